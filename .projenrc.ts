@@ -1,0 +1,101 @@
+import { awscdk, javascript, JsonFile } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-ecr-platform',
+  description: 'Secure-by-default Amazon ECR repositories, lifecycle policies, registry settings and image builds for platform teams',
+  keywords: ['cdk', 'aws-cdk', 'ecr', 'container', 'lifecycle-policy', 'codebuild', 'platform'],
+  author: 'cdk-ecr-platform team',
+  authorAddress: 'platform@example.com',
+  repositoryUrl: 'https://example.com/cdk-ecr-platform.git',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+
+  cdkVersion: '2.276.0',
+  constructsVersion: '10.8.1',
+  jsiiVersion: '~6.0.0',
+
+  // No GitHub here: CI is .ci/run, and nothing is published from this machine.
+  github: false,
+  release: false,
+  sampleCode: false,
+
+  // The Python wheel needs PyPI, which is unreachable; the bindings are still generated in every build (task below).
+  publishToPypi: {
+    distName: 'cdk-ecr-platform',
+    module: 'cdk_ecr_platform',
+  },
+
+  bin: {
+    'ecr-lifecycle': 'lib/cli/ecr-lifecycle.js',
+  },
+
+  devDeps: [
+    'aws-cdk@^2.1148.0',
+    'cdk-nag@3.0.2',
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
+    'fast-check@^4.11.0',
+    'ts-jest@29.4.15',
+    'typescript@~6.0.3',
+    '@types/node@^20',
+  ],
+
+  jestOptions: {
+    jestVersion: '^30',
+    // The default `jest --updateSnapshot` rewrites snapshots, so a snapshot test could never fail.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 60_000,
+    },
+  },
+  typecheckTests: true,
+  tsconfigDev: {
+    include: ['../app/**/*.ts', '../bench/**/*.ts'],
+    compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'app', 'bench', 'projenrc', '.projenrc.ts'],
+  },
+  gitignore: ['cdk.out/', '/.bench/', '/.tmp/'],
+  npmIgnoreOptions: { ignorePatterns: ['/app/', '/bench/', '/.ci/', '/scripts/', 'cdk.json', '/.tmp/'] },
+});
+
+// jsii warns on every run that Node 20 is past its end of life; Node 20 is what these machines run.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+new JsonFile(project, 'cdk.json', {
+  obj: {
+    // transpile-only: type safety is already enforced by `compile` and by ts-jest.
+    app: 'npx ts-node --transpile-only --prefer-ts-exts app/main.ts',
+    watch: { include: ['src/**', 'app/**'] },
+    context: {
+      '@aws-cdk/core:checkSecretUsage': true,
+      '@aws-cdk/core:target-partitions': ['aws', 'aws-cn'],
+    },
+  },
+});
+
+// Python bindings: generated (not packaged) on every package run, so jsii-incompatible APIs fail the build.
+const pythonCode = project.addTask('package:python-code', {
+  description: 'Generate the Python bindings (no wheel: PyPI is unreachable)',
+  exec: 'jsii-pacmak -v --target python --code-only',
+});
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.spawn(pythonCode);
+
+project.addTask('bench', {
+  description: 'Benchmarks: the lifecycle simulator and the ecr-lifecycle CLI beside a simple reference implementation',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'node --expose-gc -r ts-node/register/transpile-only bench/lifecycle.bench.ts' },
+  ],
+});
+
+project.addTask('ci', {
+  description: 'Everything CI checks: system packages, generated files current, build, tests, packaging',
+  exec: 'bash scripts/ci.sh',
+});
+
+project.synth();

@@ -1,0 +1,205 @@
+import { wildcardCount } from './glob';
+import { ActionType, CountType, LIMITS, ruleLabel, StorageClass, TagStatus } from './types';
+
+/** Options of a policy validation. */
+export interface ValidateOptions {
+  /**
+   * Values for which this returns true are unresolved (for example CDK tokens) and are not checked.
+   * The pure engine knows nothing of CDK; constructs pass `Token.isUnresolved`.
+   */
+  readonly isUnresolved?: (value: unknown) => boolean;
+}
+
+const RULE_KEYS = new Set(['rulePriority', 'description', 'selection', 'action']);
+const SELECTION_KEYS = new Set(['tagStatus', 'tagPrefixList', 'tagPatternList', 'storageClass', 'countType', 'countUnit', 'countNumber']);
+const ACTION_KEYS = new Set(['type', 'targetStorageClass']);
+const SINCE_TYPES: ReadonlySet<string> = new Set([CountType.SINCE_IMAGE_PUSHED, CountType.SINCE_IMAGE_PULLED, CountType.SINCE_IMAGE_TRANSITIONED]);
+// Characters ECR allows in an image tag, plus the wildcard in patterns.
+const TAG_CHARS = /^[A-Za-z0-9_.*-]+$/;
+
+const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+const values = (e: object) => Object.values(e).map((v) => `'${v}'`).join(', ');
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Every rule ECR enforces on a lifecycle policy, checked offline. Returns one message per problem, all of them at once;
+ * an empty list means ECR would accept the policy (text length is checked by the renderer, see `renderPolicy`).
+ * `policy` may be anything parsed from JSON: wrong types are reported, never thrown.
+ */
+export function validatePolicyDocument(policy: unknown, options: ValidateOptions = {}): string[] {
+  const unresolved = options.isUnresolved ?? (() => false);
+  const problems: string[] = [];
+  if (!isObject(policy) || !Array.isArray(policy.rules)) {
+    return [`policy: got ${show(policy)}; a lifecycle policy is an object with a 'rules' array. Write it as {"rules": [...]}.`];
+  }
+  for (const key of Object.keys(policy).filter((k) => k !== 'rules')) {
+    problems.push(`policy: unknown field '${key}'; ECR accepts only 'rules'. Remove it.`);
+  }
+  const rules = policy.rules as unknown[];
+  if (rules.length === 0) {
+    problems.push('policy: rules: got an empty list; ECR needs at least one rule. Add a rule or remove the lifecycle policy.');
+  }
+  if (rules.length > LIMITS.maxRules) {
+    problems.push(`policy: rules: got ${rules.length} rules; ECR allows at most ${LIMITS.maxRules} (not adjustable). Merge rules with tag patterns.`);
+  }
+  rules.forEach((rule, index) => {
+    if (!isObject(rule)) {
+      problems.push(`rule #${index + 1}: got ${show(rule)}; each rule is an object with 'rulePriority', 'selection' and 'action'.`);
+      return;
+    }
+    problems.push(...validateRule(rule, unresolved));
+  });
+  problems.push(...validateAcrossRules(rules.filter(isObject), unresolved));
+  return problems;
+}
+
+function validateRule(rule: Record<string, unknown>, unresolved: (v: unknown) => boolean): string[] {
+  const p: string[] = [];
+  const label = ruleLabel(rule);
+  const say = (field: string, value: unknown, rest: string) => p.push(`${label}: ${field}: got ${show(value)}; ${rest}`);
+
+  for (const key of Object.keys(rule).filter((k) => !RULE_KEYS.has(k))) say(key, rule[key], `unknown field; ECR accepts ${[...RULE_KEYS].join(', ')}. Remove it.`);
+  const priority = rule.rulePriority;
+  if (!unresolved(priority) && !(Number.isInteger(priority) && (priority as number) >= 1)) {
+    say('rulePriority', priority, 'must be a whole number of at least 1. Give every rule a unique priority; lower numbers apply first.');
+  }
+  if (rule.description !== undefined && typeof rule.description !== 'string') say('description', rule.description, 'must be a string. Quote it or remove it.');
+  const sel = rule.selection;
+  const act = rule.action;
+  if (!isObject(sel)) say('selection', sel, "must be an object with 'tagStatus', 'countType' and 'countNumber'.");
+  if (!isObject(act)) say('action', act, "must be an object such as {\"type\": \"expire\"}.");
+  if (!isObject(sel) || !isObject(act)) return p;
+
+  for (const key of Object.keys(sel).filter((k) => !SELECTION_KEYS.has(k))) say(`selection.${key}`, sel[key], `unknown field; ECR accepts ${[...SELECTION_KEYS].join(', ')}. Remove it.`);
+  for (const key of Object.keys(act).filter((k) => !ACTION_KEYS.has(k))) say(`action.${key}`, act[key], `unknown field; ECR accepts ${[...ACTION_KEYS].join(', ')}. Remove it.`);
+
+  // Tag selection
+  const status = sel.tagStatus;
+  const hasPrefixes = sel.tagPrefixList !== undefined;
+  const hasPatterns = sel.tagPatternList !== undefined;
+  if (!Object.values(TagStatus).includes(status as TagStatus)) {
+    say('selection.tagStatus', status, `must be one of ${values(TagStatus)}.`);
+  } else if (status === TagStatus.TAGGED) {
+    if (hasPrefixes && hasPatterns) {
+      say('selection', { tagPrefixList: sel.tagPrefixList, tagPatternList: sel.tagPatternList }, "a tagged rule takes either 'tagPrefixList' or 'tagPatternList', not both. Keep one.");
+    } else if (!hasPrefixes && !hasPatterns) {
+      say('selection.tagPatternList', undefined, "a tagged rule needs 'tagPatternList' or 'tagPrefixList'. Name the tags it selects, for example [\"dev-*\"].");
+    }
+  } else if (hasPrefixes || hasPatterns) {
+    say(hasPrefixes ? 'selection.tagPrefixList' : 'selection.tagPatternList', hasPrefixes ? sel.tagPrefixList : sel.tagPatternList,
+      `only a 'tagged' rule takes a tag list, this one is '${status}'. Remove the list or set tagStatus to 'tagged'.`);
+  }
+  for (const [field, isPattern] of [['tagPrefixList', false], ['tagPatternList', true]] as const) {
+    const list = sel[field];
+    if (list === undefined || unresolved(list)) continue;
+    if (!Array.isArray(list) || list.length === 0) {
+      say(`selection.${field}`, list, 'must be a non-empty list of strings.');
+      continue;
+    }
+    list.forEach((entry, i) => {
+      const where = `selection.${field}[${i}]`;
+      if (unresolved(entry)) {
+        return;
+      } else if (typeof entry !== 'string' || entry.length === 0) {
+        say(where, entry, 'must be a non-empty string.');
+      } else if (!TAG_CHARS.test(entry)) {
+        say(where, entry, "can never match: image tags use only letters, digits, '_', '.' and '-'. Fix the characters.");
+      } else if (!isPattern && entry.includes('*')) {
+        say(where, entry, "a prefix is literal and tags never contain '*'. Move wildcards to 'tagPatternList'.");
+      } else if (isPattern && wildcardCount(entry) > LIMITS.maxWildcardsPerPattern) {
+        say(where, entry, `has ${wildcardCount(entry)} wildcards; ECR allows at most ${LIMITS.maxWildcardsPerPattern} per pattern. Simplify it.`);
+      }
+    });
+  }
+
+  // Storage class, count and action
+  const storage = sel.storageClass ?? StorageClass.STANDARD;
+  if (!Object.values(StorageClass).includes(storage as StorageClass)) say('selection.storageClass', sel.storageClass, `must be one of ${values(StorageClass)}.`);
+  const countType = sel.countType;
+  const countTypeOk = Object.values(CountType).includes(countType as CountType);
+  if (!countTypeOk) say('selection.countType', countType, `must be one of ${values(CountType)}.`);
+  if (countTypeOk) {
+    if (SINCE_TYPES.has(countType as string)) {
+      if (sel.countUnit !== 'days') say('selection.countUnit', sel.countUnit, `'${countType}' needs countUnit 'days'. Set "countUnit": "days".`);
+    } else if (sel.countUnit !== undefined) {
+      say('selection.countUnit', sel.countUnit, `'${countType}' counts images and takes no unit. Remove countUnit.`);
+    }
+  }
+  const n = sel.countNumber;
+  if (!unresolved(n) && !(Number.isInteger(n) && (n as number) >= 1)) say('selection.countNumber', n, 'must be a positive whole number (0 is not accepted).');
+
+  const type = act.type;
+  if (!Object.values(ActionType).includes(type as ActionType)) {
+    say('action.type', type, `must be one of ${values(ActionType)}.`);
+  } else if (type === ActionType.TRANSITION) {
+    if (act.targetStorageClass !== StorageClass.ARCHIVE) say('action.targetStorageClass', act.targetStorageClass, "a transition needs targetStorageClass 'archive', the only target ECR offers.");
+  } else if (act.targetStorageClass !== undefined) {
+    say('action.targetStorageClass', act.targetStorageClass, "only a transition takes a target storage class. Remove it from this expire action.");
+  }
+
+  if (countType === CountType.SINCE_IMAGE_PULLED && type === ActionType.EXPIRE) {
+    say('action.type', type, "'sinceImagePulled' can only transition images to archive, not expire them. Use \"action\": {\"type\": \"transition\", \"targetStorageClass\": \"archive\"}.");
+  }
+  if (countType === CountType.SINCE_IMAGE_TRANSITIONED) {
+    if (type === ActionType.TRANSITION) say('action.type', type, "'sinceImageTransitioned' can only expire archived images. Use \"action\": {\"type\": \"expire\"}.");
+    if (storage !== StorageClass.ARCHIVE) say('selection.storageClass', sel.storageClass, "'sinceImageTransitioned' selects archived images only. Set \"storageClass\": \"archive\".");
+    if (Number.isInteger(n) && (n as number) >= 1 && (n as number) < LIMITS.minDaysBeforeArchiveExpiry && !unresolved(n)) {
+      say('selection.countNumber', n, `archived images have a ${LIMITS.minDaysBeforeArchiveExpiry}-day minimum storage duration. Use ${LIMITS.minDaysBeforeArchiveExpiry} days or more.`);
+    }
+  } else if (countTypeOk && storage === StorageClass.ARCHIVE) {
+    say('selection.storageClass', storage, `'${countType}' selects standard images only; archived images are selected by 'sinceImageTransitioned'. Remove storageClass or change countType.`);
+  }
+  return p;
+}
+
+function validateAcrossRules(rules: Record<string, unknown>[], unresolved: (v: unknown) => boolean): string[] {
+  const p: string[] = [];
+  const byPriority = new Map<unknown, Record<string, unknown>[]>();
+  for (const r of rules) {
+    if (unresolved(r.rulePriority)) continue;
+    byPriority.set(r.rulePriority, [...(byPriority.get(r.rulePriority) ?? []), r]);
+  }
+  for (const [priority, same] of byPriority) {
+    if (same.length > 1 && priority !== undefined) {
+      p.push(`policy: rulePriority: got ${show(priority)} on ${same.length} rules (${same.map(ruleLabel).join(', ')}); priorities must be unique. Renumber them.`);
+    }
+  }
+
+  const sorted = rules
+    .filter((r) => isObject(r.selection) && typeof r.rulePriority === 'number')
+    .sort((a, b) => (a.rulePriority as number) - (b.rulePriority as number));
+  const classes = new Map<string, Record<string, unknown>[]>();
+  for (const r of sorted) {
+    const cls = String((r.selection as Record<string, unknown>).storageClass ?? StorageClass.STANDARD);
+    classes.set(cls, [...(classes.get(cls) ?? []), r]);
+  }
+  for (const [cls, inClass] of classes) {
+    const sel = (r: Record<string, unknown>) => r.selection as Record<string, unknown>;
+    const untagged = inClass.filter((r) => sel(r).tagStatus === TagStatus.UNTAGGED);
+    if (untagged.length > 1) {
+      p.push(`policy: storage class '${cls}': ${untagged.length} rules select untagged images (${untagged.map(ruleLabel).join(', ')}); ECR allows one per storage class. Merge them.`);
+    }
+    const anyRules = inClass.filter((r) => sel(r).tagStatus === TagStatus.ANY);
+    for (const r of anyRules) {
+      if (r !== inClass[inClass.length - 1]) {
+        const last = inClass[inClass.length - 1];
+        p.push(`${ruleLabel(r)}: rulePriority: got ${show(r.rulePriority)}, but ${ruleLabel(last)} selects '${cls}' images after it; a tagStatus 'any' rule must have the highest priority number of its storage class. Give it a number above ${show(last.rulePriority)}.`);
+      }
+    }
+    const seen = new Map<string, Record<string, unknown>>();
+    for (const r of inClass) {
+      const s = sel(r);
+      const list = s.tagPrefixList ?? s.tagPatternList;
+      if (s.tagStatus !== TagStatus.TAGGED || !Array.isArray(list) || list.some(unresolved)) continue;
+      const key = `${s.tagPrefixList ? 'prefix' : 'pattern'}:${JSON.stringify([...new Set(list)].sort())}`;
+      const first = seen.get(key);
+      if (first) {
+        p.push(`${ruleLabel(r)}: selection: got the same tag list ${JSON.stringify(list)} as ${ruleLabel(first)}; the rules of one storage class need unique tag lists, and this rule could never act. Merge the two rules.`);
+      } else {
+        seen.set(key, r);
+      }
+    }
+  }
+  return p;
+}
+
