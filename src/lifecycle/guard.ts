@@ -19,6 +19,16 @@ function entries(rule: LifecycleRuleDocument): string[] {
   return s.tagPatternList ?? (s.tagPrefixList ?? []).map(prefixAsPattern);
 }
 
+function risk(rule: LifecycleRuleDocument, pattern: string): string {
+  if ((rule.selection.storageClass ?? StorageClass.STANDARD) === StorageClass.ARCHIVE) {
+    return `could expire archived images tagged '${pattern}' (archived by hand), which are protected, and ECR offers no way to `
+      + "shield archived images. Make this rule select untagged images only, or stop protecting '" + pattern + "'.";
+  }
+  const verb = rule.action.type === 'transition' ? 'archive' : 'expire';
+  return `could ${verb} images tagged '${pattern}', which are protected. `
+    + `Add LifecycleRule.retain({ tagPatternList: ['${pattern}'] }) before it, or stop protecting '${pattern}'.`;
+}
+
 /**
  * Checks that no image carrying a protected tag could ever be expired or archived under `policy`.
  *
@@ -26,7 +36,8 @@ function entries(rule: LifecycleRuleDocument): string[] {
  * `dev-…` or `sha-…` tags), so every `any` rule and every `tagged` rule could select it; `untagged` rules never can.
  * Such an image is only safe once a higher-priority rule of the same storage class selects every image carrying the
  * protected tag (each of its entries covers the pattern) and can never act: a `retain` anchor, which keeps at least
- * `maxImagesPerRepository` images. Returns one message per rule that could act on protected images.
+ * `maxImagesPerRepository` images. Count rules cannot select archived images, so in the archive storage class only
+ * `untagged` rules are safe. Returns one message per rule and protected pattern at risk.
  */
 export function protectionProblems(policy: LifecyclePolicyDocument, options: ProtectionOptions): string[] {
   const max = options.maxImagesPerRepository ?? LIMITS.defaultMaxImagesPerRepository;
@@ -39,11 +50,7 @@ export function protectionProblems(policy: LifecyclePolicyDocument, options: Pro
         if (rule.selection.tagStatus === TagStatus.UNTAGGED) continue;
         const covers = rule.selection.tagStatus === TagStatus.ANY || entries(rule).every((e) => globCovers(e, pattern));
         const neverActs = rule.selection.countType === CountType.IMAGE_COUNT_MORE_THAN && rule.selection.countNumber >= max;
-        if (!neverActs) {
-          const verb = rule.action.type === 'transition' ? 'archive' : 'expire';
-          problems.push(`${ruleLabel(rule)}: could ${verb} images tagged '${pattern}', which are protected. `
-            + `Add LifecycleRule.retain({ tagPatternList: ['${pattern}'] }) before it, or stop protecting '${pattern}'.`);
-        }
+        if (!neverActs) problems.push(`${ruleLabel(rule)}: ${risk(rule, pattern)}`);
         // Everything carrying the protected tag is claimed from here on: later rules cannot touch it.
         if (covers) break;
       }

@@ -4,7 +4,7 @@ import { parsePolicyJson } from './parse';
 import { policyTextProblems, renderPolicyDocument } from './render';
 import { LifecycleRule } from './rule';
 import { ImageRecord, simulatePolicy } from './simulate';
-import { LifecyclePolicyDocument, LifecycleRuleDocument, TagStatus } from './types';
+import { LifecyclePolicyDocument, LifecycleRuleDocument, ruleLabel, TagStatus } from './types';
 import { validatePolicyDocument } from './validate';
 
 /** Properties of a lifecycle policy. */
@@ -187,10 +187,11 @@ export class LifecyclePolicy {
    */
   public validate(): string[] {
     const resolved = this.resolveRules();
-    const problems = resolved.flatMap((r) => r._problems);
-    const structural = validatePolicyDocument({ rules: resolved.map((r) => r.document) }, { isUnresolved: (v) => Token.isUnresolved(v) });
-    problems.push(...structural);
-    if (structural.length > 0 || problems.length > 0) return problems;
+    const problems = validatePolicyDocument({ rules: resolved.map((r) => r.document) }, {
+      isUnresolved: (v) => Token.isUnresolved(v),
+      knownRuleProblems: (i) => resolved[i]._problems.map((p) => `${ruleLabel(resolved[i].document)}: ${p}`),
+    });
+    if (problems.length > 0) return problems;
     const document = this.toDocument();
     problems.push(...protectionProblems(document, { protectedTags: this.protectedTags, maxImagesPerRepository: this.maxImagesPerRepository }));
     if (!resolved.some((r) => Token.isUnresolved(r.document.rulePriority) || Token.isUnresolved(r.document.selection.countNumber))) {

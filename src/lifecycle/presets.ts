@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { globCovers } from './glob';
 import { LifecyclePolicy } from './policy';
 import { LifecycleRule } from './rule';
 import { TagStatus } from './types';
@@ -12,7 +13,8 @@ export interface RecommendedLifecyclePolicyProps {
    */
   readonly protectedTags?: string[];
   /**
-   * Tag patterns of release images, of which the newest `keepReleases` are kept.
+   * Tag patterns of release images, of which the newest `keepReleases` are kept. A pattern that is also protected
+   * gets no count rule: protection wins, every such release is kept.
    * @default ['v*.*.*']
    */
   readonly releaseTagPatterns?: string[];
@@ -43,6 +45,8 @@ export interface RecommendedLifecyclePolicyProps {
   readonly archiveAfterIdle?: Duration;
   /**
    * Delete archived images this long after they were archived (at least 90 days). Only used with `archiveAfterIdle`.
+   * With `protectedTags`, only untagged archived images are deleted: ECR cannot shield archived images from an
+   * archive rule, and a protected image may have been archived by hand.
    * @default - archived images are kept
    */
   readonly expireArchivedAfter?: Duration;
@@ -81,9 +85,12 @@ export class LifecyclePresets {
     return LifecycleRule.archive({ tagStatus: TagStatus.ANY, maxIdleTime });
   }
 
-  /** Deletes archived images archived more than `archivedFor` ago (at least 90 days). Keeps: every active image. */
-  public static expireArchived(archivedFor: Duration): LifecycleRule {
-    return LifecycleRule.expireArchived({ tagStatus: TagStatus.ANY, archivedFor });
+  /**
+   * Deletes archived images archived more than `archivedFor` ago (at least 90 days). Keeps: every active image, and
+   * with `tagStatus: UNTAGGED` every tagged archived image.
+   */
+  public static expireArchived(archivedFor: Duration, tagStatus: TagStatus = TagStatus.ANY): LifecycleRule {
+    return LifecycleRule.expireArchived({ tagStatus, archivedFor });
   }
 
   /**
@@ -94,13 +101,16 @@ export class LifecyclePresets {
     const protectedTags = props.protectedTags ?? [];
     const rules = [
       ...protectedTags.map((pattern) => LifecycleRule.retain({ tagPatternList: [pattern] })),
-      ...LifecyclePresets.keepNewestReleases(props.keepReleases ?? 30, props.releaseTagPatterns),
+      ...LifecyclePresets.keepNewestReleases(props.keepReleases ?? 30,
+        (props.releaseTagPatterns ?? ['v*.*.*']).filter((p) => !protectedTags.some((q) => globCovers(q, p)))),
       ...LifecyclePresets.expireShortLived(props.shortLivedTagPatterns ?? [], props.shortLivedMaxAge ?? Duration.days(30)),
       LifecyclePresets.expireUntagged(props.untaggedMaxAge ?? Duration.days(14)),
     ];
     if (props.archiveAfterIdle) {
       rules.push(LifecyclePresets.archiveUnpulled(props.archiveAfterIdle));
-      if (props.expireArchivedAfter) rules.push(LifecyclePresets.expireArchived(props.expireArchivedAfter));
+      if (props.expireArchivedAfter) {
+        rules.push(LifecyclePresets.expireArchived(props.expireArchivedAfter, protectedTags.length > 0 ? TagStatus.UNTAGGED : TagStatus.ANY));
+      }
     }
     return new LifecyclePolicy({ rules, protectedTags });
   }

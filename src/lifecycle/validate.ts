@@ -8,6 +8,11 @@ export interface ValidateOptions {
    * The pure engine knows nothing of CDK; constructs pass `Token.isUnresolved`.
    */
   readonly isUnresolved?: (value: unknown) => boolean;
+  /**
+   * Problems already known for the rule at `index` (for example from a typed builder); when it returns any, they
+   * replace that rule's own checks, so one mistake is not reported twice. Cross-rule checks still see the rule.
+   */
+  readonly knownRuleProblems?: (index: number) => readonly string[];
 }
 
 const RULE_KEYS = new Set(['rulePriority', 'description', 'selection', 'action']);
@@ -43,6 +48,11 @@ export function validatePolicyDocument(policy: unknown, options: ValidateOptions
     problems.push(`policy: rules: got ${rules.length} rules; ECR allows at most ${LIMITS.maxRules} (not adjustable). Merge rules with tag patterns.`);
   }
   rules.forEach((rule, index) => {
+    const known = options.knownRuleProblems?.(index) ?? [];
+    if (known.length > 0) {
+      problems.push(...known);
+      return;
+    }
     if (!isObject(rule)) {
       problems.push(`rule #${index + 1}: got ${show(rule)}; each rule is an object with 'rulePriority', 'selection' and 'action'.`);
       return;
@@ -67,7 +77,7 @@ function validateRule(rule: Record<string, unknown>, unresolved: (v: unknown) =>
   const sel = rule.selection;
   const act = rule.action;
   if (!isObject(sel)) say('selection', sel, "must be an object with 'tagStatus', 'countType' and 'countNumber'.");
-  if (!isObject(act)) say('action', act, "must be an object such as {\"type\": \"expire\"}.");
+  if (!isObject(act)) say('action', act, 'must be an object such as {"type": "expire"}.');
   if (!isObject(sel) || !isObject(act)) return p;
 
   for (const key of Object.keys(sel).filter((k) => !SELECTION_KEYS.has(k))) say(`selection.${key}`, sel[key], `unknown field; ECR accepts ${[...SELECTION_KEYS].join(', ')}. Remove it.`);
@@ -134,7 +144,7 @@ function validateRule(rule: Record<string, unknown>, unresolved: (v: unknown) =>
   } else if (type === ActionType.TRANSITION) {
     if (act.targetStorageClass !== StorageClass.ARCHIVE) say('action.targetStorageClass', act.targetStorageClass, "a transition needs targetStorageClass 'archive', the only target ECR offers.");
   } else if (act.targetStorageClass !== undefined) {
-    say('action.targetStorageClass', act.targetStorageClass, "only a transition takes a target storage class. Remove it from this expire action.");
+    say('action.targetStorageClass', act.targetStorageClass, 'only a transition takes a target storage class. Remove it from this expire action.');
   }
 
   if (countType === CountType.SINCE_IMAGE_PULLED && type === ActionType.EXPIRE) {

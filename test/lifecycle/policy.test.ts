@@ -1,0 +1,220 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { ImageStatus, LifecycleImage, LifecyclePolicy, LifecyclePresets, LifecycleRule, TagStatus } from '../../src';
+
+const NOW = new Date('2026-11-27T00:00:00Z');
+const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
+const image = (imageDigest: string, imageTags: string[], age: number, extra: Partial<LifecycleImage> = {}): LifecycleImage =>
+  ({ imageDigest, imageTags, imagePushedAt: daysAgo(age), ...extra });
+const actedOn = (policy: LifecyclePolicy, images: LifecycleImage[]) =>
+  policy.simulate(images, NOW).previewResults.map((r) => `${r.imageDigest}:${r.action.type}:${r.appliedRulePriority}`);
+
+describe('LifecycleRule builders', () => {
+  test.each<[string, LifecycleRule, object]>([
+    ['expire by count', LifecycleRule.expire({ tagPatternList: ['v*'], maxImageCount: 5 }),
+      { tagStatus: 'tagged', tagPatternList: ['v*'], countType: 'imageCountMoreThan', countNumber: 5 }],
+    ['expire by age', LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageAge: Duration.days(7) }),
+      { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 }],
+    ['archive idle', LifecycleRule.archive({ tagStatus: TagStatus.ANY, maxIdleTime: Duration.days(90) }),
+      { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 90 }],
+    ['archive by prefix count', LifecycleRule.archive({ tagPrefixList: ['release-'], maxImageCount: 10 }),
+      { tagStatus: 'tagged', tagPrefixList: ['release-'], countType: 'imageCountMoreThan', countNumber: 10 }],
+    ['expire archived', LifecycleRule.expireArchived({ tagStatus: TagStatus.ANY, archivedFor: Duration.days(365) }),
+      { tagStatus: 'any', storageClass: 'archive', countType: 'sinceImageTransitioned', countUnit: 'days', countNumber: 365 }],
+    ['retain anchor', LifecycleRule.retain({ tagPatternList: ['prod*'] }),
+      { tagStatus: 'tagged', tagPatternList: ['prod*'], countType: 'imageCountMoreThan', countNumber: 100_000 }],
+  ])('%s renders ECR\'s selection', (_name, rule, selection) => {
+    const rendered = new LifecyclePolicy({ rules: [rule] }).toDocument().rules[0];
+    expect(rendered.selection).toEqual(selection);
+    expect(rendered.action.type).toEqual(rule.document.action.type);
+  });
+
+  test('a transition targets the archive', () => {
+    expect(LifecycleRule.archive({ tagStatus: TagStatus.ANY, maxIdleTime: Duration.days(30) }).document.action)
+      .toEqual({ type: 'transition', targetStorageClass: 'archive' });
+  });
+
+  test.each<[string, LifecycleRule, string[]]>([
+    ['two limits', LifecycleRule.expire({ tagPatternList: ['a*'], maxImageCount: 3, maxImageAge: Duration.days(2) }),
+      ["rule 1: LifecycleRule.expire(): got 'maxImageCount' and 'maxImageAge'; set exactly one of 'maxImageCount', 'maxImageAge'."]],
+    ['no limit', LifecycleRule.archive({ tagPatternList: ['a*'] }),
+      ["rule 1: LifecycleRule.archive(): got no limit; set exactly one of 'maxImageCount', 'maxImageAge', 'maxIdleTime'."]],
+    ['no selection', LifecycleRule.expire({ maxImageCount: 3 }),
+      ["rule 1: LifecycleRule.expire(): got neither 'tagStatus' nor a tag list; say which images the rule selects, for example tagPatternList: ['dev-*'] or tagStatus: TagStatus.UNTAGGED."]],
+    ['fractional days', LifecycleRule.archive({ tagStatus: TagStatus.ANY, maxIdleTime: Duration.hours(36) }),
+      ["rule 1: LifecycleRule.archive(): 'maxIdleTime': got 1 day 12 hours; ECR counts whole days. Use Duration.days(n)."]],
+    ['archive expiry under 90 days', LifecycleRule.expireArchived({ tagStatus: TagStatus.ANY, archivedFor: Duration.days(30) }),
+      ['rule 1: selection.countNumber: got 30; archived images have a 90-day minimum storage duration. Use 90 days or more.']],
+    ['too many wildcards', LifecycleRule.expire({ tagPatternList: ['*a*b*c*d*'], maxImageCount: 1 }),
+      ['rule 1: selection.tagPatternList[0]: got "*a*b*c*d*"; has 5 wildcards; ECR allows at most 4 per pattern. Simplify it.']],
+  ])('Noncompliance: %s', (_name, rule, expected) => {
+    expect(new LifecyclePolicy({ rules: [rule] }).validate()).toEqual(expected);
+  });
+
+  test('unresolved tokens are not validated', () => {
+    const count = Token.asNumber({ Ref: 'KeepCount' });
+    expect(new LifecyclePolicy({ rules: [LifecycleRule.expire({ tagPatternList: ['v*'], maxImageCount: count })] }).validate()).toEqual([]);
+  });
+});
+
+describe('LifecyclePolicy', () => {
+  test('numbers rules without priority after the explicit ones, any rules last', () => {
+    const policy = new LifecyclePolicy({
+      rules: [
+        LifecycleRule.archive({ tagStatus: TagStatus.ANY, maxIdleTime: Duration.days(90) }),
+        LifecycleRule.expire({ tagPatternList: ['v*'], maxImageCount: 3, rulePriority: 10 }),
+        LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageAge: Duration.days(1) }),
+      ],
+    });
+    expect(policy.toDocument().rules.map((r) => [r.rulePriority, r.selection.tagStatus])).toEqual([[10, 'tagged'], [11, 'untagged'], [12, 'any']]);
+    expect(policy.validate()).toEqual([]);
+  });
+
+  test('renders ECR\'s field order, generated descriptions and no empty fields', () => {
+    const policy = new LifecyclePolicy();
+    policy.addRule(LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageAge: Duration.days(14) }));
+    expect(policy.toJson()).toEqual('{"rules":[{"rulePriority":1,"description":"Expire untagged images pushed more than 14 days ago",'
+      + '"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}');
+  });
+
+  test('a rendered policy is never below ECR\'s 100-character minimum', () => {
+    const tiny = new LifecyclePolicy({ rules: [LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: 1, description: 'x' })] });
+    expect(tiny.toJson().length).toBeGreaterThanOrEqual(100);
+    expect(tiny.validate()).toEqual([]);
+  });
+
+  test('rejects a policy text above 30,720 characters', () => {
+    const rules = Array.from({ length: 50 }, (_, i) => LifecycleRule.expire({ tagPrefixList: [`team${i}-`], maxImageCount: 5, description: 'd'.repeat(500) }));
+    expect(new LifecyclePolicy({ rules }).validate()).toEqual([
+      'policy: text: got 33792 characters; ECR allows at most 30720. Shorten descriptions or merge rules with tag patterns.',
+    ]);
+  });
+
+  test('an empty policy is rejected', () => {
+    expect(new LifecyclePolicy().validate()).toEqual(['policy: rules: got an empty list; ECR needs at least one rule. Add a rule or remove the lifecycle policy.']);
+  });
+
+  const existing = '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}';
+  test.each([
+    ['the policy text', existing],
+    ['aws ecr get-lifecycle-policy output', JSON.stringify({ registryId: '123456789012', repositoryName: 'app', lifecyclePolicyText: existing })],
+  ])('reads %s', (_name, text) => {
+    const policy = LifecyclePolicy.fromJson(text);
+    expect(policy.validate()).toEqual([]);
+    expect(JSON.parse(policy.toJson()).rules[0].selection).toEqual(JSON.parse(existing).rules[0].selection);
+  });
+
+  test('round-trips its own output', () => {
+    const original = LifecyclePresets.recommended({ shortLivedTagPatterns: ['dev-*'], archiveAfterIdle: Duration.days(180), expireArchivedAfter: Duration.days(365) });
+    expect(LifecyclePolicy.fromJson(original.toJson()).toJson()).toEqual(original.toJson());
+  });
+
+  test.each([
+    ['not JSON', '{rules:', 'invalid JSON: '],
+    ['no rules array', '{"rule": []}', 'expected a lifecycle policy {"rules": [...]} or the output of aws ecr get-lifecycle-policy {"lifecyclePolicyText": "..."}'],
+    ['policy text not a string', '{"lifecyclePolicyText": 5}', "'lifecyclePolicyText' must be a string holding the policy JSON"],
+    ['policy text not JSON', '{"lifecyclePolicyText": "{"}', "'lifecyclePolicyText' is not valid JSON: "],
+  ])('fromJson rejects %s', (_name, text, message) => {
+    expect(() => LifecyclePolicy.fromJson(text)).toThrow(message);
+  });
+
+  test('simulate refuses an invalid policy', () => {
+    expect(() => new LifecyclePolicy().simulate([], NOW)).toThrow('cannot simulate an invalid lifecycle policy:\n  policy: rules: got an empty list');
+  });
+});
+
+describe('protected-tags guard', () => {
+  const devRule = () => LifecycleRule.expire({ tagPatternList: ['dev-*'], maxImageAge: Duration.days(7) });
+
+  test.each<[string, LifecycleRule[], string[], string[]]>([
+    ['a dev rule could expire a promoted image that also carries prod', [devRule()], ['prod*'],
+      ["rule 1 (\"Expire images tagged dev-* pushed more than 7 days ago\"): could expire images tagged 'prod*', which are protected. Add LifecycleRule.retain({ tagPatternList: ['prod*'] }) before it, or stop protecting 'prod*'."]],
+    ['an any rule could archive protected images', [LifecycleRule.archive({ tagStatus: TagStatus.ANY, maxIdleTime: Duration.days(90) })], ['v*.*.*'],
+      ["rule 1 (\"Archive images not pulled for more than 90 days\"): could archive images tagged 'v*.*.*', which are protected. Add LifecycleRule.retain({ tagPatternList: ['v*.*.*'] }) before it, or stop protecting 'v*.*.*'."]],
+    ['a count rule over the protected tags themselves', [LifecycleRule.expire({ tagPatternList: ['prod*'], maxImageCount: 50 })], ['prod-eu*'],
+      ["rule 1 (\"Keep the newest 50 images tagged prod*; expire older ones\"): could expire images tagged 'prod-eu*', which are protected. Add LifecycleRule.retain({ tagPatternList: ['prod-eu*'] }) before it, or stop protecting 'prod-eu*'."]],
+    ['an anchor placed after the rule it should shield from', [devRule(), LifecycleRule.retain({ tagPatternList: ['prod*'] })], ['prod*'],
+      ["rule 1 (\"Expire images tagged dev-* pushed more than 7 days ago\"): could expire images tagged 'prod*', which are protected. Add LifecycleRule.retain({ tagPatternList: ['prod*'] }) before it, or stop protecting 'prod*'."]],
+    ['an anchor narrower than the protected pattern', [LifecycleRule.retain({ tagPatternList: ['prod-eu*'] }), devRule()], ['prod*'],
+      ["rule 2 (\"Expire images tagged dev-* pushed more than 7 days ago\"): could expire images tagged 'prod*', which are protected. Add LifecycleRule.retain({ tagPatternList: ['prod*'] }) before it, or stop protecting 'prod*'."]],
+    ['an archive rule over tagged images', [LifecycleRule.expireArchived({ tagStatus: TagStatus.ANY, archivedFor: Duration.days(365) })], ['prod*'],
+      ["rule 1 (\"Expire images archived more than 365 days ago\"): could expire archived images tagged 'prod*' (archived by hand), which are protected, and ECR offers no way to shield archived images. Make this rule select untagged images only, or stop protecting 'prod*'."]],
+  ])('Noncompliance: %s', (_name, rules, protectedTags, expected) => {
+    expect(new LifecyclePolicy({ rules, protectedTags }).validate()).toEqual(expected);
+  });
+
+  test.each<[string, LifecycleRule[], string[]]>([
+    ['untagged rules never touch tagged images', [LifecyclePresets.expireUntagged(Duration.days(1))], ['*']],
+    ['an anchor shields prod images from every later rule', [LifecycleRule.retain({ tagPatternList: ['prod*'] }), devRule(),
+      LifecycleRule.archive({ tagStatus: TagStatus.ANY, maxIdleTime: Duration.days(30) })], ['prod*', 'prod-eu-*']],
+    ['a prefix anchor covers the pattern', [LifecycleRule.retain({ tagPrefixList: ['v'] }), devRule()], ['v*.*.*']],
+  ])('Compliance: %s', (_name, rules, protectedTags) => {
+    expect(new LifecyclePolicy({ rules, protectedTags }).validate()).toEqual([]);
+  });
+
+  test('protectTags adds patterns after construction', () => {
+    const policy = new LifecyclePolicy({ rules: [devRule()] });
+    expect(policy.validate()).toEqual([]);
+    policy.protectTags('prod');
+    expect(policy.validate()).toHaveLength(1);
+  });
+});
+
+describe('LifecyclePresets: what each keeps and removes', () => {
+  test('keepNewestReleases keeps the newest N per pattern', () => {
+    const policy = new LifecyclePolicy({ rules: LifecyclePresets.keepNewestReleases(2) });
+    const images = [image('r1', ['v1.0.0'], 30), image('r2', ['v1.1.0'], 20), image('r3', ['v1.2.0'], 10), image('dev', ['dev-1'], 40)];
+    expect(actedOn(policy, images)).toEqual(['r1:EXPIRE:1']);
+  });
+
+  test('expireUntagged removes only old untagged images', () => {
+    const policy = new LifecyclePolicy({ rules: [LifecyclePresets.expireUntagged(Duration.days(14))] });
+    expect(actedOn(policy, [image('old', [], 15), image('new', [], 13), image('tagged', ['v1'], 400)])).toEqual(['old:EXPIRE:1']);
+  });
+
+  test('expireShortLived removes old branch images, one rule per pattern', () => {
+    const policy = new LifecyclePolicy({ rules: LifecyclePresets.expireShortLived(['dev-*', 'pr-*'], Duration.days(7)) });
+    const images = [image('d', ['dev-1'], 8), image('p', ['pr-9'], 8), image('fresh', ['pr-10'], 1), image('rel', ['v1.0.0'], 100)];
+    expect(actedOn(policy, images)).toEqual(['d:EXPIRE:1', 'p:EXPIRE:2']);
+  });
+
+  test('archiveUnpulled archives idle images and expireArchived deletes them later', () => {
+    const rules = [LifecyclePresets.archiveUnpulled(Duration.days(90)), LifecyclePresets.expireArchived(Duration.days(365))];
+    const policy = new LifecyclePolicy({ rules });
+    const images = [
+      image('idle', ['v1'], 200, { lastRecordedPullTime: daysAgo(100) }),
+      image('used', ['v2'], 200, { lastRecordedPullTime: daysAgo(3) }),
+      image('gone', ['v0'], 900, { imageStatus: ImageStatus.ARCHIVED, lastArchivedAt: daysAgo(400) }),
+    ];
+    expect(actedOn(policy, images)).toEqual(['idle:TRANSITION:1', 'gone:EXPIRE:2']);
+    expect(policy.simulate(images, NOW).summary).toEqual({ expiringImageTotalCount: 1, transitioningImageTotalCount: 1 });
+  });
+
+  test('recommended keeps protected and recent images and removes the rest', () => {
+    const policy = LifecyclePresets.recommended({
+      protectedTags: ['prod*'],
+      keepReleases: 1,
+      shortLivedTagPatterns: ['dev-*'],
+      archiveAfterIdle: Duration.days(180),
+      expireArchivedAfter: Duration.days(365),
+    });
+    expect(policy.validate()).toEqual([]);
+    const images = [
+      image('prod-old', ['prod', 'dev-1', 'v1.0.0'], 1000),
+      image('rel-old', ['v1.1.0'], 300), image('rel-new', ['v1.2.0'], 200),
+      image('dev-old', ['dev-2'], 31), image('untagged-old', [], 15), image('idle-feature', ['feature-x'], 400),
+      image('archived-untagged', [], 900, { imageStatus: ImageStatus.ARCHIVED, lastArchivedAt: daysAgo(400) }),
+      image('archived-tagged', ['dev-0'], 900, { imageStatus: ImageStatus.ARCHIVED, lastArchivedAt: daysAgo(400) }),
+    ];
+    // rel-new is idle too, but the release rule selected it first, so the archive rule cannot touch it.
+    expect(actedOn(policy, images)).toEqual([
+      'rel-old:EXPIRE:2', 'dev-old:EXPIRE:3', 'untagged-old:EXPIRE:4', 'archived-untagged:EXPIRE:5', 'idle-feature:TRANSITION:6',
+    ]);
+  });
+
+  test('recommended drops the release count rule for protected release patterns', () => {
+    const policy = LifecyclePresets.recommended({ protectedTags: ['v*'] });
+    expect(policy.toDocument().rules.map((r) => r.description)).toEqual([
+      'Retain every image tagged v*', 'Expire untagged images pushed more than 14 days ago',
+    ]);
+  });
+});
