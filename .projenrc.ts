@@ -57,8 +57,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src'],
     devdirs: ['test', 'app', 'bench', 'projenrc', '.projenrc.ts'],
   },
-  gitignore: ['cdk.out/', '/.bench/', '/.tmp/'],
-  npmIgnoreOptions: { ignorePatterns: ['/app/', '/bench/', '/.ci/', '/scripts/', 'cdk.json', '/.tmp/'] },
+  gitignore: ['cdk.out/', '/.bench/', '/.tmp/', '.jsii.tabl.json'],
+  npmIgnoreOptions: { ignorePatterns: ['/app/', '/bench/', '/.ci/', '/scripts/', '/rosetta/', 'cdk.json', '/.tmp/'] },
 });
 
 // jsii warns on every run that Node 20 is past its end of life; Node 20 is what these machines run.
@@ -84,6 +84,12 @@ const pythonCode = project.addTask('package:python-code', {
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.packageTask.spawn(pythonCode);
+
+// README examples must compile: rosetta compiles every TypeScript snippet against rosetta/default.ts-fixture.
+project.postCompileTask.spawn(project.addTask('rosetta:extract', {
+  description: 'Compile the README examples',
+  exec: 'jsii-rosetta extract --compile --fail',
+}));
 
 project.addTask('bench', {
   description: 'Benchmarks: the lifecycle simulator and the ecr-lifecycle CLI beside a simple reference implementation',
