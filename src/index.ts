@@ -1,1 +1,3 @@
 export * from './lifecycle';
+export * from './repository';
+export * from './scanning';

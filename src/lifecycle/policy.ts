@@ -139,6 +139,11 @@ export class LifecyclePolicy {
     this.maxImagesPerRepository = props.maxImagesPerRepository;
   }
 
+  /** An independent copy with the same rules and protected tags. */
+  public copy(): LifecyclePolicy {
+    return new LifecyclePolicy({ rules: this.rules, protectedTags: this.protectedTags, maxImagesPerRepository: this.maxImagesPerRepository });
+  }
+
   /** Adds a rule; without an explicit priority it is numbered after the rules already there (`any` rules last). */
   public addRule(rule: LifecycleRule): void {
     this.rules.push(rule);

@@ -1,0 +1,25 @@
+/** IAM action lists of the repository grants, one place for every grant that uses them. */
+
+/** Registry login; has no resource scope, so it is granted on `*` in a statement of its own. */
+export const AUTH_TOKEN_ACTION = 'ecr:GetAuthorizationToken';
+
+/** Download image manifests and layers. */
+export const PULL_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
+
+/** Upload layers and put manifests (tags). BatchCheckLayerAvailability lets clients skip layers already there. */
+export const PUSH_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage',
+];
+
+/** Describe and list the repository and its images, read scan findings; no layer download. */
+export const READ_ACTIONS = [
+  'ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListImages', 'ecr:DescribeImageScanFindings', 'ecr:ListTagsForResource',
+];
+
+/** What Lambda needs on a repository to create a function from one of its images. */
+export const LAMBDA_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
+
+/** Union of actions, without duplicates, in first-seen order. */
+export function unionOf(...lists: string[][]): string[] {
+  return [...new Set(lists.flat())];
+}

@@ -1,0 +1,399 @@
+import { Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { AUTH_TOKEN_ACTION, LAMBDA_PULL_ACTIONS, PULL_ACTIONS, PUSH_ACTIONS, READ_ACTIONS, unionOf } from './actions';
+import { scanFindingsPattern } from './scan-events';
+import {
+  accountIdProblems, digestProblems, exclusionFilterProblems, imageTagProblems, lambdaFunctionArnProblems,
+  organizationIdProblems, organizationPathProblems, repositoryNameProblems,
+} from './validation';
+import { LifecyclePolicy } from '../lifecycle/policy';
+import { LifecyclePresets } from '../lifecycle/presets';
+import { LifecycleRule } from '../lifecycle/rule';
+import { propProblem, throwIfProblems } from '../private/errors';
+import { FindingSeverity } from '../scanning/severity';
+
+/** How long the default lifecycle policy keeps untagged images. */
+export const DEFAULT_UNTAGGED_RETENTION_DAYS = 30;
+
+/** Options of `grantPullToOrganization`. */
+export interface OrganizationPullOptions {
+  /**
+   * Only principals in these organizational units (`aws:PrincipalOrgPaths`, for example `o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*`).
+   * @default - every account of the organization
+   */
+  readonly organizationPaths?: string[];
+}
+
+/** Options of `grantPullToLambda`. Give `accountIds`, `functionArns` or both. */
+export interface LambdaPullOptions {
+  /**
+   * Accounts whose Lambda functions (in this repository's region) may use the repository's images.
+   * @default - none
+   */
+  readonly accountIds?: string[];
+  /**
+   * Lambda functions that may use the repository's images.
+   * @default - none
+   */
+  readonly functionArns?: string[];
+}
+
+/** Options of `onImagePushed`. */
+export interface OnImagePushedOptions extends events.OnEventOptions {
+  /**
+   * Only pushes of this tag.
+   * @default - every successful push
+   */
+  readonly imageTag?: string;
+}
+
+/** Options of `onScanFindings`. */
+export interface OnScanFindingsOptions extends events.OnEventOptions {
+  /**
+   * The lowest severity that triggers the rule.
+   * @default FindingSeverity.HIGH
+   */
+  readonly minimumSeverity?: FindingSeverity;
+}
+
+/**
+ * An ECR repository with least-privilege grants for the ways platform teams share images, and image events.
+ * Usable anywhere aws-cdk-lib accepts an `ecr.IRepository`.
+ */
+export interface IImageRepository extends ecr.IRepository {
+  /** The URI of one image: `repo@sha256:...` for a digest, `repo:tag` otherwise. Tags and digests are validated. */
+  imageUri(tagOrDigest: string): string;
+
+  /** Lets every principal of these accounts pull, through the repository policy (the accounts still grant their own principals). */
+  grantPullToAccounts(accountIds: string[]): iam.Grant;
+
+  /** Lets principals of an AWS Organization (optionally only some organizational units) pull, through the repository policy. */
+  grantPullToOrganization(organizationId: string, options?: OrganizationPullOptions): iam.Grant;
+
+  /** Lets Lambda create functions from this repository's images for the given accounts or functions. */
+  grantPullToLambda(options: LambdaPullOptions): iam.Grant;
+
+  /** An EventBridge rule for successful pushes to this repository (no CloudTrail trail needed). */
+  onImagePushed(id: string, options?: OnImagePushedOptions): events.Rule;
+
+  /**
+   * An EventBridge rule for scan results at or above a severity: basic scanning's "ECR Image Scan" events (severity
+   * counts) and Amazon Inspector enhanced scanning's findings for this repository.
+   */
+  onScanFindings(id: string, options?: OnScanFindingsOptions): events.Rule;
+}
+
+/**
+ * Grants and events shared by created and imported repositories.
+ *
+ * Which grant a consumer needs: an ECS task execution role, an EKS node role and an EKS Fargate pod execution role
+ * each need `grantPull` (these roles pull the images; the task or pod role itself needs nothing from ECR).
+ */
+export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements IImageRepository {
+  /** Pull: download layers and manifests, plus registry login. */
+  public grantPull(grantee: iam.IGrantable): iam.Grant {
+    return this.grantWithLogin(grantee, PULL_ACTIONS);
+  }
+
+  /** Push: upload layers and put manifests, plus registry login. Does not include pull. */
+  public grantPush(grantee: iam.IGrantable): iam.Grant {
+    return this.grantWithLogin(grantee, PUSH_ACTIONS);
+  }
+
+  /** Pull and push, plus registry login. */
+  public grantPullPush(grantee: iam.IGrantable): iam.Grant {
+    return this.grantWithLogin(grantee, unionOf(PULL_ACTIONS, PUSH_ACTIONS));
+  }
+
+  /** Describe and list the repository, its images and scan findings; no layer download and no login. */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, ...READ_ACTIONS);
+  }
+
+  public grantPullToAccounts(accountIds: string[]): iam.Grant {
+    throwIfProblems(this, [
+      ...(accountIds.length === 0 ? [propProblem('accountIds', accountIds, 'name at least one account.')] : []),
+      ...accountIds.filter((id) => !Token.isUnresolved(id)).flatMap((id) => accountIdProblems('accountIds', id)),
+    ]);
+    return this.grantThroughPolicy(new iam.CompositePrincipal(...accountIds.map((id) => new iam.AccountPrincipal(id))), PULL_ACTIONS);
+  }
+
+  public grantPullToOrganization(organizationId: string, options: OrganizationPullOptions = {}): iam.Grant {
+    const paths = options.organizationPaths;
+    throwIfProblems(this, [
+      ...(Token.isUnresolved(organizationId) ? [] : organizationIdProblems('organizationId', organizationId)),
+      ...(paths !== undefined && paths.length === 0 ? [propProblem('organizationPaths', paths, 'name at least one path or omit the option.')] : []),
+      ...(paths ?? []).filter((p) => !Token.isUnresolved(p)).flatMap((p) => {
+        const format = organizationPathProblems('organizationPaths', p);
+        if (format.length > 0 || Token.isUnresolved(organizationId) || p.startsWith(`${organizationId}/`)) return format;
+        return [propProblem('organizationPaths', p, `does not start with the organization id '${organizationId}/'. Use paths of that organization.`)];
+      }),
+    ]);
+    const principal = paths
+      ? new iam.OrganizationPrincipal(organizationId).withConditions({ 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': paths } })
+      : new iam.OrganizationPrincipal(organizationId);
+    return this.grantThroughPolicy(principal, PULL_ACTIONS);
+  }
+
+  public grantPullToLambda(options: LambdaPullOptions): iam.Grant {
+    const accounts = options.accountIds ?? [];
+    const functions = options.functionArns ?? [];
+    throwIfProblems(this, [
+      ...(accounts.length + functions.length === 0 ? [propProblem('accountIds', options.accountIds,
+        "give 'accountIds' or 'functionArns': an unconditioned Lambda service principal would let any account's functions pull.")] : []),
+      ...accounts.filter((id) => !Token.isUnresolved(id)).flatMap((id) => accountIdProblems('accountIds', id)),
+      ...functions.filter((arn) => !Token.isUnresolved(arn)).flatMap((arn) => lambdaFunctionArnProblems('functionArns', arn)),
+    ]);
+    const stack = Stack.of(this);
+    // Lambda only runs images from its own region; the account patterns follow the repository's region and partition.
+    const sourceArns = [...functions, ...accounts.map((id) => `arn:${stack.partition}:lambda:${stack.region}:${id}:function:*`)];
+    const principal = new iam.ServicePrincipal('lambda.amazonaws.com').withConditions({ StringLike: { 'aws:sourceArn': sourceArns } });
+    return this.grantThroughPolicy(principal, LAMBDA_PULL_ACTIONS);
+  }
+
+  public onImagePushed(id: string, options: OnImagePushedOptions = {}): events.Rule {
+    throwIfProblems(this, options.imageTag === undefined || Token.isUnresolved(options.imageTag) ? [] : imageTagProblems('imageTag', options.imageTag));
+    const rule = new events.Rule(this, id, options);
+    rule.addTarget(options.target);
+    rule.addEventPattern({
+      source: ['aws.ecr'],
+      detailType: ['ECR Image Action'],
+      detail: {
+        'action-type': ['PUSH'],
+        'result': ['SUCCESS'],
+        'repository-name': [this.repositoryName],
+        ...(options.imageTag !== undefined ? { 'image-tag': [options.imageTag] } : {}),
+      },
+    });
+    return rule;
+  }
+
+  public onScanFindings(id: string, options: OnScanFindingsOptions = {}): events.Rule {
+    const rule = new events.Rule(this, id, options);
+    rule.addTarget(options.target);
+    rule.addEventPattern(scanFindingsPattern(this.repositoryName, options.minimumSeverity ?? FindingSeverity.HIGH));
+    return rule;
+  }
+
+  public imageUri(tagOrDigest: string): string {
+    if (!Token.isUnresolved(tagOrDigest)) {
+      throwIfProblems(this, tagOrDigest.startsWith('sha256:') ? digestProblems('tagOrDigest', tagOrDigest) : imageTagProblems('tagOrDigest', tagOrDigest));
+    }
+    return this.repositoryUriForTagOrDigest(tagOrDigest);
+  }
+
+  private grantWithLogin(grantee: iam.IGrantable, actions: string[]): iam.Grant {
+    const login = iam.Grant.addToPrincipal({ grantee, actions: [AUTH_TOKEN_ACTION], resourceArns: ['*'] });
+    return this.grant(grantee, ...actions).combine(login);
+  }
+
+  /** A grant to principals outside this account, which only the repository policy can express. */
+  private grantThroughPolicy(principal: iam.IPrincipal, actions: string[]): iam.Grant {
+    if (importedRepositories.has(this)) {
+      throwIfProblems(this, ['the repository policy of an imported repository cannot be changed from here. '
+        + 'Grant the access in the stack that owns the repository.']);
+    }
+    const statement = new iam.PolicyStatement({ actions, principals: [principal] });
+    return iam.Grant.addStatementToResourcePolicy({ grantee: principal, actions, resourceArns: [this.repositoryArn], resource: this, statement });
+  }
+}
+
+/** Repositories whose policy lives in another stack; resource-policy grants on them would silently do nothing. */
+const importedRepositories = new WeakSet<ImageRepositoryBase>();
+
+/** Properties of an `ImageRepository`. Every default is the secure, loss-free choice. */
+export interface ImageRepositoryProps {
+  /**
+   * Name of the repository: 2-256 lower-case characters, `/` between namespaces.
+   * @default - a name generated by CloudFormation
+   */
+  readonly repositoryName?: string;
+  /**
+   * Whether tags can be overwritten. Use `mutableTagPatterns` to let a few moving tags (`dev`, `prod`, `buildcache`)
+   * change while every other tag stays immutable.
+   * @default ecr.TagMutability.IMMUTABLE
+   */
+  readonly tagMutability?: ecr.TagMutability;
+  /**
+   * Tag patterns (`*` wildcards, at most 5) that may be overwritten in an otherwise immutable repository; renders
+   * `IMMUTABLE_WITH_EXCLUSION`.
+   * @default - no tag can be overwritten
+   */
+  readonly mutableTagPatterns?: string[];
+  /**
+   * Tag patterns (`*` wildcards, at most 5) that stay immutable in a repository opted out to `MUTABLE`; renders
+   * `MUTABLE_WITH_EXCLUSION`.
+   * @default - none
+   */
+  readonly immutableTagPatterns?: string[];
+  /**
+   * Scan every pushed image (basic scanning). Registry-level enhanced scanning, when configured, takes over.
+   * @default true
+   */
+  readonly scanOnPush?: boolean;
+  /**
+   * Encryption at rest.
+   * @default - KMS when `encryptionKey` is given, AES256 otherwise
+   */
+  readonly encryption?: ecr.RepositoryEncryption;
+  /**
+   * Customer managed key for `KMS` or `KMS_DSSE` encryption.
+   * @default - the AWS managed key `aws/ecr` for KMS encryption
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * The lifecycle policy (the repository keeps its own copy; `addLifecycleRule` adds to it).
+   * @default - untagged images expire 30 days after their push; tagged images are never touched
+   */
+  readonly lifecyclePolicy?: LifecyclePolicy;
+  /**
+   * What happens to the repository when it leaves the stack.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Delete the images with the repository; only together with `RemovalPolicy.DESTROY`.
+   * @default false
+   */
+  readonly emptyOnDelete?: boolean;
+}
+
+/** A repository imported by name or ARN. */
+class ImportedImageRepository extends ImageRepositoryBase {
+  constructor(scope: Construct, id: string, public readonly repositoryName: string, public readonly repositoryArn: string) {
+    super(scope, id);
+    importedRepositories.add(this);
+  }
+
+  public addToResourcePolicy(_statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    return { statementAdded: false };
+  }
+}
+
+/** Attributes of an existing repository. */
+export interface ImageRepositoryAttributes {
+  /** The repository name. */
+  readonly repositoryName: string;
+  /** The repository ARN. */
+  readonly repositoryArn: string;
+}
+
+/**
+ * A private ECR repository that passes a security review as it is: immutable tags, scan on push, a lifecycle policy
+ * that never touches tagged images, retained when the stack is deleted.
+ */
+export class ImageRepository extends ImageRepositoryBase {
+  /** An existing repository of this stack's account and region, by name. */
+  public static fromRepositoryName(scope: Construct, id: string, repositoryName: string): IImageRepository {
+    const arn = Stack.of(scope).formatArn({ service: 'ecr', resource: 'repository', resourceName: repositoryName });
+    return new ImportedImageRepository(scope, id, repositoryName, arn);
+  }
+
+  /** An existing repository, possibly of another account or region. */
+  public static fromRepositoryAttributes(scope: Construct, id: string, attrs: ImageRepositoryAttributes): IImageRepository {
+    return new ImportedImageRepository(scope, id, attrs.repositoryName, attrs.repositoryArn);
+  }
+
+  public readonly repositoryName: string;
+  public readonly repositoryArn: string;
+  /** The lifecycle policy rendered into the repository. */
+  public readonly lifecyclePolicy: LifecyclePolicy;
+  private policyDocument?: iam.PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: ImageRepositoryProps = {}) {
+    super(scope, id, { physicalName: props.repositoryName });
+    const problems = [
+      ...(props.repositoryName === undefined || Token.isUnresolved(props.repositoryName) ? [] : repositoryNameProblems(props.repositoryName)),
+      ...mutabilityProblems(props),
+      ...encryptionProblems(props),
+      ...(props.emptyOnDelete && (props.removalPolicy ?? RemovalPolicy.RETAIN) !== RemovalPolicy.DESTROY
+        ? [propProblem('emptyOnDelete', true, `deletes every image, so it needs removalPolicy DESTROY (got ${props.removalPolicy?.toUpperCase() ?? 'the default RETAIN'}). `
+          + 'Set removalPolicy: RemovalPolicy.DESTROY as well, or drop emptyOnDelete.')]
+        : []),
+    ];
+    this.lifecyclePolicy = props.lifecyclePolicy?.copy()
+      ?? new LifecyclePolicy({ rules: [LifecyclePresets.expireUntagged(Duration.days(DEFAULT_UNTAGGED_RETENTION_DAYS))] });
+    problems.push(...this.lifecycleProblems());
+    throwIfProblems(this, problems);
+
+    const mutability = tagMutabilityOf(props);
+    const filters = props.mutableTagPatterns ?? props.immutableTagPatterns;
+    const resource = new ecr.CfnRepository(this, 'Resource', {
+      repositoryName: this.physicalName,
+      imageTagMutability: mutability,
+      imageTagMutabilityExclusionFilters: filters?.map((filter) => ({
+        imageTagMutabilityExclusionFilterType: 'WILDCARD',
+        imageTagMutabilityExclusionFilterValue: filter,
+      })),
+      imageScanningConfiguration: { scanOnPush: props.scanOnPush ?? true },
+      encryptionConfiguration: encryptionOf(props),
+      lifecyclePolicy: { lifecyclePolicyText: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.lifecyclePolicy.toDocument()) }) },
+      repositoryPolicyText: Lazy.any({ produce: () => this.policyDocument?.toJSON() }),
+      emptyOnDelete: props.emptyOnDelete,
+    });
+    resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    this.repositoryName = this.getResourceNameAttribute(resource.ref);
+    this.repositoryArn = this.getResourceArnAttribute(resource.attrArn, { service: 'ecr', resource: 'repository', resourceName: this.physicalName });
+  }
+
+  /** Adds a lifecycle rule; the whole policy is validated again, so a conflict is reported at this line. */
+  public addLifecycleRule(rule: LifecycleRule): void {
+    this.lifecyclePolicy.addRule(rule);
+    throwIfProblems(this, this.lifecycleProblems());
+  }
+
+  private lifecycleProblems(): string[] {
+    return this.lifecyclePolicy.validate().map((p) => `prop 'lifecyclePolicy': ${p}`);
+  }
+
+  /** Adds a statement to the repository policy. ECR repository policies take no `Resource` element. */
+  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    if (statement.resources.length > 0) {
+      throwIfProblems(this, [propProblem('statement.resources', statement.resources, 'a repository policy applies to its repository and takes no Resource. Remove the resources.')]);
+    }
+    this.policyDocument ??= new iam.PolicyDocument();
+    this.policyDocument.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.policyDocument };
+  }
+}
+
+function tagMutabilityOf(props: ImageRepositoryProps): string {
+  if (props.mutableTagPatterns) return ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION;
+  if (props.immutableTagPatterns) return ecr.TagMutability.MUTABLE_WITH_EXCLUSION;
+  return props.tagMutability ?? ecr.TagMutability.IMMUTABLE;
+}
+
+function mutabilityProblems(props: ImageRepositoryProps): string[] {
+  const problems: string[] = [];
+  const mode = props.tagMutability;
+  if (mode === ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION || mode === ecr.TagMutability.MUTABLE_WITH_EXCLUSION) {
+    problems.push(propProblem('tagMutability', mode, "the exclusion modes follow from the patterns. Set 'mutableTagPatterns' (or, with MUTABLE, 'immutableTagPatterns') instead."));
+  }
+  if (props.mutableTagPatterns && props.immutableTagPatterns) {
+    problems.push(propProblem('immutableTagPatterns', props.immutableTagPatterns, "cannot be combined with 'mutableTagPatterns'. Keep the list that matches tagMutability."));
+  } else if (props.mutableTagPatterns && mode === ecr.TagMutability.MUTABLE) {
+    problems.push(propProblem('mutableTagPatterns', props.mutableTagPatterns, 'only applies to an immutable repository, and tagMutability is MUTABLE. Drop tagMutability to keep the other tags immutable.'));
+  } else if (props.immutableTagPatterns && mode !== ecr.TagMutability.MUTABLE) {
+    problems.push(propProblem('immutableTagPatterns', props.immutableTagPatterns, 'only applies with tagMutability MUTABLE; every tag is already immutable. Drop the list.'));
+  }
+  const filters = props.mutableTagPatterns ?? props.immutableTagPatterns;
+  const prop = props.mutableTagPatterns ? 'mutableTagPatterns' : 'immutableTagPatterns';
+  if (filters && !filters.some((f) => Token.isUnresolved(f))) problems.push(...exclusionFilterProblems(prop, filters));
+  return problems;
+}
+
+function encryptionProblems(props: ImageRepositoryProps): string[] {
+  if (props.encryptionKey && props.encryption === ecr.RepositoryEncryption.AES_256) {
+    return [propProblem('encryptionKey', props.encryptionKey.node.path, 'is only used with KMS or KMS_DSSE encryption, and encryption is AES256. Drop the key or set encryption to KMS.')];
+  }
+  return [];
+}
+
+function encryptionOf(props: ImageRepositoryProps): ecr.CfnRepository.EncryptionConfigurationProperty {
+  const type = props.encryption ?? (props.encryptionKey ? ecr.RepositoryEncryption.KMS : ecr.RepositoryEncryption.AES_256);
+  return { encryptionType: type.value, kmsKey: props.encryptionKey?.keyArn };
+}

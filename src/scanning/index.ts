@@ -1,0 +1,1 @@
+export { FindingSeverity } from './severity';

@@ -1,0 +1,71 @@
+import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ImageRepository, ImageRepositoryProps, LifecyclePolicy, LifecycleRule, TagStatus } from '../../src';
+
+describe('ImageRepository bad input', () => {
+  test.each<[string, (stack: Stack) => ImageRepositoryProps, string]>([
+    ['name too short', () => ({ repositoryName: 'a' }), "[Stack/Repo] prop 'repositoryName': got \"a\"; must be 2 to 256 characters long, got 1. Shorten or lengthen it."],
+    ['name upper', () => ({ repositoryName: 'Team/App' }), "[Stack/Repo] prop 'repositoryName': got \"Team/App\"; ECR names are lower-case letters and digits, joined by '.', '_' or '-', with '/' between namespaces (for example 'team/service'). Fix the name or omit it to get a generated one."],
+    ['name trailing slash', () => ({ repositoryName: 'team/' }), "[Stack/Repo] prop 'repositoryName': got \"team/\"; ECR names are lower-case letters and digits, joined by '.', '_' or '-', with '/' between namespaces (for example 'team/service'). Fix the name or omit it to get a generated one."],
+    ['name double sep', () => ({ repositoryName: 'team--app' }), "[Stack/Repo] prop 'repositoryName': got \"team--app\"; ECR names are lower-case letters and digits, joined by '.', '_' or '-', with '/' between namespaces (for example 'team/service'). Fix the name or omit it to get a generated one."],
+    ['name too long', () => ({ repositoryName: 'a'.repeat(257) }), `[Stack/Repo] prop 'repositoryName': got "${'a'.repeat(257)}"; must be 2 to 256 characters long, got 257. Shorten or lengthen it.`],
+    ['exclusion mode given', () => ({ tagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION }), "[Stack/Repo] prop 'tagMutability': got \"IMMUTABLE_WITH_EXCLUSION\"; the exclusion modes follow from the patterns. Set 'mutableTagPatterns' (or, with MUTABLE, 'immutableTagPatterns') instead."],
+    ['both lists', () => ({ mutableTagPatterns: ['dev'], immutableTagPatterns: ['v*'] }), "[Stack/Repo] prop 'immutableTagPatterns': got [\"v*\"]; cannot be combined with 'mutableTagPatterns'. Keep the list that matches tagMutability."],
+    ['mutable with MUTABLE', () => ({ tagMutability: ecr.TagMutability.MUTABLE, mutableTagPatterns: ['dev'] }), "[Stack/Repo] prop 'mutableTagPatterns': got [\"dev\"]; only applies to an immutable repository, and tagMutability is MUTABLE. Drop tagMutability to keep the other tags immutable."],
+    ['immutable w/o MUTABLE', () => ({ immutableTagPatterns: ['v*'] }), "[Stack/Repo] prop 'immutableTagPatterns': got [\"v*\"]; only applies with tagMutability MUTABLE; every tag is already immutable. Drop the list."],
+    ['6 filters', () => ({ mutableTagPatterns: ['a', 'b', 'c', 'd', 'e', 'f'] }), "[Stack/Repo] prop 'mutableTagPatterns': got [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\"]; ECR takes 1 to 5 tag filters per repository. Combine them with wildcards."],
+    ['empty filters', () => ({ mutableTagPatterns: [] }), "[Stack/Repo] prop 'mutableTagPatterns': got []; ECR takes 1 to 5 tag filters per repository. Combine them with wildcards."],
+    ['bad filter char', () => ({ mutableTagPatterns: ['feature/*'] }), "[Stack/Repo] prop 'mutableTagPatterns[0]': got \"feature/*\"; a filter is 1 to 128 letters, digits, '.', '_', '-' or '*' wildcards. Fix the pattern."],
+    ['dup filter', () => ({ mutableTagPatterns: ['dev', 'dev'] }), "[Stack/Repo] prop 'mutableTagPatterns': got [\"dev\",\"dev\"]; lists a filter twice. Remove the duplicate."],
+    ['long filter', () => ({ mutableTagPatterns: ['a'.repeat(129)] }), `[Stack/Repo] prop 'mutableTagPatterns[0]': got "${'a'.repeat(129)}"; a filter is 1 to 128 letters, digits, '.', '_', '-' or '*' wildcards. Fix the pattern.`],
+    ['aes with key', (s) => ({ encryption: ecr.RepositoryEncryption.AES_256, encryptionKey: new kms.Key(s, 'K') }), "[Stack/Repo] prop 'encryptionKey': got \"Stack/K\"; is only used with KMS or KMS_DSSE encryption, and encryption is AES256. Drop the key or set encryption to KMS."],
+    ['emptyOnDelete retain', () => ({ emptyOnDelete: true }), "[Stack/Repo] prop 'emptyOnDelete': got true; deletes every image, so it needs removalPolicy DESTROY (got the default RETAIN). Set removalPolicy: RemovalPolicy.DESTROY as well, or drop emptyOnDelete."],
+    ['emptyOnDelete snapshot', () => ({ emptyOnDelete: true, removalPolicy: RemovalPolicy.SNAPSHOT }), "[Stack/Repo] prop 'emptyOnDelete': got true; deletes every image, so it needs removalPolicy DESTROY (got SNAPSHOT). Set removalPolicy: RemovalPolicy.DESTROY as well, or drop emptyOnDelete."],
+    ['lifecycle two limits', () => ({ lifecyclePolicy: new LifecyclePolicy({ rules: [LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: 1, maxImageAge: Duration.days(1) })] }) }), "[Stack/Repo] prop 'lifecyclePolicy': rule 1: LifecycleRule.expire(): got 'maxImageCount' and 'maxImageAge'; set exactly one of 'maxImageCount', 'maxImageAge'."],
+    ['lifecycle guard', () => ({ lifecyclePolicy: new LifecyclePolicy({ protectedTags: ['prod*'], rules: [LifecycleRule.expire({ tagPatternList: ['dev-*'], maxImageCount: 5 })] }) }), "[Stack/Repo] prop 'lifecyclePolicy': rule 1 (\"Keep the newest 5 images tagged dev-*; expire older ones\"): could expire images tagged 'prod*', which are protected. Add LifecycleRule.retain({ tagPatternList: ['prod*'] }) before it, or stop protecting 'prod*'."],
+    ['lifecycle empty', () => ({ lifecyclePolicy: new LifecyclePolicy() }), "[Stack/Repo] prop 'lifecyclePolicy': policy: rules: got an empty list; ECR needs at least one rule. Add a rule or remove the lifecycle policy."],
+    ['lifecycle archive 30d', () => ({ lifecyclePolicy: new LifecyclePolicy({ rules: [LifecycleRule.expireArchived({ tagStatus: TagStatus.ANY, archivedFor: Duration.days(30) })] }) }), "[Stack/Repo] prop 'lifecyclePolicy': rule 1: selection.countNumber: got 30; archived images have a 90-day minimum storage duration. Use 90 days or more."],
+    ['several', () => ({ repositoryName: 'X', emptyOnDelete: true }), "[Stack/Repo] 2 problems:\n  prop 'repositoryName': got \"X\"; must be 2 to 256 characters long, got 1. Shorten or lengthen it.\n  prop 'emptyOnDelete': got true; deletes every image, so it needs removalPolicy DESTROY (got the default RETAIN). Set removalPolicy: RemovalPolicy.DESTROY as well, or drop emptyOnDelete."],
+  ])('props: %s', (_name, props, message) => {
+    const stack = new Stack(new App(), 'Stack');
+    // toThrow(new Error(...)) compares the whole message, not a substring.
+    expect(() => new ImageRepository(stack, 'Repo', props(stack))).toThrow(new Error(message));
+  });
+
+  test.each<[string, (repo: ImageRepository) => unknown, string]>([
+    ['account short', (repo) => repo.grantPullToAccounts(['1234']), "[Stack/Repo] prop 'accountIds': got \"1234\"; an AWS account id is exactly 12 digits. Quote it as a string to keep leading zeros."],
+    ['accounts empty', (repo) => repo.grantPullToAccounts([]), "[Stack/Repo] prop 'accountIds': got []; name at least one account."],
+    ['org bad', (repo) => repo.grantPullToOrganization('org-1'), "[Stack/Repo] prop 'organizationId': got \"org-1\"; an organization id is 'o-' followed by 10 to 32 lower-case letters or digits (see 'aws organizations describe-organization')."],
+    ['org path bad', (repo) => repo.grantPullToOrganization('o-abcdefghij', { organizationPaths: ['ou-1234'] }), "[Stack/Repo] prop 'organizationPaths': got \"ou-1234\"; an organization path is 'o-<org>/r-<root>/ou-<ou>/.../' and may end in '*', for example 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*'."],
+    ['org path other org', (repo) => repo.grantPullToOrganization('o-abcdefghij', { organizationPaths: ['o-zzzzzzzzzz/r-ab12/*'] }), "[Stack/Repo] prop 'organizationPaths': got \"o-zzzzzzzzzz/r-ab12/*\"; does not start with the organization id 'o-abcdefghij/'. Use paths of that organization."],
+    ['org paths empty', (repo) => repo.grantPullToOrganization('o-abcdefghij', { organizationPaths: [] }), "[Stack/Repo] prop 'organizationPaths': got []; name at least one path or omit the option."],
+    ['lambda none', (repo) => repo.grantPullToLambda({}), "[Stack/Repo] prop 'accountIds': got nothing; give 'accountIds' or 'functionArns': an unconditioned Lambda service principal would let any account's functions pull."],
+    ['lambda arn bad', (repo) => repo.grantPullToLambda({ functionArns: ['my-function'] }), "[Stack/Repo] prop 'functionArns': got \"my-function\"; a Lambda function ARN is 'arn:<partition>:lambda:<region>:<account>:function:<name>'. Pass 'accountIds' to allow every function of an account."],
+    ['lambda account bad', (repo) => repo.grantPullToLambda({ accountIds: ['12345678901x'] }), "[Stack/Repo] prop 'accountIds': got \"12345678901x\"; an AWS account id is exactly 12 digits. Quote it as a string to keep leading zeros."],
+    ['uri bad tag', (repo) => repo.imageUri('-bad'), "[Stack/Repo] prop 'tagOrDigest': got \"-bad\"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>)."],
+    ['uri long tag', (repo) => repo.imageUri('a'.repeat(301)), `[Stack/Repo] prop 'tagOrDigest': got "${'a'.repeat(301)}"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>).`],
+    ['uri bad digest', (repo) => repo.imageUri('sha256:abc'), "[Stack/Repo] prop 'tagOrDigest': got \"sha256:abc\"; a digest is 'sha256:' followed by 64 lower-case hex digits. Copy it from 'aws ecr describe-images'."],
+    ['pushed bad tag', (repo) => repo.onImagePushed('P', { imageTag: 'a b' }), "[Stack/Repo] prop 'imageTag': got \"a b\"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>)."],
+    ['add rule conflict', (repo) => repo.addLifecycleRule(LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: 3 })), "[Stack/Repo] prop 'lifecyclePolicy': policy: storage class 'standard': 2 rules select untagged images (rule 1, rule 2); ECR allows one per storage class. Merge them."],
+    ['resource statement', (repo) => repo.addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'], resources: ['*'], principals: [new iam.AccountPrincipal('222222222222')] })), "[Stack/Repo] prop 'statement.resources': got [\"*\"]; a repository policy applies to its repository and takes no Resource. Remove the resources."],
+    ['imported accounts', (repo) => ImageRepository.fromRepositoryName(repo.stack, 'Imp', 'team/app').grantPullToAccounts(['222222222222']), '[Stack/Imp] the repository policy of an imported repository cannot be changed from here. Grant the access in the stack that owns the repository.'],
+  ])('methods: %s', (_name, call, message) => {
+    const repo = new ImageRepository(new Stack(new App(), 'Stack'), 'Repo');
+    expect(() => call(repo)).toThrow(new Error(message));
+  });
+});
+
+test('unresolved tokens are never validated', () => {
+  const stack = new Stack(new App(), 'Stack');
+  const name = new CfnParameter(stack, 'Name').valueAsString;
+  const account = new CfnParameter(stack, 'Account').valueAsString;
+  const tag = new CfnParameter(stack, 'Tag').valueAsString;
+  const repo = new ImageRepository(stack, 'Repo', { repositoryName: name, mutableTagPatterns: [tag] });
+  expect(() => repo.grantPullToAccounts([account])).not.toThrow();
+  expect(() => repo.grantPullToOrganization(new CfnParameter(stack, 'Org').valueAsString)).not.toThrow();
+  expect(() => repo.grantPullToLambda({ functionArns: [new CfnParameter(stack, 'Fn').valueAsString] })).not.toThrow();
+  expect(() => repo.imageUri(tag)).not.toThrow();
+  expect(() => repo.onImagePushed('Pushed', { imageTag: tag })).not.toThrow();
+});
