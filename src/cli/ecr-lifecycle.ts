@@ -1,0 +1,219 @@
+#!/usr/bin/env node
+// Only Node built-ins and the pure lifecycle engine: aws-cdk-lib alone would take longer to load than a 100,000-image preview.
+import { previewJson, previewTable } from './format';
+import { imagesFromDescribeImages } from './images';
+import { InputError, isObject, parseIsoTime, parseJson, readInput } from './input';
+import { templatePolicies } from './template';
+import { protectionProblems } from '../lifecycle/guard';
+import { parsePolicyJson, PolicyShapeError } from '../lifecycle/parse';
+import { policyTextProblems } from '../lifecycle/render';
+import { simulatePolicy } from '../lifecycle/simulate';
+import type { LifecyclePolicyDocument } from '../lifecycle/types';
+import { validatePolicyDocument } from '../lifecycle/validate';
+
+const USAGE = `Usage:
+  ecr-lifecycle preview (--policy POLICY.json | --template TEMPLATE.json) --images IMAGES.json [--now TIME] [--format json|table]
+  ecr-lifecycle validate --policy POLICY.json [--protect PATTERN ...]
+
+Commands:
+  preview    Predict, offline, which images an ECR lifecycle policy would expire or archive.
+  validate   Check a lifecycle policy against every rule ECR enforces, and that no rule can touch protected tags.
+
+Options:
+  --policy FILE      The policy JSON {"rules": [...]}, or the output of aws ecr get-lifecycle-policy.
+  --template FILE    A synthesized CloudFormation template (cdk.out/STACK.template.json): previews the lifecycle
+                     policy of every AWS::ECR::Repository in it against the same images.
+  --images FILE      The output of aws ecr describe-images (AWS CLI v1 or v2).
+  --now TIME         When to evaluate, ISO 8601: 2024-06-01 (UTC midnight) or 2024-06-01T12:00:00Z. Default: now.
+  --format FORMAT    json (the shape of aws ecr get-lifecycle-policy-preview) or table.
+                     Default: table when standard output is a terminal, json otherwise.
+  --protect PATTERN  A tag pattern (* wildcards) whose images no rule may ever expire or archive. Repeatable.
+  -h, --help         Show this help.
+
+Exit codes:
+  0  success (validate: the policy is valid)
+  1  the policy breaks ECR's rules or exposes protected tags; each problem is a line on standard output
+  2  a wrong command line, or an input file that cannot be read or has the wrong shape
+  3  an internal error (please report it)
+`;
+
+/** Where the command writes; a parameter so that callers other than the terminal can capture it. */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Whether standard output is a terminal, which makes `table` the default format. */
+  readonly isTTY: boolean;
+}
+
+/** Runs `ecr-lifecycle` with `argv` (the arguments after the command name) and returns its exit code. */
+export function main(argv: readonly string[], io: CliIo): number {
+  try {
+    return run(argv, io);
+  } catch (e) {
+    if (e instanceof InputError) {
+      // Some messages quote input (a JSON.parse error, a file name); one problem stays one line.
+      io.err(`ecr-lifecycle: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      return 2;
+    }
+    io.err(`ecr-lifecycle: internal error, please report it:\n${(e as Error).stack ?? String(e)}\n`);
+    return 3;
+  }
+}
+
+type Flags = ReadonlyMap<string, readonly string[]>;
+
+function run(argv: readonly string[], io: CliIo): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (argv.length === 0) {
+    io.err(USAGE);
+    return 2;
+  }
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'preview': return preview(parseFlags(command, rest, ['--policy', '--template', '--images', '--now', '--format'], []), io);
+    case 'validate': return validate(parseFlags(command, rest, ['--policy'], ['--protect']), io);
+    default: throw usageError(`unknown command '${command}'`);
+  }
+}
+
+function usageError(problem: string): InputError {
+  return new InputError(`${problem}; run 'ecr-lifecycle --help' for usage`);
+}
+
+/** `--flag value` and `--flag=value`; `once` flags may appear once, `repeatable` ones any number of times. */
+function parseFlags(command: string, tokens: readonly string[], once: readonly string[], repeatable: readonly string[]): Flags {
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (!token.startsWith('--')) throw usageError(`${command}: unexpected argument '${token}'`);
+    const eq = token.indexOf('=');
+    const name = eq < 0 ? token : token.slice(0, eq);
+    if (!once.includes(name) && !repeatable.includes(name)) throw usageError(`${command}: unknown flag '${name}'`);
+    let value: string | undefined = token.slice(eq + 1);
+    if (eq < 0) {
+      value = tokens[i + 1];
+      // A flag right after another means the value was forgotten, not that it starts with '--'.
+      if (value === undefined || value.startsWith('--')) value = undefined; else i++;
+    }
+    if (value === undefined || value === '') throw usageError(`${command}: ${name} needs a value`);
+    const values = flags.get(name) ?? [];
+    if (values.length > 0 && once.includes(name)) throw usageError(`${command}: ${name} is given twice`);
+    flags.set(name, [...values, value]);
+  }
+  return flags;
+}
+
+function required(command: string, flags: Flags, name: string): string {
+  const value = flags.get(name)?.[0];
+  if (value === undefined) throw usageError(`${command}: ${name} is required`);
+  return value;
+}
+
+/** One policy to check and preview, from --policy or from a repository of --template. */
+interface PolicySource {
+  readonly repository?: { readonly logicalId: string; readonly repositoryName?: string };
+  readonly policy: { rules: unknown[] };
+  /** The text ECR would store, whose length it limits. */
+  readonly text: string;
+}
+
+function parsePolicy(where: string, text: string): { rules: unknown[] } {
+  try {
+    return parsePolicyJson(text);
+  } catch (e) {
+    if (e instanceof PolicyShapeError) throw new InputError(`${where}: ${e.message}`);
+    throw e;
+  }
+}
+
+function readPolicy(file: string): PolicySource {
+  const content = readInput('--policy', file);
+  const policy = parsePolicy(`--policy '${file}'`, content);
+  // parsePolicyJson unwraps get-lifecycle-policy output; ECR measures the stored lifecyclePolicyText, or else the
+  // file as `put-lifecycle-policy --lifecycle-policy-text file://...` sends it. The parse cannot fail a second time.
+  const outer: unknown = JSON.parse(content);
+  const text = isObject(outer) && typeof outer.lifecyclePolicyText === 'string' ? outer.lifecyclePolicyText : content;
+  return { policy, text };
+}
+
+function readTemplate(file: string): PolicySource[] {
+  const where = `--template '${file}'`;
+  return templatePolicies(parseJson('--template', file, readInput('--template', file)), where).map(({ text, ...repository }) => ({
+    repository,
+    policy: parsePolicy(`${where}: resource '${repository.logicalId}': LifecyclePolicyText`, text),
+    text,
+  }));
+}
+
+/** Everything ECR would reject, prefixed with the repository's logical id for a template. */
+function policyProblems(source: PolicySource): string[] {
+  const problems = [...validatePolicyDocument(source.policy), ...policyTextProblems(source.text)];
+  const repository = source.repository;
+  return repository ? problems.map((p) => `${repository.logicalId}: ${p}`) : problems;
+}
+
+function report(problems: readonly string[], io: CliIo): number {
+  io.out(problems.map((p) => `${p}\n`).join(''));
+  return 1;
+}
+
+function preview(flags: Flags, io: CliIo): number {
+  const policyFile = flags.get('--policy')?.[0];
+  const templateFile = flags.get('--template')?.[0];
+  if ((policyFile === undefined) === (templateFile === undefined)) throw usageError('preview: give exactly one of --policy and --template');
+  const imagesFile = required('preview', flags, '--images');
+  const format = flags.get('--format')?.[0] ?? (io.isTTY ? 'table' : 'json');
+  if (format !== 'json' && format !== 'table') throw usageError(`preview: --format: got '${format}'; use json or table`);
+  const nowText = flags.get('--now')?.[0];
+  const now = nowText === undefined ? Date.now() : parseIsoTime(nowText);
+  if (now === undefined) throw usageError(`preview: --now: got '${nowText}'; give an ISO 8601 date or time with an offset, such as 2024-06-01T12:00:00Z`);
+
+  const sources = templateFile !== undefined ? readTemplate(templateFile) : [readPolicy(policyFile as string)];
+  const images = imagesFromDescribeImages(parseJson('--images', imagesFile, readInput('--images', imagesFile)), `--images '${imagesFile}'`);
+  const problems = sources.flatMap(policyProblems);
+  if (problems.length > 0) return report(problems, io);
+
+  // Validation passed, so every policy is a well-formed document.
+  const previews = sources.map((s) => simulatePolicy(s.policy as unknown as LifecyclePolicyDocument, images, now));
+  if (format === 'json') {
+    const value = templateFile === undefined ? previewJson(previews[0])
+      : { repositories: sources.map((s, i) => ({ ...s.repository, ...previewJson(previews[i]) })) };
+    io.out(`${JSON.stringify(value, undefined, 2)}\n`);
+  } else if (templateFile === undefined) {
+    io.out(previewTable(previews[0], images.length));
+  } else {
+    io.out(sources.map(({ repository }, i) => {
+      const name = repository?.repositoryName !== undefined ? ` (${repository.repositoryName})` : '';
+      return `${repository?.logicalId}${name}:\n${previewTable(previews[i], images.length)}`;
+    }).join('\n'));
+  }
+  return 0;
+}
+
+function validate(flags: Flags, io: CliIo): number {
+  const source = readPolicy(required('validate', flags, '--policy'));
+  const structural = validatePolicyDocument(source.policy);
+  // The guard reads the rules as well-formed documents; on a broken policy it would only add noise.
+  const guard = structural.length === 0
+    ? protectionProblems(source.policy as unknown as LifecyclePolicyDocument, { protectedTags: flags.get('--protect') ?? [] })
+    : [];
+  const problems = [...structural, ...policyTextProblems(source.text), ...guard];
+  if (problems.length > 0) return report(problems, io);
+  io.out('policy is valid\n');
+  return 0;
+}
+
+if (require.main === module) {
+  // `ecr-lifecycle preview ... | head` closes the pipe early; that needs no stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+  process.exitCode = main(process.argv.slice(2), {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    isTTY: process.stdout.isTTY === true,
+  });
+}

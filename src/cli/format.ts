@@ -1,0 +1,52 @@
+import type { PreviewRecord } from '../lifecycle/simulate';
+
+/** A preview as `aws ecr get-lifecycle-policy-preview` prints it: push times as ISO 8601 strings. */
+export function previewJson(preview: PreviewRecord): object {
+  return {
+    previewResults: preview.previewResults.map((r) => ({
+      imageDigest: r.imageDigest,
+      imageTags: r.imageTags,
+      imagePushedAt: new Date(r.imagePushedAt).toISOString(),
+      action: r.action,
+      appliedRulePriority: r.appliedRulePriority,
+      storageClass: r.storageClass,
+    })),
+    summary: preview.summary,
+  };
+}
+
+const HEADER = ['ACTION', 'RULE', 'PUSHED', 'STORAGE', 'DIGEST', 'TAGS'];
+
+/** A preview as aligned columns, one acted-on image a line, then a summary line over all `imageCount` images. */
+export function previewTable(preview: PreviewRecord, imageCount: number): string {
+  const rows = preview.previewResults.map((r) => [
+    r.action.type === 'TRANSITION' ? 'ARCHIVE' : 'EXPIRE',
+    String(r.appliedRulePriority),
+    new Date(r.imagePushedAt).toISOString().slice(0, 10),
+    r.storageClass,
+    shortDigest(r.imageDigest),
+    r.imageTags.length > 0 ? r.imageTags.join(', ') : '<untagged>',
+  ]);
+  const lines = rows.length > 0 ? alignColumns([HEADER, ...rows]) : [];
+  const archived = preview.summary.transitioningImageTotalCounts?.reduce((n, c) => n + c.imageTotalCount, 0) ?? 0;
+  lines.push(`${count(preview.summary.expiringImageTotalCount)} would expire, ${archived} would be archived (of ${count(imageCount)})`);
+  return lines.join('\n') + '\n';
+}
+
+/** `sha256:` and the first 12 hex digits, as `docker images` shows digests: enough to tell images apart. */
+function shortDigest(digest: string): string {
+  const colon = digest.indexOf(':');
+  return digest.slice(0, colon + 13);
+}
+
+function count(n: number): string {
+  return `${n} image${n === 1 ? '' : 's'}`;
+}
+
+/** Pads every column but the last to its widest cell. */
+function alignColumns(rows: readonly string[][]): string[] {
+  // A loop, not Math.max(...column): spreading 100,000 cells overflows the call stack.
+  const widths = rows[0].map(() => 0);
+  for (const row of rows) row.forEach((cell, col) => { widths[col] = Math.max(widths[col], cell.length); });
+  return rows.map((row) => row.map((cell, col) => (col < row.length - 1 ? cell.padEnd(widths[col]) : cell)).join('  '));
+}

@@ -1,0 +1,56 @@
+import { InputError, isObject, parseIsoTime, show } from './input';
+import type { ImageRecord, ImageStatusName } from '../lifecycle/simulate';
+
+const STATUSES: ReadonlySet<unknown> = new Set<ImageStatusName>(['ACTIVE', 'ARCHIVED', 'ACTIVATING']);
+
+/**
+ * The images of `aws ecr describe-images` output (`{"imageDetails": [...]}`) as simulator records.
+ * `where` names the input in messages, for example `--images 'images.json'`.
+ */
+export function imagesFromDescribeImages(value: unknown, where: string): ImageRecord[] {
+  const details = isObject(value) ? value.imageDetails : undefined;
+  if (!Array.isArray(details)) {
+    throw new InputError(`${where}: expected the output of aws ecr describe-images, {"imageDetails": [...]}, got ${show(value)}`);
+  }
+  const images = new Array<ImageRecord>(details.length);
+  for (let i = 0; i < details.length; i++) images[i] = toImage(details[i], where, i);
+  return images;
+}
+
+// Plain functions, not closures per image: this runs 100,000 times for a full repository.
+function toImage(detail: unknown, where: string, index: number): ImageRecord {
+  if (!isObject(detail)) throw new InputError(`${where}: imageDetails[${index}]: got ${show(detail)}; expected an image detail object`);
+  const digest = detail.imageDigest;
+  if (typeof digest !== 'string' || digest === '') throw badField(where, index, detail, 'imageDigest', 'a digest such as "sha256:..."');
+  // The AWS CLI leaves absent fields out; other tools write null for them.
+  const tags = detail.imageTags ?? [];
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) throw badField(where, index, detail, 'imageTags', 'a list of tag strings');
+  const status = detail.imageStatus ?? 'ACTIVE';
+  if (!STATUSES.has(status)) throw badField(where, index, detail, 'imageStatus', "'ACTIVE', 'ARCHIVED' or 'ACTIVATING'");
+  const pushedAt = time(detail, 'imagePushedAt', where, index);
+  if (pushedAt === undefined) throw badField(where, index, detail, 'imagePushedAt', 'the push time every describe-images entry has');
+  return {
+    imageDigest: digest,
+    imageTags: tags as string[],
+    pushedAt,
+    pulledAt: time(detail, 'lastRecordedPullTime', where, index),
+    archivedAt: time(detail, 'lastArchivedAt', where, index),
+    activatedAt: time(detail, 'lastActivatedAt', where, index),
+    status: status as ImageStatusName,
+  };
+}
+
+/** A timestamp field in epoch milliseconds; undefined when absent. */
+function time(detail: Record<string, unknown>, field: string, where: string, index: number): number | undefined {
+  const value = detail[field];
+  if (value === undefined || value === null) return undefined;
+  // AWS CLI v2 prints ISO 8601 strings, v1 epoch seconds.
+  const ms = typeof value === 'number' ? (Number.isFinite(value) ? Math.round(value * 1000) : undefined)
+    : typeof value === 'string' ? parseIsoTime(value) : undefined;
+  if (ms === undefined) throw badField(where, index, detail, field, 'epoch seconds or an ISO 8601 time with an offset, such as "2024-05-01T10:00:00+00:00"');
+  return ms;
+}
+
+function badField(where: string, index: number, detail: Record<string, unknown>, field: string, expected: string): InputError {
+  return new InputError(`${where}: imageDetails[${index}]: ${field}: got ${show(detail[field])}; expected ${expected}`);
+}
