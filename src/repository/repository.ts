@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -151,8 +151,13 @@ export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements 
     const stack = Stack.of(this);
     // Lambda only runs images from its own region; the account patterns follow the repository's region and partition.
     const sourceArns = [...functions, ...accounts.map((id) => `arn:${stack.partition}:lambda:${stack.region}:${id}:function:*`)];
-    const principal = new iam.ServicePrincipal('lambda.amazonaws.com').withConditions({ StringLike: { 'aws:sourceArn': sourceArns } });
-    return this.grantThroughPolicy(principal, LAMBDA_PULL_ACTIONS);
+    const service = new iam.ServicePrincipal('lambda.amazonaws.com').withConditions({ StringLike: { 'aws:sourceArn': sourceArns } });
+    const grant = this.grantThroughPolicy(service, LAMBDA_PULL_ACTIONS);
+    // Another account's functions also need that account in the policy, or they fail when Lambda re-fetches the image.
+    const otherAccounts = [...new Set([...accounts, ...functions.map(accountOfArn)])]
+      .filter((id): id is string => id !== undefined && Token.compareStrings(id, stack.account) !== TokenComparison.SAME);
+    if (otherAccounts.length === 0) return grant;
+    return grant.combine(this.grantThroughPolicy(new iam.CompositePrincipal(...otherAccounts.map((id) => new iam.AccountPrincipal(id))), LAMBDA_PULL_ACTIONS));
   }
 
   public onImagePushed(id: string, options: OnImagePushedOptions = {}): events.Rule {
@@ -359,6 +364,10 @@ export class ImageRepository extends ImageRepositoryBase {
     this.policyDocument.addStatements(statement);
     return { statementAdded: true, policyDependable: this.policyDocument };
   }
+}
+
+function accountOfArn(arn: string): string | undefined {
+  return Token.isUnresolved(arn) ? undefined : arn.split(':')[4];
 }
 
 function tagMutabilityOf(props: ImageRepositoryProps): string {

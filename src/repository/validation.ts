@@ -4,8 +4,10 @@
  */
 import { propProblem } from '../private/errors';
 
-// CreateRepository: 2-256 characters, lower case, '/'-separated components joined by '.', '_' or '-'.
-const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+// CreateRepository's pattern: 2-256 characters; '/'-separated components of lower-case letters and digits joined by
+// '.', '_', '__' or runs of '-'.
+const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+const REPOSITORY_NAME = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
 // PutImage: a tag is 1-300 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'.
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,299}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -24,7 +26,7 @@ export function repositoryNameProblems(name: string): string[] {
     return [propProblem('repositoryName', name, `must be 2 to 256 characters long, got ${name.length}. Shorten or lengthen it.`)];
   }
   if (!REPOSITORY_NAME.test(name)) {
-    return [propProblem('repositoryName', name, "ECR names are lower-case letters and digits, joined by '.', '_' or '-', "
+    return [propProblem('repositoryName', name, "ECR names are lower-case letters and digits, joined by '.', '_', '__' or '-', "
       + "with '/' between namespaces (for example 'team/service'). Fix the name or omit it to get a generated one.")];
   }
   return [];

@@ -174,16 +174,22 @@ describe('grants', () => {
     });
   });
 
-  test('grantPullToLambda: the Lambda service principal, conditioned on the source functions', () => {
+  test('grantPullToLambda: the Lambda service principal conditioned on the functions, plus their accounts', () => {
     const { stack, repo } = setup();
     const fn = 'arn:aws:lambda:eu-west-1:555555555555:function:resize';
-    repo.grantPullToLambda({ accountIds: ['222222222222'], functionArns: [fn] });
-    expect(repositoryPolicy(stack).Statement).toEqual([{
-      Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-      Effect: 'Allow',
-      Principal: { Service: 'lambda.amazonaws.com' },
-      Condition: { StringLike: { 'aws:sourceArn': [fn, { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:eu-west-1:222222222222:function:*']] }] } },
-    }]);
+    repo.grantPullToLambda({ accountIds: ['222222222222', '111111111111'], functionArns: [fn] });
+    const accountFunctions = (id: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:lambda:eu-west-1:${id}:function:*`]] });
+    const accountRoot = (id: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${id}:root`]] });
+    expect(repositoryPolicy(stack).Statement).toEqual([
+      {
+        Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        Effect: 'Allow',
+        Principal: { Service: 'lambda.amazonaws.com' },
+        Condition: { StringLike: { 'aws:sourceArn': [fn, accountFunctions('222222222222'), accountFunctions('111111111111')] } },
+      },
+      // The repository's own account needs no statement of its own.
+      { Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Effect: 'Allow', Principal: { AWS: [accountRoot('222222222222'), accountRoot('555555555555')] } },
+    ]);
   });
 
   test('imported repositories grant the same way', () => {
