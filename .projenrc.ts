@@ -46,6 +46,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 60_000,
+      // Every template a test synthesizes is checked by cfn-lint after the run (test/support).
+      setupFilesAfterEnv: ['<rootDir>/test/support/collect-templates.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   },
   typecheckTests: true,

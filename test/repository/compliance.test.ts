@@ -1,0 +1,86 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { ImageRepository } from '../../src';
+import { guardFindings, nagFindings } from '../support/compliance';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+/** Acknowledgments a consumer of the grants needs, each with the narrowest id and a reason. */
+const LOGIN_ON_STAR = { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ecr:GetAuthorizationToken has no resource scope; every repository action is scoped to the repository ARN' };
+const INLINE_POLICY = (pack: string) => ({
+  id: `${pack}-IAMNoInlinePolicy`,
+  reason: 'CDK renders grants as the role\'s own AWS::IAM::Policy, scoped to one repository; a managed policy would be shared wider',
+});
+const INLINE = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map(INLINE_POLICY);
+
+function setup() {
+  const app = new App();
+  const stack = new Stack(app, 'Stack', { env: ENV });
+  const repo = new ImageRepository(stack, 'Repo', { repositoryName: 'team/app' });
+  const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+  return { app, stack, repo, role };
+}
+
+describe('compliance of the defaults', () => {
+  test('no cdk-nag finding in AwsSolutions, NIST 800-53 R5, HIPAA Security or PCI DSS 3.2.1', () => {
+    const { app } = setup();
+    expect(nagFindings(app)).toEqual([]);
+  });
+
+  test('no Control Tower proactive control fails (CT.ECR.PR.1 lifecycle, PR.2 scan on push, PR.3 immutable tags)', () => {
+    const { app } = setup();
+    expect(guardFindings(app)).toEqual([]);
+  });
+
+  test('the guard does fail a repository without those defaults, so the check above can fail', () => {
+    const app = new App();
+    new ecr.CfnRepository(new Stack(app, 'Stack'), 'Bare', { imageTagMutability: 'MUTABLE' });
+    expect(guardFindings(app)).toEqual([
+      'ecr_private_image_scanning_enabled_check @ Bare',
+      'ecr_private_lifecycle_policy_configured_check @ Bare',
+      'ecr_private_tag_immutability_enabled_check @ Bare',
+    ]);
+  });
+
+  test('a customer managed key with rotation keeps every pack clean', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    new ImageRepository(stack, 'Repo', { encryption: ecr.RepositoryEncryption.KMS, encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+    expect(nagFindings(app)).toEqual([]);
+    // The only failure is the key's own CDK default policy (account root may kms:CreateGrant), not the repository.
+    expect(guardFindings(app)).toEqual([expect.stringMatching(/^kms_create_grant_aws_service_check @ Key[0-9A-F]{8}$/)]);
+  });
+});
+
+describe('compliance of every grant variant: exactly the expected findings, each acknowledged narrowly', () => {
+  const roleFindings = [
+    'AwsSolutions-IAM5[Resource::*] @ Stack/Role/DefaultPolicy/Resource',
+    'HIPAA.Security-IAMNoInlinePolicy @ Stack/Role/DefaultPolicy/Resource',
+    'NIST.800.53.R5-IAMNoInlinePolicy @ Stack/Role/DefaultPolicy/Resource',
+    'PCI.DSS.321-IAMNoInlinePolicy @ Stack/Role/DefaultPolicy/Resource',
+  ];
+  const inlineOnly = roleFindings.slice(1);
+
+  test.each<[string, (s: ReturnType<typeof setup>) => void, string[], (s: ReturnType<typeof setup>) => void]>([
+    ['grantPull', ({ repo, role }) => repo.grantPull(role), roleFindings, ({ role }) => Validations.of(role).acknowledge(LOGIN_ON_STAR, ...INLINE)],
+    ['grantPush', ({ repo, role }) => repo.grantPush(role), roleFindings, ({ role }) => Validations.of(role).acknowledge(LOGIN_ON_STAR, ...INLINE)],
+    ['grantPullPush', ({ repo, role }) => repo.grantPullPush(role), roleFindings, ({ role }) => Validations.of(role).acknowledge(LOGIN_ON_STAR, ...INLINE)],
+    ['grantRead', ({ repo, role }) => repo.grantRead(role), inlineOnly, ({ role }) => Validations.of(role).acknowledge(...INLINE)],
+    ['grantPullToAccounts', ({ repo }) => repo.grantPullToAccounts(['222222222222']), [], () => undefined],
+    ['grantPullToLambda', ({ repo }) => repo.grantPullToLambda({ accountIds: ['222222222222'] }), [], () => undefined],
+    ['grantPullToOrganization', ({ repo }) => repo.grantPullToOrganization('o-abcdefghij'), ['AwsSolutions-ECR1 @ Stack/Repo/Resource'],
+      ({ repo }) => Validations.of(repo).acknowledge({
+        id: 'AwsSolutions-ECR1',
+        reason: 'the "*" principal is limited to the organization by aws:PrincipalOrgID; cdk-nag ignores conditions',
+      })],
+  ])('%s', (_name, grant, expected, acknowledge) => {
+    const setupResult = setup();
+    grant(setupResult);
+    expect(nagFindings(setupResult.app)).toEqual(expected);
+    acknowledge(setupResult);
+    expect(nagFindings(setupResult.app)).toEqual([]);
+    expect(guardFindings(setupResult.app)).toEqual([]);
+  });
+});
