@@ -89,6 +89,9 @@ project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.packageTask.spawn(pythonCode);
 
+// The build script and the scan gate ship as files beside the compiled construct, which embeds them in the buildspec.
+project.postCompileTask.exec('mkdir -p lib/image-build && cp -R src/image-build/assets lib/image-build/');
+
 // README examples must compile: rosetta compiles every TypeScript snippet against rosetta/default.ts-fixture.
 project.postCompileTask.spawn(project.addTask('rosetta:extract', {
   description: 'Compile the README examples',

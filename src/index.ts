@@ -1,3 +1,4 @@
 export * from './lifecycle';
 export * from './repository';
 export * from './scanning';
+export * from './image-build';

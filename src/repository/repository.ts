@@ -157,7 +157,8 @@ export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements 
     const otherAccounts = [...new Set([...accounts, ...functions.map(accountOfArn)])]
       .filter((id): id is string => id !== undefined && Token.compareStrings(id, stack.account) !== TokenComparison.SAME);
     if (otherAccounts.length === 0) return grant;
-    return grant.combine(this.grantThroughPolicy(new iam.CompositePrincipal(...otherAccounts.map((id) => new iam.AccountPrincipal(id))), LAMBDA_PULL_ACTIONS));
+    const accountsPrincipal = new iam.CompositePrincipal(...otherAccounts.map((id) => new iam.AccountPrincipal(id)));
+    return grant.combine(this.grantThroughPolicy(accountsPrincipal, LAMBDA_PULL_ACTIONS));
   }
 
   public onImagePushed(id: string, options: OnImagePushedOptions = {}): events.Rule {
@@ -307,6 +308,12 @@ export class ImageRepository extends ImageRepositoryBase {
   public readonly repositoryArn: string;
   /** The lifecycle policy rendered into the repository. */
   public readonly lifecyclePolicy: LifecyclePolicy;
+  /** The tag mutability setting (`IMMUTABLE`, `IMMUTABLE_WITH_EXCLUSION`, `MUTABLE`, `MUTABLE_WITH_EXCLUSION`). */
+  public readonly tagMutability: string;
+  /** The exclusion filters of the tag mutability setting (mutable tags of an immutable repository, or the reverse). */
+  public readonly tagMutabilityExclusions: string[];
+  /** Whether every push is scanned (basic scanning). */
+  public readonly scanOnPush: boolean;
   private policyDocument?: iam.PolicyDocument;
 
   constructor(scope: Construct, id: string, props: ImageRepositoryProps = {}) {
@@ -325,16 +332,18 @@ export class ImageRepository extends ImageRepositoryBase {
     problems.push(...this.lifecycleProblems());
     throwIfProblems(this, problems);
 
-    const mutability = tagMutabilityOf(props);
+    this.tagMutability = tagMutabilityOf(props);
     const filters = props.mutableTagPatterns ?? props.immutableTagPatterns;
+    this.tagMutabilityExclusions = [...(filters ?? [])];
+    this.scanOnPush = props.scanOnPush ?? true;
     const resource = new ecr.CfnRepository(this, 'Resource', {
       repositoryName: this.physicalName,
-      imageTagMutability: mutability,
+      imageTagMutability: this.tagMutability,
       imageTagMutabilityExclusionFilters: filters?.map((filter) => ({
         imageTagMutabilityExclusionFilterType: 'WILDCARD',
         imageTagMutabilityExclusionFilterValue: filter,
       })),
-      imageScanningConfiguration: { scanOnPush: props.scanOnPush ?? true },
+      imageScanningConfiguration: { scanOnPush: this.scanOnPush },
       encryptionConfiguration: encryptionOf(props),
       lifecyclePolicy: { lifecyclePolicyText: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.lifecyclePolicy.toDocument()) }) },
       repositoryPolicyText: Lazy.any({ produce: () => this.policyDocument?.toJSON() }),

@@ -1,0 +1,399 @@
+#!/bin/sh
+# build-and-push.sh: builds an image, pushes it to Amazon ECR under immutable tags, gates it on its scan results and
+# only then points environment tags at its digest. ImageBuildProject embeds this very file in the CodeBuild buildspec;
+# test/image-build/rehearsal.test.ts runs it unchanged against a local registry, podman and moto.
+# POSIX sh (dash), no bashisms. Never add `set -x`: it would print secret values and the registry password.
+#
+# Usage: build-and-push.sh build     build, push IMAGE_TAGS, gate, apply ENVIRONMENT_TAGS
+#        build-and-push.sh promote   gate PROMOTE_DIGEST again and point ENVIRONMENT_TAGS at it, without a rebuild
+#
+# Environment (* = required):
+#   AWS_REGION*             region of the registry, for `aws ecr get-login-password`
+#   ECR_REGISTRY*           registry host[:port], e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com
+#   IMAGE_REPOSITORY_NAME*  repository, e.g. team/app; the image is $ECR_REGISTRY/$IMAGE_REPOSITORY_NAME
+#   ECR_API_ENDPOINT        passed as --endpoint-url to every `aws` call (tests point it at moto); default: none
+#   REGISTRY_SCHEME         scheme of the registry HTTP API; default https (the rehearsal's registry speaks http)
+#   IMAGE_TAGS*(build)      space-separated immutable tags, e.g. "sha-1a2b3c4 1.2.3"; the first names per-arch images
+#   ALLOW_LATEST            "true" lets IMAGE_TAGS or ENVIRONMENT_TAGS contain `latest`; refused otherwise
+#   ENVIRONMENT_TAGS        space-separated moving tags, e.g. "dev"; applied only when the scan gate passes; may be empty
+#                           for build, required for promote
+#   PROMOTE_DIGEST*(promote) digest to promote, sha256:<64 hex>
+#   PLATFORMS               comma-separated; default linux/amd64. Several platforms: one build per platform, pushed as
+#                           <first tag>-<arch>, joined per immutable tag by `docker manifest create/push`
+#   DOCKERFILE              path from the working directory; default $BUILD_CONTEXT/Dockerfile
+#   BUILD_CONTEXT           default .
+#   BUILD_TARGET            stage to build (--target); default: the last stage
+#   BUILD_ARGS              newline-separated NAME=value lines, each passed as --build-arg
+#   BUILD_SECRETS           space-separated secret ids; the value of each is in the environment variable of the same
+#                           name (CodeBuild injects it from Secrets Manager or SSM); passed as --secret id=NAME,src=FILE
+#   CACHE_MODE              none (default) | local (CodeBuild's local Docker layer cache: nothing to do here) |
+#                           registry (buildx --cache-from/--cache-to CACHE_REF; skipped with a notice under podman)
+#   CACHE_REF               cache image for CACHE_MODE=registry, e.g. $ECR_REGISTRY/team/app:buildcache
+#   SCAN_GATE               none (default) | basic | enhanced: wait for the ECR scan and block at SCAN_GATE_THRESHOLD
+#   SCAN_GATE_THRESHOLD     lowest blocking severity; default CRITICAL
+#   SCAN_GATE_JS*(gate)     path of scan-gate.js (exit 0 pass, 1 blocked, 2 unusable results)
+#   SCAN_FINDINGS_FILE      recorded describe-image-scan-findings JSON used instead of asking ECR (rehearsal only)
+#   SCAN_TIMEOUT_SECONDS    how long to wait for the scan; default 900. SCAN_POLL_SECONDS: poll interval, default 10
+#   DIGEST_PARAMETER_PREFIX when set, SSM parameter PREFIX/<environment tag> is set to the image URI for each tag applied
+#   BUILD_OUTPUT_FILE       where IMAGE_DIGEST, IMAGE_URI, IMAGE_TAGS and ENVIRONMENT_TAGS are written as sourceable
+#                           NAME='value' lines (for CodeBuild exported variables); default image-build.env
+set -eu
+# No pathname expansion: tag, platform and secret lists are split on purpose, and must never match files.
+set -f
+
+COMMAND=${1:-}
+ACCEPT_MANIFESTS='application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json'
+
+log() { echo "build-and-push: $*"; }
+die() { echo "build-and-push: $*" >&2; exit 1; }
+
+# Temporary files (secrets, registry credentials, manifests) live in one private directory removed on any exit.
+umask 077
+WORK_DIR=$(mktemp -d)
+trap 'rm -rf "$WORK_DIR"' EXIT
+trap 'exit 130' INT TERM HUP
+
+# normalize_list VAR: a space-separated list with single spaces, so its first word is ${VAR%% *}.
+normalize_list() {
+  list_name=$1
+  eval "set -- \${$list_name:-}"
+  eval "$list_name=\$*"
+}
+
+require() {
+  eval "require_value=\${$1:-}"
+  [ -n "$require_value" ] || die "$1 is required"
+}
+
+# A tag per the registry grammar; `latest` only when asked for, because a moving `latest` hides what runs where.
+check_tags() {
+  for check_tag in $2; do
+    case $check_tag in
+      [!A-Za-z0-9_]* | *[!A-Za-z0-9_.-]*) die "$1: '$check_tag' is not a valid tag (letters, digits, _ . -; not starting with . or -)" ;;
+    esac
+    [ "${#check_tag}" -le 128 ] || die "$1: '$check_tag' is longer than 128 characters"
+    if [ "$check_tag" = latest ] && [ "${ALLOW_LATEST:-false}" != true ]; then
+      die "$1 must not contain 'latest' (a moving tag that hides which image runs); set ALLOW_LATEST=true to allow it"
+    fi
+  done
+}
+
+validate() {
+  case $COMMAND in
+    build | promote) ;;
+    *) die "usage: build-and-push.sh build|promote (got '$COMMAND')" ;;
+  esac
+  normalize_list IMAGE_TAGS
+  normalize_list ENVIRONMENT_TAGS
+  normalize_list BUILD_SECRETS
+  require AWS_REGION
+  require ECR_REGISTRY
+  require IMAGE_REPOSITORY_NAME
+  if [ "$COMMAND" = build ]; then
+    require IMAGE_TAGS
+  else
+    require PROMOTE_DIGEST
+    require ENVIRONMENT_TAGS
+    case $PROMOTE_DIGEST in
+      sha256:*) digest_hex=${PROMOTE_DIGEST#sha256:} ;;
+      *) digest_hex= ;;
+    esac
+    case $digest_hex in
+      *[!0-9a-f]*) digest_hex= ;;
+    esac
+    [ "${#digest_hex}" -eq 64 ] || die "PROMOTE_DIGEST must be sha256:<64 lower-case hex digits>, got '$PROMOTE_DIGEST'"
+  fi
+  check_tags IMAGE_TAGS "${IMAGE_TAGS:-}"
+  check_tags ENVIRONMENT_TAGS "${ENVIRONMENT_TAGS:-}"
+  for env_tag in ${ENVIRONMENT_TAGS:-}; do
+    for image_tag in ${IMAGE_TAGS:-}; do
+      [ "$env_tag" != "$image_tag" ] || die "'$env_tag' is in both IMAGE_TAGS (immutable) and ENVIRONMENT_TAGS (moving)"
+    done
+  done
+  case ${CACHE_MODE:=none} in
+    none | local) ;;
+    registry) require CACHE_REF ;;
+    *) die "CACHE_MODE must be none, local or registry, got '$CACHE_MODE'" ;;
+  esac
+  case ${SCAN_GATE:=none} in
+    none) ;;
+    basic | enhanced)
+      require SCAN_GATE_JS
+      [ -r "$SCAN_GATE_JS" ] || die "SCAN_GATE_JS: cannot read '$SCAN_GATE_JS'" ;;
+    *) die "SCAN_GATE must be none, basic or enhanced, got '$SCAN_GATE'" ;;
+  esac
+}
+
+# Every aws call goes through here, so ECR_API_ENDPOINT reaches all of them.
+aws_cli() {
+  if [ -n "${ECR_API_ENDPOINT:-}" ]; then
+    aws --region "$AWS_REGION" --endpoint-url "$ECR_API_ENDPOINT" "$@"
+  else
+    aws --region "$AWS_REGION" "$@"
+  fi
+}
+
+is_podman() { docker --version 2>/dev/null | grep -qi podman; }
+
+# One token serves docker (login) and curl (registry HTTP API); curl reads it from a private config file, not argv.
+login() {
+  registry_password=$(aws_cli ecr get-login-password) ||
+    die "could not get a registry password (aws ecr get-login-password, region $AWS_REGION): check credentials and ecr:GetAuthorizationToken"
+  [ -n "$registry_password" ] || die "aws ecr get-login-password returned an empty password"
+  if ! printf '%s' "$registry_password" | docker login --username AWS --password-stdin "$ECR_REGISTRY"; then
+    die "docker login to $ECR_REGISTRY failed (user AWS, password from aws ecr get-login-password): check ECR_REGISTRY and AWS_REGION"
+  fi
+  printf 'user = "AWS:%s"\n' "$registry_password" > "$WORK_DIR/curl-auth"
+}
+
+manifest_url() { echo "${REGISTRY_SCHEME:-https}://$ECR_REGISTRY/v2/$IMAGE_REPOSITORY_NAME/manifests/$1"; }
+
+# header_value NAME FILE: the last value of a response header (case-insensitive) from a `curl -D` dump.
+header_value() {
+  awk -v name="$1" '{ sub(/\r$/, ""); i = index($0, ":")
+    if (i > 0 && tolower(substr($0, 1, i - 1)) == tolower(name)) { v = substr($0, i + 1); sub(/^[ \t]+/, "", v); value = v } }
+    END { print value }' "$2"
+}
+
+# resolve_digest REF: the digest a tag (or digest) points at, from a HEAD request; empty when it does not exist.
+resolve_digest() {
+  head_status=$(curl -sS -I -o /dev/null -D "$WORK_DIR/head" -w '%{http_code}' -K "$WORK_DIR/curl-auth" \
+    -H "Accept: $ACCEPT_MANIFESTS" "$(manifest_url "$1")") || die "cannot reach the registry API at $(manifest_url "$1")"
+  case $head_status in
+    200) header_value docker-content-digest "$WORK_DIR/head" ;;
+    404) ;;
+    *) die "HEAD $(manifest_url "$1") answered HTTP $head_status" ;;
+  esac
+}
+
+# apply_tag DIGEST TAG: points TAG at DIGEST without a rebuild or a pull: GET the manifest byte-exact, PUT it under the
+# tag with its own media type (ECR authorizes these as ecr:BatchGetImage and ecr:PutImage).
+apply_tag() {
+  manifest="$WORK_DIR/manifest"
+  get_status=$(curl -sS -o "$manifest" -D "$WORK_DIR/get-headers" -w '%{http_code}' -K "$WORK_DIR/curl-auth" \
+    -H "Accept: $ACCEPT_MANIFESTS" "$(manifest_url "$1")") || die "cannot reach the registry API to read $1"
+  [ "$get_status" = 200 ] || die "GET manifest $1 answered HTTP $get_status"
+  media_type=$(header_value content-type "$WORK_DIR/get-headers")
+  # The digest is the sha256 of the manifest bytes: if they hash differently, a PUT would create another image.
+  body_digest="sha256:$(sha256sum < "$manifest" | cut -d ' ' -f 1)"
+  [ "$body_digest" = "$1" ] || die "the manifest read for $1 hashes to $body_digest; refusing to tag it"
+  put_status=$(curl -sS -X PUT -o "$WORK_DIR/put-body" -D "$WORK_DIR/put-headers" -w '%{http_code}' \
+    -K "$WORK_DIR/curl-auth" -H "Content-Type: $media_type" --data-binary "@$manifest" "$(manifest_url "$2")") ||
+    die "cannot reach the registry API to tag $2"
+  case $put_status in
+    2??) ;;
+    *) die "PUT manifest for tag $2 answered HTTP $put_status: $(tr -d '\n' < "$WORK_DIR/put-body" | cut -c 1-300)" ;;
+  esac
+  put_digest=$(header_value docker-content-digest "$WORK_DIR/put-headers")
+  [ "$put_digest" = "$1" ] || die "tag $2 now points at '$put_digest', not $1"
+  log "tagged $IMAGE_URI_BASE:$2 -> $1"
+}
+
+# Secrets go to private files passed with --secret, never on a command line or in the log.
+prepare_secrets() {
+  SECRET_FLAGS_FILE="$WORK_DIR/secret-ids"
+  : > "$SECRET_FLAGS_FILE"
+  for secret_id in ${BUILD_SECRETS:-}; do
+    case $secret_id in
+      [!A-Za-z_]* | *[!A-Za-z0-9_]*) die "BUILD_SECRETS: '$secret_id' is not a valid environment variable name" ;;
+    esac
+    secret_set=
+    eval "secret_set=\${$secret_id+set}"
+    [ "$secret_set" = set ] || die "BUILD_SECRETS names $secret_id, but the environment variable $secret_id is not set"
+    mkdir -p "$WORK_DIR/secrets"
+    eval "printf '%s' \"\$$secret_id\"" > "$WORK_DIR/secrets/$secret_id"
+    chmod 600 "$WORK_DIR/secrets/$secret_id"
+    echo "$secret_id" >> "$SECRET_FLAGS_FILE"
+  done
+}
+
+# docker_build PLATFORM CACHE_REF TAG...: one build for one platform, tagged with every TAG.
+docker_build() {
+  build_platform=$1 build_cache_ref=$2
+  shift 2
+  build_tags=$*
+  set -- --platform "$build_platform" -f "$DOCKERFILE"
+  for build_tag in $build_tags; do set -- "$@" -t "$IMAGE_URI_BASE:$build_tag"; done
+  if [ -n "${BUILD_TARGET:-}" ]; then set -- "$@" --target "$BUILD_TARGET"; fi
+  saved_ifs=$IFS
+  IFS='
+'
+  for build_arg in ${BUILD_ARGS:-}; do
+    case $build_arg in
+      [A-Za-z_]*=*) set -- "$@" --build-arg "$build_arg" ;;
+      *) die "BUILD_ARGS: every line must be NAME=value, got a line starting '$(printf '%s' "$build_arg" | cut -c 1-20)'" ;;
+    esac
+  done
+  IFS=$saved_ifs
+  while read -r secret_id; do
+    set -- "$@" --secret "id=$secret_id,src=$WORK_DIR/secrets/$secret_id"
+  done < "$SECRET_FLAGS_FILE"
+  log "building $BUILD_CONTEXT for $build_platform as $build_tags"
+  if [ "$CACHE_MODE" = registry ] && ! is_podman; then
+    # The default `docker` buildx driver cannot export a cache; a docker-container builder can, and --load brings the
+    # image back into the engine for the plain `docker push` below.
+    docker buildx inspect ecr-platform-cache > /dev/null 2>&1 ||
+      docker buildx create --name ecr-platform-cache --driver docker-container > /dev/null
+    docker buildx build --builder ecr-platform-cache --load --provenance=false \
+      --cache-from "type=registry,ref=$build_cache_ref" \
+      --cache-to "type=registry,ref=$build_cache_ref,mode=max,image-manifest=true,oci-mediatypes=true" \
+      "$@" "$BUILD_CONTEXT"
+  else
+    docker build "$@" "$BUILD_CONTEXT"
+  fi
+}
+
+# Pushes IMAGE_TAGS and sets PUSHED_DIGEST, the digest they all point at.
+build_and_push() {
+  first_tag=${IMAGE_TAGS%% *}
+  if [ "$CACHE_MODE" = registry ] && is_podman; then
+    log "CACHE_MODE=registry: the docker client is podman, which has no buildx registry cache; building without it"
+  fi
+  case $PLATFORMS in
+    *,*)
+      arch_refs=
+      saved_ifs=$IFS
+      IFS=,
+      for platform in $PLATFORMS; do
+        IFS=$saved_ifs
+        arch=$(echo "${platform#*/}" | tr / -)
+        case $platform in
+          */*) ;;
+          *) die "PLATFORMS: '$platform' is not os/arch (e.g. linux/arm64)" ;;
+        esac
+        docker_build "$platform" "$CACHE_REF_VALUE-$arch" "$first_tag-$arch"
+        docker push "$IMAGE_URI_BASE:$first_tag-$arch"
+        arch_refs="$arch_refs $IMAGE_URI_BASE:$first_tag-$arch"
+      done
+      IFS=$saved_ifs
+      for tag in $IMAGE_TAGS; do
+        # Start from a fresh local list, so a re-run does not amend an old one.
+        docker manifest rm "$IMAGE_URI_BASE:$tag" > /dev/null 2>&1 || true
+        if is_podman; then
+          # shellcheck disable=SC2086 # arch_refs is a space-separated list of references
+          docker manifest create "$IMAGE_URI_BASE:$tag" $arch_refs
+          # podman 4.3 needs an explicit destination; --all also copies any instance the registry lacks.
+          docker manifest push --all "$IMAGE_URI_BASE:$tag" "docker://$IMAGE_URI_BASE:$tag"
+        else
+          insecure=
+          if [ "${REGISTRY_SCHEME:-https}" = http ]; then insecure=--insecure; fi
+          # shellcheck disable=SC2086 # arch_refs is a list; insecure is empty or one flag
+          docker manifest create $insecure "$IMAGE_URI_BASE:$tag" $arch_refs
+          docker manifest push $insecure "$IMAGE_URI_BASE:$tag"
+        fi
+      done
+      ;;
+    *)
+      # shellcheck disable=SC2086 # IMAGE_TAGS is a space-separated list
+      docker_build "$PLATFORMS" "$CACHE_REF_VALUE" $IMAGE_TAGS
+      for tag in $IMAGE_TAGS; do docker push "$IMAGE_URI_BASE:$tag"; done
+      ;;
+  esac
+  PUSHED_DIGEST=$(resolve_digest "$first_tag")
+  [ -n "$PUSHED_DIGEST" ] || die "$IMAGE_URI_BASE:$first_tag is not in the registry after the push"
+  # Immutable tags name one image: a tag resolving elsewhere means the push went wrong, so stop before the gate.
+  for tag in $IMAGE_TAGS; do
+    tag_digest=$(resolve_digest "$tag")
+    [ "$tag_digest" = "$PUSHED_DIGEST" ] || die "$IMAGE_URI_BASE:$tag points at '$tag_digest', not $PUSHED_DIGEST"
+  done
+}
+
+# ECR's `wait image-scan-complete` waiter cannot serve here: it gives up at once while a scan is not found yet, and
+# enhanced scanning never reports COMPLETE (it reports ACTIVE once the first scan is done). So poll the status.
+wait_for_scan() {
+  waited=0
+  while :; do
+    scan_status=$(aws_cli ecr describe-image-scan-findings --repository-name "$IMAGE_REPOSITORY_NAME" \
+      --image-id "imageDigest=$1" --query imageScanStatus.status --output text 2> "$WORK_DIR/scan-error") ||
+      scan_status="not found ($(tr -d '\n' < "$WORK_DIR/scan-error" | cut -c 1-200))"
+    case $scan_status in
+      COMPLETE | ACTIVE) return 0 ;;
+      FAILED | UNSUPPORTED_IMAGE | SCAN_ELIGIBILITY_EXPIRED | FINDINGS_UNAVAILABLE)
+        die "the scan of $1 ended in $scan_status; the gate cannot pass an image it cannot judge" ;;
+    esac
+    [ "$waited" -lt "${SCAN_TIMEOUT_SECONDS:-900}" ] ||
+      die "no finished scan of $1 after ${SCAN_TIMEOUT_SECONDS:-900}s (last status: $scan_status); is scan on push or enhanced scanning on?"
+    log "waiting for the $SCAN_GATE scan of $1 (status: $scan_status)"
+    sleep "${SCAN_POLL_SECONDS:-10}"
+    waited=$((waited + ${SCAN_POLL_SECONDS:-10}))
+  done
+}
+
+# scan_gate DIGEST: returns only when the image may receive environment tags.
+scan_gate() {
+  if [ "$SCAN_GATE" = none ]; then
+    log "scan gate: off (SCAN_GATE=none)"
+    return 0
+  fi
+  findings="$WORK_DIR/scan-findings.json"
+  if [ -n "${SCAN_FINDINGS_FILE:-}" ]; then
+    log "scan gate: reading recorded findings from $SCAN_FINDINGS_FILE instead of ECR"
+    cp "$SCAN_FINDINGS_FILE" "$findings" || die "SCAN_FINDINGS_FILE: cannot read '$SCAN_FINDINGS_FILE'"
+  else
+    wait_for_scan "$1"
+    aws_cli ecr describe-image-scan-findings --repository-name "$IMAGE_REPOSITORY_NAME" \
+      --image-id "imageDigest=$1" --output json > "$findings" || die "could not read the scan findings of $1"
+  fi
+  gate_status=0
+  node "$SCAN_GATE_JS" "${SCAN_GATE_THRESHOLD:-CRITICAL}" < "$findings" || gate_status=$?
+  case $gate_status in
+    0) ;;
+    1) die "scan gate blocked $1: no environment tag applied" ;;
+    *) die "scan gate could not judge the scan results of $1 (exit $gate_status): no environment tag applied" ;;
+  esac
+}
+
+apply_environment_tags() {
+  for env_tag in ${ENVIRONMENT_TAGS:-}; do
+    apply_tag "$1" "$env_tag"
+    if [ -n "${DIGEST_PARAMETER_PREFIX:-}" ]; then
+      aws_cli ssm put-parameter --name "${DIGEST_PARAMETER_PREFIX%/}/$env_tag" --value "$2" --type String \
+        --overwrite > /dev/null || die "could not write SSM parameter ${DIGEST_PARAMETER_PREFIX%/}/$env_tag"
+      log "SSM parameter ${DIGEST_PARAMETER_PREFIX%/}/$env_tag = $2"
+    fi
+  done
+}
+
+# NAME='value' lines a shell can source; tags and digests never contain a quote (validated above).
+write_outputs() {
+  output_file=${BUILD_OUTPUT_FILE:-image-build.env}
+  {
+    echo "IMAGE_DIGEST='$1'"
+    echo "IMAGE_URI='$2'"
+    echo "IMAGE_TAGS='$3'"
+    echo "ENVIRONMENT_TAGS='${ENVIRONMENT_TAGS:-}'"
+  } > "$output_file"
+  chmod 644 "$output_file"
+  log "outputs written to $output_file"
+}
+
+main() {
+  validate
+  PLATFORMS=$(printf '%s' "${PLATFORMS:-linux/amd64}" | tr -d ' \t\n')
+  BUILD_CONTEXT=${BUILD_CONTEXT:-.}
+  DOCKERFILE=${DOCKERFILE:-$BUILD_CONTEXT/Dockerfile}
+  CACHE_REF_VALUE=${CACHE_REF:-}
+  IMAGE_URI_BASE="$ECR_REGISTRY/$IMAGE_REPOSITORY_NAME"
+  # BuildKit for --secret and --target on older Docker engines; plain progress reads well in CodeBuild logs.
+  export DOCKER_BUILDKIT=1 BUILDKIT_PROGRESS=plain
+
+  login
+  if [ "$COMMAND" = build ]; then
+    [ -r "$DOCKERFILE" ] || die "DOCKERFILE: cannot read '$DOCKERFILE'"
+    prepare_secrets
+    build_and_push
+    digest=$PUSHED_DIGEST
+    immutable_tags=$IMAGE_TAGS
+    log "pushed $IMAGE_URI_BASE@$digest as $IMAGE_TAGS"
+  else
+    digest=$PROMOTE_DIGEST
+    [ -n "$(resolve_digest "$digest")" ] || die "PROMOTE_DIGEST $digest is not in $IMAGE_URI_BASE"
+    immutable_tags=
+    log "promoting $IMAGE_URI_BASE@$digest to $ENVIRONMENT_TAGS (no rebuild)"
+  fi
+  scan_gate "$digest"
+  apply_environment_tags "$digest" "$IMAGE_URI_BASE@$digest"
+  write_outputs "$digest" "$IMAGE_URI_BASE@$digest" "$immutable_tags"
+}
+
+main

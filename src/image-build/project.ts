@@ -1,0 +1,356 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { OUTPUT_FILE, renderBuildSpec, SCAN_GATE_PATH } from './buildspec';
+import { BuildSecret, ImageBuildCache, ImagePlatform, ScanGate } from './options';
+import { renderTagPrelude, SEMVER_TAG_GLOB } from './tags';
+import { imageBuildProblems } from './validation';
+import { protectionProblems } from '../lifecycle/guard';
+import { propProblem, throwIfProblems } from '../private/errors';
+import { canOverwriteTag } from '../repository/mutability';
+import { ImageRepository } from '../repository/repository';
+import { digestProblems } from '../repository/validation';
+
+/** What the scan gate reads: scan status and findings of the pushed image. */
+const SCAN_RESULT_ACTIONS = ['ecr:DescribeImageScanFindings', 'ecr:DescribeImages'];
+const ASSETS = path.join(__dirname, 'assets');
+
+/** Properties of an `ImageBuildProject`. */
+export interface ImageBuildProjectProps {
+  /** The repository the image is pushed to. */
+  readonly repository: ecr.IRepository;
+  /** Where the Dockerfile and build context come from (GitHub, GitHub Enterprise, Bitbucket, CodeCommit, S3, ...). */
+  readonly source: codebuild.ISource;
+  /**
+   * Path of the Dockerfile, relative to the source root.
+   * @default 'Dockerfile'
+   */
+  readonly dockerfile?: string;
+  /**
+   * The build context directory, relative to the source root.
+   * @default '.'
+   */
+  readonly buildContext?: string;
+  /**
+   * The build stage to stop at (`--target`).
+   * @default - the last stage
+   */
+  readonly buildTarget?: string;
+  /**
+   * Non-secret build arguments (`--build-arg`). Secrets go in `buildSecrets`.
+   * @default - none
+   */
+  readonly buildArgs?: { [name: string]: string };
+  /**
+   * Secrets for `RUN --mount=type=secret,id=...`, fetched by CodeBuild from Secrets Manager or SSM; never plaintext
+   * environment variables or build args.
+   * @default - none
+   */
+  readonly buildSecrets?: BuildSecret[];
+  /**
+   * Plaintext environment variables for the build (no secrets, no AWS credentials: the project role provides those).
+   * @default - none
+   */
+  readonly environmentVariables?: { [name: string]: string };
+  /**
+   * Characters of the commit SHA in the commit tag.
+   * @default 7
+   */
+  readonly commitShaLength?: number;
+  /**
+   * Prefix of the commit tag.
+   * @default 'sha-'
+   */
+  readonly commitTagPrefix?: string;
+  /**
+   * The variable holding the commit SHA. Needed for sources that do not resolve to a commit (S3).
+   * @default 'CODEBUILD_RESOLVED_SOURCE_VERSION' (for Git sources and CodePipeline)
+   */
+  readonly commitShaVariable?: string;
+  /**
+   * The variable that may carry a semantic version (set it on start-build or in the pipeline action).
+   * @default 'IMAGE_VERSION'
+   */
+  readonly versionVariable?: string;
+  /**
+   * Tag the image with the version of a pushed git tag `vX.Y.Z` (as `X.Y.Z`).
+   * @default true
+   */
+  readonly versionFromGitTag?: boolean;
+  /**
+   * Moving tags applied after the scan gate passes, for example `dev`. They must be mutable in the repository.
+   * @default - none
+   */
+  readonly environmentTags?: string[];
+  /**
+   * Moving tags applied only by promotions of an existing digest (`promotionVariables`), for example `staging`, `prod`.
+   * They must be mutable in the repository.
+   * @default - none
+   */
+  readonly promotionTags?: string[];
+  /**
+   * Allow `latest` as an environment tag. Deployments should use digests or environment tags instead.
+   * @default false
+   */
+  readonly allowLatestTag?: boolean;
+  /**
+   * Tag patterns this project treats as releases; the repository's lifecycle policy must never expire or archive them.
+   * @default - the semantic-version tags (`*.*.*`) and the environment tags
+   */
+  readonly releaseTagPatterns?: string[];
+  /**
+   * Platforms to build. Several give one multi-architecture image index (per-platform builds joined by a manifest).
+   * @default [ImagePlatform.LINUX_AMD64]
+   */
+  readonly platforms?: ImagePlatform[];
+  /**
+   * Layer cache.
+   * @default ImageBuildCache.local()
+   */
+  readonly cache?: ImageBuildCache;
+  /**
+   * The scan gate before environment tags.
+   * @default ScanGate.basic(FindingSeverity.CRITICAL)
+   */
+  readonly scanGate?: ScanGate;
+  /**
+   * Repositories the build pulls base images from (pull only).
+   * @default - none
+   */
+  readonly baseImageRepositories?: ecr.IRepository[];
+  /**
+   * Prefix of the SSM parameters that record, per environment tag, the image URI with digest last promoted.
+   * @default '/image-build/<repository name>'
+   */
+  readonly digestParameterPrefix?: string;
+  /**
+   * KMS key for artifacts and logs.
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * How long build logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Run builds in this VPC.
+   * @default - no VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Subnets of the VPC.
+   * @default - private subnets
+   */
+  readonly subnetSelection?: ec2.SubnetSelection;
+  /**
+   * Build timeout (5 minutes to 36 hours).
+   * @default Duration.hours(1)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Most builds running at once.
+   * @default - no limit
+   */
+  readonly concurrentBuildLimit?: number;
+  /**
+   * Name of the CodeBuild project.
+   * @default - generated
+   */
+  readonly projectName?: string;
+}
+
+
+/**
+ * A CodeBuild project that builds a Docker image and pushes it to ECR with traceable tags: the commit SHA, a semantic
+ * version and environment tags, never `latest`. Environment tags are applied only after the scan gate passes, and an
+ * existing digest can be promoted to an environment tag without a rebuild (`promotionVariables`).
+ *
+ * Privileged mode is on because `docker build` needs the Docker daemon of the build container.
+ */
+export class ImageBuildProject extends Construct {
+  /** The CodeBuild project (usable in a CodePipeline `CodeBuildAction`). */
+  public readonly project: codebuild.Project;
+  /** The key that encrypts artifacts and logs. */
+  public readonly encryptionKey: kms.IKey;
+  /** The build log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The moving tags every build applies after the scan gate. */
+  public readonly environmentTags: string[];
+  /** Every moving tag this project may apply: the environment tags and the promotion tags. */
+  public readonly movingTags: string[];
+  private readonly digestParameters = new Map<string, ssm.StringParameter>();
+
+  constructor(scope: Construct, id: string, props: ImageBuildProjectProps) {
+    super(scope, id);
+    const cache = props.cache ?? ImageBuildCache.local();
+    const gate = props.scanGate ?? ScanGate.basic();
+    this.environmentTags = [...(props.environmentTags ?? [])];
+    this.movingTags = [...this.environmentTags, ...(props.promotionTags ?? [])];
+    throwIfProblems(this, [
+      ...imageBuildProblems(props, cache),
+      ...this.repositoryProblems(props, cache, gate),
+    ]);
+
+    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: `Encrypts the artifacts and logs of ${this.node.path}`,
+      enableKeyRotation: true,
+    });
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: this.encryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const stack = Stack.of(this);
+    // CloudWatch Logs encrypts with the key only when the key policy lets the regional service use it for this group.
+    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        },
+      },
+    }));
+
+    const secrets = props.buildSecrets ?? [];
+    const platforms = props.platforms ?? [ImagePlatform.LINUX_AMD64];
+    const prefix = props.digestParameterPrefix ?? `/image-build/${props.repository.repositoryName}`;
+    const variables: Record<string, string> = {
+      ...(props.environmentVariables ?? {}),
+      ECR_REGISTRY: props.repository.registryUri,
+      IMAGE_REPOSITORY_NAME: props.repository.repositoryName,
+      ENVIRONMENT_TAGS: this.environmentTags.join(' '),
+      PLATFORMS: platforms.join(','),
+      DOCKERFILE: props.dockerfile ?? 'Dockerfile',
+      BUILD_CONTEXT: props.buildContext ?? '.',
+      BUILD_TARGET: props.buildTarget ?? '',
+      BUILD_ARGS: Object.entries(props.buildArgs ?? {}).map(([k, v]) => `${k}=${v}`).join('\n'),
+      BUILD_SECRETS: secrets.map((s) => s.id).join(' '),
+      CACHE_MODE: cache.mode,
+      CACHE_REF: cache.tag ? props.repository.repositoryUriForTag(cache.tag) : '',
+      SCAN_GATE: gate.mode,
+      SCAN_GATE_THRESHOLD: gate.threshold,
+      SCAN_GATE_JS: SCAN_GATE_PATH,
+      DIGEST_PARAMETER_PREFIX: this.movingTags.length > 0 ? prefix : '',
+      BUILD_OUTPUT_FILE: OUTPUT_FILE,
+      ALLOW_LATEST: props.allowLatestTag ? 'true' : 'false',
+    };
+
+    const buildSpec = renderBuildSpec({
+      tagPrelude: renderTagPrelude({
+        commitShaVariable: props.commitShaVariable ?? 'CODEBUILD_RESOLVED_SOURCE_VERSION',
+        commitShaLength: props.commitShaLength ?? 7,
+        commitTagPrefix: props.commitTagPrefix ?? 'sha-',
+        versionVariable: props.versionVariable ?? 'IMAGE_VERSION',
+        versionFromGitTag: props.versionFromGitTag ?? true,
+      }),
+      buildScript: fs.readFileSync(path.join(ASSETS, 'build-and-push.sh'), 'utf8'),
+      scanGate: fs.readFileSync(path.join(ASSETS, 'scan-gate.js'), 'utf8'),
+      secretsManager: Object.fromEntries(secrets.filter((s) => s.secret).map((s) => [s.id, s.jsonField ? `${s.secret!.secretArn}:${s.jsonField}` : s.secret!.secretArn])),
+      parameterStore: Object.fromEntries(secrets.filter((s) => s.parameter).map((s) => [s.id, s.parameter!.parameterName])),
+    });
+
+    const onlyArm = platforms.every((p) => p === ImagePlatform.LINUX_ARM64);
+    this.project = new codebuild.Project(this, 'Project', {
+      projectName: props.projectName,
+      source: props.source,
+      buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
+      environment: {
+        buildImage: onlyArm ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0 : codebuild.LinuxBuildImage.STANDARD_7_0,
+        computeType: codebuild.ComputeType.MEDIUM,
+        privileged: true,
+        environmentVariables: Object.fromEntries(Object.entries(variables).map(([k, value]) => [k, { value }])),
+      },
+      encryptionKey: this.encryptionKey,
+      logging: { cloudWatch: { logGroup: this.logGroup } },
+      cache: cache.mode === 'local' ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
+      timeout: props.timeout ?? Duration.hours(1),
+      concurrentBuildLimit: props.concurrentBuildLimit,
+      vpc: props.vpc,
+      subnetSelection: props.subnetSelection,
+    });
+
+    props.repository.grantPullPush(this.project);
+    for (const base of props.baseImageRepositories ?? []) base.grantPull(this.project);
+    if (gate.mode !== 'none') {
+      this.project.addToRolePolicy(new iam.PolicyStatement({ actions: SCAN_RESULT_ACTIONS, resources: [props.repository.repositoryArn] }));
+    }
+    for (const s of secrets) {
+      s.secret?.grantRead(this.project);
+      s.parameter?.grantRead(this.project);
+    }
+    for (const tag of this.movingTags) {
+      const parameter = new ssm.StringParameter(this, `DigestParameter${tag}`, {
+        parameterName: `${prefix}/${tag}`,
+        description: `Image promoted to '${tag}' by ${this.node.path}, as repository@digest (updated by every promotion)`,
+        stringValue: props.repository.repositoryUriForTag(tag),
+      });
+      parameter.grantWrite(this.project);
+      this.digestParameters.set(tag, parameter);
+    }
+  }
+
+  /** The SSM parameter holding `repository@digest` of the image last given `environmentTag`. */
+  public digestParameter(environmentTag: string): ssm.IStringParameter {
+    const parameter = this.digestParameters.get(environmentTag);
+    if (!parameter) {
+      throwIfProblems(this, [propProblem('environmentTag', environmentTag, `this project applies ${JSON.stringify(this.movingTags)}. Use one of those.`)]);
+    }
+    return parameter!;
+  }
+
+  /**
+   * Environment variables that make a build of this project promote an existing digest to environment tags, with no
+   * rebuild and behind the same scan gate (for `start-build --environment-variables-override` or a pipeline action).
+   */
+  public promotionVariables(digest: string, environmentTags: string[]): { [name: string]: codebuild.BuildEnvironmentVariable } {
+    throwIfProblems(this, [
+      ...(Token.isUnresolved(digest) ? [] : digestProblems('digest', digest)),
+      ...(environmentTags.length === 0 ? [propProblem('environmentTags', environmentTags, 'name at least one tag to promote to.')] : []),
+      ...environmentTags.filter((t) => !Token.isUnresolved(t) && !this.movingTags.includes(t)).map((t) => propProblem('environmentTags', t,
+        `this project may only apply ${JSON.stringify(this.movingTags)}. Add it to 'promotionTags'.`)),
+    ]);
+    return {
+      BUILD_COMMAND: { value: 'promote' },
+      PROMOTE_DIGEST: { value: digest },
+      ENVIRONMENT_TAGS: { value: environmentTags.join(' ') },
+    };
+  }
+
+  private repositoryProblems(props: ImageBuildProjectProps, cache: ImageBuildCache, gate: ScanGate): string[] {
+    const repo = props.repository;
+    // Only a repository defined in this app tells us its tag mutability, scanning and lifecycle policy.
+    if (!(repo instanceof ImageRepository)) return [];
+    const problems: string[] = [];
+    const moving = [...this.movingTags, ...(cache.tag ? [cache.tag] : [])].filter((t) => !Token.isUnresolved(t));
+    for (const tag of moving) {
+      if (!canOverwriteTag(tag, repo.tagMutability, repo.tagMutabilityExclusions)) {
+        problems.push(propProblem(cache.tag === tag ? 'cache' : this.environmentTags.includes(tag) ? 'environmentTags' : 'promotionTags', tag,
+          `this project moves the tag on every build, but the repository ${repo.node.path} keeps it immutable (${repo.tagMutability}). `
+          + `Add '${tag}' to the repository's mutableTagPatterns.`));
+      }
+    }
+    if (gate.mode === 'basic' && !repo.scanOnPush) {
+      problems.push(propProblem('scanGate', 'basic', `the repository ${repo.node.path} does not scan on push, so the gate would wait forever. `
+        + 'Turn scanOnPush on, use ScanGate.enhanced() with registry scanning, or ScanGate.none().'));
+    }
+    const releases = props.releaseTagPatterns ?? [SEMVER_TAG_GLOB, ...this.movingTags];
+    const protectedTags = [...releases, ...(cache.tag ? [cache.tag] : [])].filter((t) => !Token.isUnresolved(t));
+    if (protectedTags.length > 0) {
+      for (const p of protectionProblems(repo.lifecyclePolicy.toDocument(), { protectedTags })) {
+        problems.push(`prop 'repository': the lifecycle policy of ${repo.node.path} could remove images this project treats as releases or cache: ${p}`);
+      }
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Every check of an image build's props that does not need the repository, in the library's message form.
+ * Unresolved tokens are skipped.
+ */
+import { Token } from 'aws-cdk-lib';
+import type { ImageBuildCache } from './options';
+import type { ImageBuildProjectProps } from './project';
+import { RESERVED_VARIABLES } from './reserved';
+import { isSemver } from './tags';
+import { propProblem } from '../private/errors';
+import { imageTagProblems } from '../repository/validation';
+
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Names that say "secret": such values belong in buildSecrets, where they never reach the image history or the logs.
+const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_?KEY|API_?KEY|CREDENTIAL)/i;
+const AWS_CREDENTIAL_NAMES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+const ACCESS_KEY_VALUE = /\b(AKIA|ASIA)[0-9A-Z]{16}\b/;
+// Sources whose CODEBUILD_RESOLVED_SOURCE_VERSION is not a commit.
+const NO_COMMIT_SOURCES = ['S3', 'NO_SOURCE'];
+const PARAMETER_PREFIX = /^(\/[A-Za-z0-9_.-]+)+$/;
+
+const resolved = (v: unknown) => !Token.isUnresolved(v);
+
+function relativePathProblems(prop: string, value: string | undefined): string[] {
+  if (value === undefined || !resolved(value)) return [];
+  if (value === '' || value.startsWith('/') || value.split('/').includes('..')) {
+    return [propProblem(prop, value, 'must be a path inside the source, relative to its root, without \'..\'. For example \'services/api/Dockerfile\'.')];
+  }
+  return [];
+}
+
+function variableNameProblems(prop: string, name: string): string[] {
+  if (!VARIABLE_NAME.test(name)) return [propProblem(prop, name, 'a variable name is letters, digits and \'_\', not starting with a digit.')];
+  if (RESERVED_VARIABLES.includes(name)) return [propProblem(prop, name, 'is set by ImageBuildProject itself. Choose another name.')];
+  return [];
+}
+
+export function imageBuildProblems(props: ImageBuildProjectProps, cache: ImageBuildCache): string[] {
+  const p: string[] = [];
+  const prefix = props.commitTagPrefix ?? 'sha-';
+  const environment = props.environmentTags ?? [];
+  const promotion = props.promotionTags ?? [];
+
+  // Moving tags
+  const moving = [...environment.map((t) => ['environmentTags', t]), ...promotion.map((t) => ['promotionTags', t])].filter(([, t]) => resolved(t));
+  for (const [prop, tag] of moving) {
+    const invalid = imageTagProblems(prop, tag);
+    if (invalid.length > 0) {
+      p.push(...invalid);
+    } else if (tag === 'latest' && !props.allowLatestTag) {
+      p.push(propProblem(prop, tag, "deployments that follow 'latest' cannot tell which image they run. Deploy by digest or environment tag; set allowLatestTag: true only if you must."));
+    } else if (isSemver(tag)) {
+      p.push(propProblem(prop, tag, 'looks like a version, and version tags are immutable releases. Use an environment name such as \'staging\'.'));
+    } else if (prefix !== '' && tag.startsWith(prefix)) {
+      p.push(propProblem(prop, tag, `starts with the commit tag prefix '${prefix}', so it could collide with a commit tag. Rename it.`));
+    }
+  }
+  const seen = moving.map(([, t]) => t);
+  for (const tag of new Set(seen.filter((t, i) => seen.indexOf(t) !== i))) {
+    p.push(propProblem('environmentTags', tag, 'is listed twice (environment and promotion tags together). Keep it once.'));
+  }
+
+  // Commit and version tags
+  const length = props.commitShaLength;
+  if (length !== undefined && resolved(length) && !(Number.isInteger(length) && length >= 7 && length <= 40)) {
+    p.push(propProblem('commitShaLength', length, 'must be a whole number from 7 to 40 (a Git SHA-1 has 40 hex digits).'));
+  }
+  if (resolved(prefix) && prefix !== '' && imageTagProblems('commitTagPrefix', `${prefix}0`).length > 0) {
+    p.push(propProblem('commitTagPrefix', prefix, "must make a valid tag: letters, digits, '_', '.' or '-', not starting with '.' or '-'."));
+  }
+  for (const prop of ['commitShaVariable', 'versionVariable'] as const) {
+    const name = props[prop];
+    if (name !== undefined && resolved(name) && !VARIABLE_NAME.test(name)) {
+      p.push(propProblem(prop, name, 'a variable name is letters, digits and \'_\', not starting with a digit.'));
+    }
+  }
+  const sourceType = props.source.type;
+  if (NO_COMMIT_SOURCES.includes(sourceType) && props.commitShaVariable === undefined) {
+    p.push(propProblem('commitShaVariable', undefined, `a ${sourceType} source resolves to no commit, so the commit tag has no SHA. `
+      + 'Name the variable that carries it (set on start-build or by your pipeline).'));
+  }
+
+  // Build inputs
+  p.push(...relativePathProblems('dockerfile', props.dockerfile), ...relativePathProblems('buildContext', props.buildContext));
+  if (props.buildTarget !== undefined && resolved(props.buildTarget) && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(props.buildTarget)) {
+    p.push(propProblem('buildTarget', props.buildTarget, 'a build stage name is letters, digits, \'_\', \'.\' and \'-\'.'));
+  }
+  for (const [name, value] of Object.entries(props.buildArgs ?? {})) {
+    if (!VARIABLE_NAME.test(name)) {
+      p.push(propProblem('buildArgs', name, 'a build arg name is letters, digits and \'_\', not starting with a digit.'));
+    } else if (SECRET_NAME.test(name)) {
+      p.push(propProblem('buildArgs', name, 'looks like a secret, and build args are stored in the image history. Pass it in buildSecrets.'));
+    }
+    if (resolved(value) && /[\r\n]/.test(value)) p.push(propProblem(`buildArgs.${name}`, value, 'a build arg value is one line.'));
+  }
+  const ids = (props.buildSecrets ?? []).map((s) => s.id);
+  for (const id of ids) p.push(...variableNameProblems('buildSecrets', id));
+  for (const id of new Set(ids.filter((t, i) => ids.indexOf(t) !== i))) p.push(propProblem('buildSecrets', id, 'two secrets share this id. Give each its own.'));
+  for (const [name, value] of Object.entries(props.environmentVariables ?? {})) {
+    if (AWS_CREDENTIAL_NAMES.includes(name) || (resolved(value) && ACCESS_KEY_VALUE.test(value))) {
+      p.push(propProblem('environmentVariables', name, 'AWS credentials never go in environment variables: the project\'s role provides them. Grant the role what the build needs.'));
+    } else if (SECRET_NAME.test(name)) {
+      p.push(propProblem('environmentVariables', name, 'looks like a secret, and plaintext variables show in the console and API. Pass it in buildSecrets.'));
+    } else {
+      p.push(...variableNameProblems('environmentVariables', name));
+    }
+    if (ids.includes(name)) p.push(propProblem('environmentVariables', name, 'is also a build secret id. Rename one.'));
+  }
+
+  // Platforms, cache, limits
+  const platforms = props.platforms;
+  if (platforms !== undefined && (platforms.length === 0 || new Set(platforms).size !== platforms.length)) {
+    p.push(propProblem('platforms', platforms, 'name each platform once, at least one.'));
+  }
+  if (cache.tag !== undefined && resolved(cache.tag)) {
+    const invalid = imageTagProblems('cache', cache.tag);
+    p.push(...invalid);
+    if (invalid.length === 0 && (cache.tag === 'latest' || seen.includes(cache.tag) || isSemver(cache.tag) || (prefix !== '' && cache.tag.startsWith(prefix)))) {
+      p.push(propProblem('cache', cache.tag, 'the cache tag must not be an image tag (latest, an environment, version or commit tag). Use a tag of its own such as \'buildcache\'.'));
+    }
+  }
+  const timeout = props.timeout;
+  if (timeout !== undefined && !timeout.isUnresolved()) {
+    const minutes = timeout.toMinutes({ integral: false });
+    if (!Number.isInteger(minutes) || minutes < 5 || minutes > 2160) {
+      p.push(propProblem('timeout', timeout.toHumanString(), 'CodeBuild takes whole minutes from 5 minutes to 36 hours.'));
+    }
+  }
+  const limit = props.concurrentBuildLimit;
+  if (limit !== undefined && resolved(limit) && !(Number.isInteger(limit) && limit >= 1)) {
+    p.push(propProblem('concurrentBuildLimit', limit, 'must be a whole number of at least 1.'));
+  }
+  const parameterPrefix = props.digestParameterPrefix;
+  if (parameterPrefix !== undefined && resolved(parameterPrefix) && !PARAMETER_PREFIX.test(parameterPrefix)) {
+    p.push(propProblem('digestParameterPrefix', parameterPrefix, "an SSM parameter path starts with '/', does not end with '/', and uses letters, digits, '_', '.' and '-'."));
+  }
+  for (const pattern of props.releaseTagPatterns ?? []) {
+    if (resolved(pattern) && !/^[A-Za-z0-9_.*-]+$/.test(pattern)) {
+      p.push(propProblem('releaseTagPatterns', pattern, "a tag pattern is tag characters and '*' wildcards."));
+    }
+  }
+  return p;
+}

@@ -1,0 +1,44 @@
+import { spawnSync } from 'child_process';
+import { renderTagPrelude, TagPreludeOptions } from '../../src/image-build/tags';
+
+const DEFAULTS: TagPreludeOptions = {
+  commitShaVariable: 'CODEBUILD_RESOLVED_SOURCE_VERSION',
+  commitShaLength: 7,
+  commitTagPrefix: 'sha-',
+  versionVariable: 'IMAGE_VERSION',
+  versionFromGitTag: true,
+};
+const SHA = '1a2b3c4d5e6f708192a3b4c5d6e7f80912345678';
+
+/** Runs the rendered prelude in dash (POSIX sh, as strict as CodeBuild's) with only `env`, and reports IMAGE_TAGS. */
+function run(env: Record<string, string>, options: Partial<TagPreludeOptions> = {}) {
+  const script = `${renderTagPrelude({ ...DEFAULTS, ...options })}\nprintf '%s' "$IMAGE_TAGS"`;
+  const result = spawnSync('dash', ['-eu', '-c', script], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8' });
+  return { status: result.status, tags: result.stdout, error: result.stderr.trim() };
+}
+
+describe('tag strategy', () => {
+  test.each<[string, Record<string, string>, Partial<TagPreludeOptions>, string]>([
+    ['a branch build: the short commit SHA only', { CODEBUILD_RESOLVED_SOURCE_VERSION: SHA, CODEBUILD_WEBHOOK_TRIGGER: 'branch/main' }, {}, 'sha-1a2b3c4'],
+    ['a pushed version tag adds the version', { CODEBUILD_RESOLVED_SOURCE_VERSION: SHA, CODEBUILD_WEBHOOK_TRIGGER: 'tag/v1.2.3' }, {}, 'sha-1a2b3c4 1.2.3'],
+    ['a pre-release version', { CODEBUILD_RESOLVED_SOURCE_VERSION: SHA, CODEBUILD_WEBHOOK_TRIGGER: 'tag/v2.0.0-rc.1' }, {}, 'sha-1a2b3c4 2.0.0-rc.1'],
+    ['a version from the caller wins over the git tag', { CODEBUILD_RESOLVED_SOURCE_VERSION: SHA, CODEBUILD_WEBHOOK_TRIGGER: 'tag/v1.2.3', IMAGE_VERSION: '1.2.4' }, {}, 'sha-1a2b3c4 1.2.4'],
+    ['git tags ignored when disabled', { CODEBUILD_RESOLVED_SOURCE_VERSION: SHA, CODEBUILD_WEBHOOK_TRIGGER: 'tag/v1.2.3' }, { versionFromGitTag: false }, 'sha-1a2b3c4'],
+    ['another SHA length and prefix', { CODEBUILD_RESOLVED_SOURCE_VERSION: SHA }, { commitShaLength: 12, commitTagPrefix: 'git-' }, 'git-1a2b3c4d5e6f'],
+    ['the SHA from another variable', { GIT_COMMIT: SHA }, { commitShaVariable: 'GIT_COMMIT' }, 'sha-1a2b3c4'],
+    ['a non-version git tag adds nothing', { CODEBUILD_RESOLVED_SOURCE_VERSION: SHA, CODEBUILD_WEBHOOK_TRIGGER: 'tag/nightly' }, {}, 'sha-1a2b3c4'],
+  ])('%s', (_name, env, options, tags) => {
+    expect(run(env, options)).toEqual({ status: 0, tags, error: '' });
+  });
+
+  test.each<[string, Record<string, string>, string]>([
+    ['no commit (an S3 source resolves to an object version)', {}, "image tags: CODEBUILD_RESOLVED_SOURCE_VERSION is not a commit SHA: ''"],
+    ['an S3 version id is not a SHA', { CODEBUILD_RESOLVED_SOURCE_VERSION: 'Xy3.nD_8zq' }, "image tags: CODEBUILD_RESOLVED_SOURCE_VERSION is not a commit SHA: 'Xy3.nD_8zq'"],
+    ['a SHA shorter than the tag', { CODEBUILD_RESOLVED_SOURCE_VERSION: 'abc12' }, "image tags: commit SHA 'abc12' is shorter than 7"],
+    ['a malformed version', { CODEBUILD_RESOLVED_SOURCE_VERSION: SHA, IMAGE_VERSION: '1.2' }, "image tags: version '1.2' is not a semantic version such as 1.2.3 or 1.2.3-rc.1"],
+    ['build metadata is not a valid image tag', { CODEBUILD_RESOLVED_SOURCE_VERSION: SHA, IMAGE_VERSION: '1.2.3+build.5' }, "image tags: version '1.2.3+build.5' is not a semantic version such as 1.2.3 or 1.2.3-rc.1"],
+    ['leading zeros', { CODEBUILD_RESOLVED_SOURCE_VERSION: SHA, CODEBUILD_WEBHOOK_TRIGGER: 'tag/v01.2.3' }, "image tags: version '01.2.3' is not a semantic version such as 1.2.3 or 1.2.3-rc.1"],
+  ])('fails the build: %s', (_name, env, error) => {
+    expect(run(env)).toEqual({ status: 1, tags: '', error });
+  });
+});
