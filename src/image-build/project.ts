@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -15,12 +15,18 @@ import { renderTagPrelude, SEMVER_TAG_GLOB } from './tags';
 import { imageBuildProblems } from './validation';
 import { protectionProblems } from '../lifecycle/guard';
 import { propProblem, throwIfProblems } from '../private/errors';
+import { createKey } from '../private/kms';
+import { managedPolicyGrantee } from '../private/managed-policy-grantee';
 import { canOverwriteTag } from '../repository/mutability';
 import { ImageRepository } from '../repository/repository';
 import { digestProblems } from '../repository/validation';
 
 /** What the scan gate reads: scan status and findings of the pushed image. */
 const SCAN_RESULT_ACTIONS = ['ecr:DescribeImageScanFindings', 'ecr:DescribeImages'];
+/** Writing build logs to the project's log group. */
+const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+/** What CodeBuild does with the project key, spelled out (CDK's grant uses wildcards such as kms:GenerateDataKey*). */
+const KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
 const ASSETS = path.join(__dirname, 'assets');
 
 /** Properties of an `ImageBuildProject`. */
@@ -183,6 +189,8 @@ export class ImageBuildProject extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The build log group. */
   public readonly logGroup: logs.LogGroup;
+  /** The role builds run with; its permissions are in one customer managed policy. */
+  public readonly role: iam.Role;
   /** The moving tags every build applies after the scan gate. */
   public readonly environmentTags: string[];
   /** Every moving tag this project may apply: the environment tags and the promotion tags. */
@@ -195,15 +203,11 @@ export class ImageBuildProject extends Construct {
     const gate = props.scanGate ?? ScanGate.basic();
     this.environmentTags = [...(props.environmentTags ?? [])];
     this.movingTags = [...this.environmentTags, ...(props.promotionTags ?? [])];
-    throwIfProblems(this, [
-      ...imageBuildProblems(props, cache),
-      ...this.repositoryProblems(props, cache, gate),
-    ]);
+    // The repository checks assume well-formed tags, so they only run on props that passed their own checks.
+    const propProblems = imageBuildProblems(props, cache);
+    throwIfProblems(this, propProblems.length > 0 ? propProblems : this.repositoryProblems(props, cache, gate));
 
-    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
-      description: `Encrypts the artifacts and logs of ${this.node.path}`,
-      enableKeyRotation: true,
-    });
+    this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the artifacts and logs of ${this.node.path}`);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: this.encryptionKey,
@@ -260,10 +264,22 @@ export class ImageBuildProject extends Construct {
       parameterStore: Object.fromEntries(secrets.filter((s) => s.parameter).map((s) => [s.id, s.parameter!.parameterName])),
     });
 
+    // The role's permissions live in one customer managed policy, written here statement by statement: CDK's CodeBuild
+    // defaults (report groups, the default log group, wildcard KMS actions, an inline policy) are not needed.
+    const policy = new iam.ManagedPolicy(this, 'Policy', { description: `Permissions of the image build ${this.node.path}` });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: `Runs the image build ${this.node.path}`,
+      managedPolicies: [policy],
+    });
+    const grantee = managedPolicyGrantee(this.role, policy);
+
     const onlyArm = platforms.every((p) => p === ImagePlatform.LINUX_ARM64);
     this.project = new codebuild.Project(this, 'Project', {
       projectName: props.projectName,
       source: props.source,
+      role: this.role.withoutPolicyUpdates(),
+      grantReportGroupPermissions: false,
       buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
       environment: {
         buildImage: onlyArm ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0 : codebuild.LinuxBuildImage.STANDARD_7_0,
@@ -271,31 +287,63 @@ export class ImageBuildProject extends Construct {
         privileged: true,
         environmentVariables: Object.fromEntries(Object.entries(variables).map(([k, value]) => [k, { value }])),
       },
-      encryptionKey: this.encryptionKey,
-      logging: { cloudWatch: { logGroup: this.logGroup } },
       cache: cache.mode === 'local' ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
       timeout: props.timeout ?? Duration.hours(1),
       concurrentBuildLimit: props.concurrentBuildLimit,
       vpc: props.vpc,
       subnetSelection: props.subnetSelection,
     });
+    // Key and log group are set on the CloudFormation resource: through the L2 they would grant via the role (dropped
+    // here) or fall back to the key's and the log group's resource policies.
+    const cfnProject = this.project.node.defaultChild as codebuild.CfnProject;
+    cfnProject.encryptionKey = this.encryptionKey.keyArn;
+    cfnProject.logsConfig = { cloudWatchLogs: { status: 'ENABLED', groupName: this.logGroup.logGroupName } };
+    cfnProject.node.addDependency(policy);
+    Validations.of(this.project).acknowledge({
+      id: 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check',
+      reason: 'docker build needs the Docker daemon of the build container, which only privileged mode provides',
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken has no resource scope; every repository action is scoped to repository ARNs',
+    });
+    if (props.vpc) {
+      // CDK's VPC permissions: the network-interface permission scoped to the build subnets, and its Describe* policy.
+      policy.addStatements(new iam.PolicyStatement({
+        actions: ['ec2:CreateNetworkInterfacePermission'],
+        resources: [stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' })],
+        conditions: {
+          StringEquals: {
+            'ec2:Subnet': props.vpc.selectSubnets(props.subnetSelection).subnetIds.map((subnetId) => stack.formatArn({ service: 'ec2', resource: 'subnet', resourceName: subnetId })),
+            'ec2:AuthorizedService': 'codebuild.amazonaws.com',
+          },
+        },
+      }));
+      (this.project.node.tryFindChild('PolicyDocument') as iam.Policy | undefined)?.attachToRole(this.role);
+    }
 
-    props.repository.grantPullPush(this.project);
-    for (const base of props.baseImageRepositories ?? []) base.grantPull(this.project);
+    policy.addStatements(
+      new iam.PolicyStatement({ actions: LOG_ACTIONS, resources: [this.logGroup.logGroupArn] }),
+      new iam.PolicyStatement({ actions: KEY_ACTIONS, resources: [this.encryptionKey.keyArn] }),
+    );
+    props.repository.grantPullPush(grantee);
+    for (const base of props.baseImageRepositories ?? []) base.grantPull(grantee);
     if (gate.mode !== 'none') {
-      this.project.addToRolePolicy(new iam.PolicyStatement({ actions: SCAN_RESULT_ACTIONS, resources: [props.repository.repositoryArn] }));
+      policy.addStatements(new iam.PolicyStatement({ actions: SCAN_RESULT_ACTIONS, resources: [props.repository.repositoryArn] }));
     }
     for (const s of secrets) {
-      s.secret?.grantRead(this.project);
-      s.parameter?.grantRead(this.project);
+      s.secret?.grantRead(grantee);
+      s.parameter?.grantRead(grantee);
     }
     for (const tag of this.movingTags) {
       const parameter = new ssm.StringParameter(this, `DigestParameter${tag}`, {
         parameterName: `${prefix}/${tag}`,
+        // The name starts with '/', which CDK cannot see through a token such as a generated repository name.
+        simpleName: false,
         description: `Image promoted to '${tag}' by ${this.node.path}, as repository@digest (updated by every promotion)`,
         stringValue: props.repository.repositoryUriForTag(tag),
       });
-      parameter.grantWrite(this.project);
+      parameter.grantWrite(grantee);
       this.digestParameters.set(tag, parameter);
     }
   }
@@ -336,7 +384,7 @@ export class ImageBuildProject extends Construct {
     for (const tag of moving) {
       if (!canOverwriteTag(tag, repo.tagMutability, repo.tagMutabilityExclusions)) {
         problems.push(propProblem(cache.tag === tag ? 'cache' : this.environmentTags.includes(tag) ? 'environmentTags' : 'promotionTags', tag,
-          `this project moves the tag on every build, but the repository ${repo.node.path} keeps it immutable (${repo.tagMutability}). `
+          `this project moves the tag from image to image, but the repository ${repo.node.path} keeps it immutable (${repo.tagMutability}). `
           + `Add '${tag}' to the repository's mutableTagPatterns.`));
       }
     }

@@ -76,7 +76,7 @@ export function imageBuildProblems(props: ImageBuildProjectProps, cache: ImageBu
   }
   const sourceType = props.source.type;
   if (NO_COMMIT_SOURCES.includes(sourceType) && props.commitShaVariable === undefined) {
-    p.push(propProblem('commitShaVariable', undefined, `a ${sourceType} source resolves to no commit, so the commit tag has no SHA. `
+    p.push(propProblem('commitShaVariable', undefined, `the ${sourceType} source resolves to no commit, so the commit tag has no SHA. `
       + 'Name the variable that carries it (set on start-build or by your pipeline).'));
   }
 

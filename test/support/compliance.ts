@@ -2,8 +2,10 @@
  * Compliance checks run in tests: the cdk-nag 3 packs we promise (AwsSolutions, NIST 800-53 R5, HIPAA Security,
  * PCI DSS 3.2.1) and the Control Tower proactive controls through cfn-guard.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, IPolicyValidationContextBeta1 } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
@@ -15,12 +17,21 @@ export function nagFindings(scope: IConstruct): string[] {
 }
 
 /**
- * Control Tower (cfn-guard) failures of every stack of `app`, as `guard rule @ logical id`, sorted. The validator runs
- * directly on the synthesized templates, so acknowledgments do not apply: every failure counts.
+ * Unacknowledged Control Tower (cfn-guard) failures of every stack of `app`, as `guard rule @ logical id`, sorted.
+ * The validator runs as a synth-time plugin, exactly as in an app, so acknowledgments apply.
  */
 export function guardFindings(app: App): string[] {
-  // Outside the CDK CLI an App synthesizes into a fresh temporary directory.
-  const templatePaths = app.synth().stacks.map((s) => s.templateFullPath);
-  const report = new CfnGuardValidator().validate({ templatePaths } as IPolicyValidationContextBeta1);
-  return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} @ ${r.resourceLogicalId}`)).sort();
+  Validations.of(app).addPlugins(new CfnGuardValidator());
+  // Outside the CDK CLI an App synthesizes into a fresh temporary directory. Synth fails on findings, after the report.
+  const reportPath = path.join(app.outdir, 'validation-report.json');
+  try {
+    app.synth();
+  } catch (e) {
+    if (!fs.existsSync(reportPath)) throw e;
+  }
+  const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as {
+    pluginReports: { violations: { ruleName: string; violatingConstructs: { cloudFormationResource?: { logicalId: string } }[] }[] }[];
+  };
+  return report.pluginReports.flatMap((r) => r.violations).flatMap((v) =>
+    v.violatingConstructs.map((c) => `${v.ruleName} @ ${c.cloudFormationResource?.logicalId}`)).sort();
 }

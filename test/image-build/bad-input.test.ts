@@ -1,0 +1,79 @@
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  BuildSecret, ImageBuildCache, ImageBuildProject, ImageBuildProjectProps, ImageBuildTriggers, ImageRepository, ImageRepositoryProps,
+  LifecyclePresets,
+} from '../../src';
+
+describe('ImageBuildProject bad input', () => {
+  test.each<[string, (stack: Stack) => Partial<ImageBuildProjectProps>, ImageRepositoryProps | undefined, string]>([
+    ['env tag invalid', () => ({ environmentTags: ['-dev'] }), undefined, "[Stack/Build] prop 'environmentTags': got \"-dev\"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>)."],
+    ['env tag latest', () => ({ environmentTags: ['latest'] }), undefined, "[Stack/Build] prop 'environmentTags': got \"latest\"; deployments that follow 'latest' cannot tell which image they run. Deploy by digest or environment tag; set allowLatestTag: true only if you must."],
+    ['env tag semver', () => ({ environmentTags: ['1.2.3'] }), undefined, "[Stack/Build] prop 'environmentTags': got \"1.2.3\"; looks like a version, and version tags are immutable releases. Use an environment name such as 'staging'."],
+    ['env tag commit prefix', () => ({ environmentTags: ['sha-main'] }), undefined, "[Stack/Build] prop 'environmentTags': got \"sha-main\"; starts with the commit tag prefix 'sha-', so it could collide with a commit tag. Rename it."],
+    ['env tag duplicate', () => ({ environmentTags: ['dev'], promotionTags: ['dev'] }), undefined, "[Stack/Build] prop 'environmentTags': got \"dev\"; is listed twice (environment and promotion tags together). Keep it once."],
+    ['env tag immutable in repo', () => ({ environmentTags: ['qa'] }), undefined, "[Stack/Build] prop 'environmentTags': got \"qa\"; this project moves the tag from image to image, but the repository Stack/Repo keeps it immutable (IMMUTABLE_WITH_EXCLUSION). Add 'qa' to the repository's mutableTagPatterns."],
+    ['promotion tag immutable in repo', () => ({ promotionTags: ['prod'] }), {}, "[Stack/Build] prop 'promotionTags': got \"prod\"; this project moves the tag from image to image, but the repository Stack/Repo keeps it immutable (IMMUTABLE). Add 'prod' to the repository's mutableTagPatterns."],
+    ['commit sha length', () => ({ commitShaLength: 6 }), undefined, "[Stack/Build] prop 'commitShaLength': got 6; must be a whole number from 7 to 40 (a Git SHA-1 has 40 hex digits)."],
+    ['commit prefix', () => ({ commitTagPrefix: '.x' }), undefined, "[Stack/Build] prop 'commitTagPrefix': got \".x\"; must make a valid tag: letters, digits, '_', '.' or '-', not starting with '.' or '-'."],
+    ['sha variable name', () => ({ commitShaVariable: 'GIT-SHA' }), undefined, "[Stack/Build] prop 'commitShaVariable': got \"GIT-SHA\"; a variable name is letters, digits and '_', not starting with a digit."],
+    ['version variable name', () => ({ versionVariable: '1VERSION' }), undefined, "[Stack/Build] prop 'versionVariable': got \"1VERSION\"; a variable name is letters, digits and '_', not starting with a digit."],
+    ['s3 source without sha variable', (s) => ({ source: codebuild.Source.s3({ bucket: s3.Bucket.fromBucketName(s, 'B', 'bucket'), path: 'src.zip' }) }), undefined, "[Stack/Build] prop 'commitShaVariable': got nothing; the S3 source resolves to no commit, so the commit tag has no SHA. Name the variable that carries it (set on start-build or by your pipeline)."],
+    ['dockerfile absolute', () => ({ dockerfile: '/etc/Dockerfile' }), undefined, "[Stack/Build] prop 'dockerfile': got \"/etc/Dockerfile\"; must be a path inside the source, relative to its root, without '..'. For example 'services/api/Dockerfile'."],
+    ['context traversal', () => ({ buildContext: '../other' }), undefined, "[Stack/Build] prop 'buildContext': got \"../other\"; must be a path inside the source, relative to its root, without '..'. For example 'services/api/Dockerfile'."],
+    ['build target', () => ({ buildTarget: 'run time' }), undefined, "[Stack/Build] prop 'buildTarget': got \"run time\"; a build stage name is letters, digits, '_', '.' and '-'."],
+    ['build arg name', () => ({ buildArgs: { 'NODE-VERSION': '20' } }), undefined, "[Stack/Build] prop 'buildArgs': got \"NODE-VERSION\"; a build arg name is letters, digits and '_', not starting with a digit."],
+    ['build arg secret', () => ({ buildArgs: { NPM_TOKEN: 'x' } }), undefined, "[Stack/Build] prop 'buildArgs': got \"NPM_TOKEN\"; looks like a secret, and build args are stored in the image history. Pass it in buildSecrets."],
+    ['build arg newline', () => ({ buildArgs: { NOTE: 'a\nb' } }), undefined, "[Stack/Build] prop 'buildArgs.NOTE': got \"a\\nb\"; a build arg value is one line."],
+    ['secret id', (s) => ({ buildSecrets: [BuildSecret.fromSecretsManager('npm-auth', new secretsmanager.Secret(s, 'S'))] }), undefined, "[Stack/Build] prop 'buildSecrets': got \"npm-auth\"; a variable name is letters, digits and '_', not starting with a digit."],
+    ['secret dup', (s) => ({ buildSecrets: [BuildSecret.fromSecretsManager('NPM', new secretsmanager.Secret(s, 'S1')), BuildSecret.fromSecretsManager('NPM', new secretsmanager.Secret(s, 'S2'))] }), undefined, "[Stack/Build] prop 'buildSecrets': got \"NPM\"; two secrets share this id. Give each its own."],
+    ['secret reserved', (s) => ({ buildSecrets: [BuildSecret.fromSecretsManager('IMAGE_TAGS', new secretsmanager.Secret(s, 'S'))] }), undefined, "[Stack/Build] prop 'buildSecrets': got \"IMAGE_TAGS\"; is set by ImageBuildProject itself. Choose another name."],
+    ['aws creds var', () => ({ environmentVariables: { AWS_SECRET_ACCESS_KEY: 'x' } }), undefined, "[Stack/Build] prop 'environmentVariables': got \"AWS_SECRET_ACCESS_KEY\"; AWS credentials never go in environment variables: the project's role provides them. Grant the role what the build needs."],
+    ['aws key value', () => ({ environmentVariables: { DEPLOY_ID: 'AKIAABCDEFGHIJKLMNOP' } }), undefined, "[Stack/Build] prop 'environmentVariables': got \"DEPLOY_ID\"; AWS credentials never go in environment variables: the project's role provides them. Grant the role what the build needs."],
+    ['secret env var', () => ({ environmentVariables: { DB_PASSWORD: 'x' } }), undefined, "[Stack/Build] prop 'environmentVariables': got \"DB_PASSWORD\"; looks like a secret, and plaintext variables show in the console and API. Pass it in buildSecrets."],
+    ['reserved env var', () => ({ environmentVariables: { PLATFORMS: 'x' } }), undefined, "[Stack/Build] prop 'environmentVariables': got \"PLATFORMS\"; is set by ImageBuildProject itself. Choose another name."],
+    ['platforms empty', () => ({ platforms: [] }), undefined, "[Stack/Build] prop 'platforms': got []; name each platform once, at least one."],
+    ['cache tag latest', () => ({ cache: ImageBuildCache.registry('latest') }), undefined, "[Stack/Build] prop 'cache': got \"latest\"; the cache tag must not be an image tag (latest, an environment, version or commit tag). Use a tag of its own such as 'buildcache'."],
+    ['cache tag not mutable', () => ({ cache: ImageBuildCache.registry('cache') }), undefined, "[Stack/Build] prop 'cache': got \"cache\"; this project moves the tag from image to image, but the repository Stack/Repo keeps it immutable (IMMUTABLE_WITH_EXCLUSION). Add 'cache' to the repository's mutableTagPatterns."],
+    ['timeout', () => ({ timeout: Duration.minutes(2) }), undefined, "[Stack/Build] prop 'timeout': got \"2 minutes\"; CodeBuild takes whole minutes from 5 minutes to 36 hours."],
+    ['concurrency', () => ({ concurrentBuildLimit: 0 }), undefined, "[Stack/Build] prop 'concurrentBuildLimit': got 0; must be a whole number of at least 1."],
+    ['param prefix', () => ({ digestParameterPrefix: 'images/' }), undefined, "[Stack/Build] prop 'digestParameterPrefix': got \"images/\"; an SSM parameter path starts with '/', does not end with '/', and uses letters, digits, '_', '.' and '-'."],
+    ['release pattern', () => ({ releaseTagPatterns: ['v/*'] }), undefined, "[Stack/Build] prop 'releaseTagPatterns': got \"v/*\"; a tag pattern is tag characters and '*' wildcards."],
+    ['gate without scan on push', () => ({}), { scanOnPush: false }, "[Stack/Build] prop 'scanGate': got \"basic\"; the repository Stack/Repo does not scan on push, so the gate would wait forever. Turn scanOnPush on, use ScanGate.enhanced() with registry scanning, or ScanGate.none()."],
+    ['lifecycle expires releases', () => ({ environmentTags: ['dev'] }), { mutableTagPatterns: ['dev'], lifecyclePolicy: LifecyclePresets.recommended() }, "[Stack/Build] 2 problems:\n  prop 'repository': the lifecycle policy of Stack/Repo could remove images this project treats as releases or cache: rule 1 (\"Keep the newest 30 images tagged v*.*.*; expire older ones\"): could expire images tagged '*.*.*', which are protected. Add LifecycleRule.retain({ tagPatternList: ['*.*.*'] }) before it, or stop protecting '*.*.*'.\n  prop 'repository': the lifecycle policy of Stack/Repo could remove images this project treats as releases or cache: rule 1 (\"Keep the newest 30 images tagged v*.*.*; expire older ones\"): could expire images tagged 'dev', which are protected. Add LifecycleRule.retain({ tagPatternList: ['dev'] }) before it, or stop protecting 'dev'."],
+  ])('props: %s', (_name, props, repositoryProps, message) => {
+    const stack = new Stack(new App(), 'Stack');
+    const repository = new ImageRepository(stack, 'Repo', repositoryProps ?? { mutableTagPatterns: ['dev', 'buildcache'] });
+    const source = codebuild.Source.gitHub({ owner: 'acme', repo: 'app' });
+    // toThrow(new Error(...)) compares the whole message, not a substring.
+    expect(() => new ImageBuildProject(stack, 'Build', { repository, source, ...props(stack) })).toThrow(new Error(message));
+  });
+
+  test.each<[string, (build: ImageBuildProject) => unknown, string]>([
+    ['promote bad digest', (build) => build.promotionVariables('sha256:xyz', ['dev']), "[Stack/Build] prop 'digest': got \"sha256:xyz\"; a digest is 'sha256:' followed by 64 lower-case hex digits. Copy it from 'aws ecr describe-images'."],
+    ['promote unknown tag', (build) => build.promotionVariables(`sha256:${'a'.repeat(64)}`, ['prod']), "[Stack/Build] prop 'environmentTags': got \"prod\"; this project may only apply [\"dev\"]. Add it to 'promotionTags'."],
+    ['promote no tag', (build) => build.promotionVariables(`sha256:${'a'.repeat(64)}`, []), "[Stack/Build] prop 'environmentTags': got []; name at least one tag to promote to."],
+    ['triggers', (build) => ImageBuildTriggers.webhookFilters({ branches: ['my branch'] }), "ImageBuildTriggers.webhookFilters(): prop 'branches': got \"my branch\"; a branch name is not empty and has no spaces."],
+    ['triggers none', (build) => ImageBuildTriggers.webhookFilters({ versionTags: false }), "ImageBuildTriggers.webhookFilters(): prop 'versionTags': got false; with no branches either, nothing would start a build. Omit the webhook instead."],
+  ])('methods: %s', (_name, call, message) => {
+    const stack = new Stack(new App(), 'Stack');
+    const repository = new ImageRepository(stack, 'Repo', { mutableTagPatterns: ['dev'] });
+    const build = new ImageBuildProject(stack, 'Build', { repository, source: codebuild.Source.gitHub({ owner: 'a', repo: 'b' }), environmentTags: ['dev'] });
+    expect(() => call(build)).toThrow(new Error(message));
+  });
+
+  test('unresolved tokens are never validated', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const repository = ImageRepository.fromRepositoryName(stack, 'Repo', 'team/app');
+    expect(() => new ImageBuildProject(stack, 'Build', {
+      repository,
+      source: codebuild.Source.gitHub({ owner: 'a', repo: 'b' }),
+      environmentTags: [new CfnParameter(stack, 'Tag').valueAsString],
+      commitShaLength: new CfnParameter(stack, 'Len', { type: 'Number' }).valueAsNumber,
+      digestParameterPrefix: new CfnParameter(stack, 'Prefix').valueAsString,
+      timeout: Duration.minutes(new CfnParameter(stack, 'Minutes', { type: 'Number' }).valueAsNumber),
+    })).not.toThrow();
+  });
+});
