@@ -37,7 +37,7 @@ export interface ImageBuildProjectProps {
   readonly source: codebuild.ISource;
   /**
    * Path of the Dockerfile, relative to the source root.
-   * @default 'Dockerfile'
+   * @default - 'Dockerfile' in the build context
    */
   readonly dockerfile?: string;
   /**
@@ -235,7 +235,7 @@ export class ImageBuildProject extends Construct {
       IMAGE_REPOSITORY_NAME: props.repository.repositoryName,
       ENVIRONMENT_TAGS: this.environmentTags.join(' '),
       PLATFORMS: platforms.join(','),
-      DOCKERFILE: props.dockerfile ?? 'Dockerfile',
+      DOCKERFILE: props.dockerfile ?? path.posix.join(props.buildContext ?? '.', 'Dockerfile'),
       BUILD_CONTEXT: props.buildContext ?? '.',
       BUILD_TARGET: props.buildTarget ?? '',
       BUILD_ARGS: Object.entries(props.buildArgs ?? {}).map(([k, v]) => `${k}=${v}`).join('\n'),

@@ -225,8 +225,10 @@ docker_build() {
     esac
   done
   IFS=$saved_ifs
+  # An explicit type=file: without it podman 4.3 mounts an empty secret when an environment variable is named like
+  # the id, which is exactly how CodeBuild hands secrets over.
   while read -r secret_id; do
-    set -- "$@" --secret "id=$secret_id,src=$WORK_DIR/secrets/$secret_id"
+    set -- "$@" --secret "id=$secret_id,type=file,src=$WORK_DIR/secrets/$secret_id"
   done < "$SECRET_FLAGS_FILE"
   log "building $BUILD_CONTEXT for $build_platform as $build_tags"
   if [ "$CACHE_MODE" = registry ] && ! is_podman; then
