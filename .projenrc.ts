@@ -35,6 +35,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@3.0.2',
     '@cdklabs/cdk-validator-cfnguard@0.0.62',
     'fast-check@^4.11.0',
+    '@aws-cdk/lambda-layer-kubectl-v33@^2.2.2',
     'ts-jest@29.4.15',
     'typescript@~6.0.3',
     '@types/node@^20',
@@ -65,6 +66,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmIgnoreOptions: { ignorePatterns: ['/app/', '/bench/', '/.ci/', '/scripts/', '/rosetta/', 'cdk.json', '/.tmp/'] },
 });
 
+// eslint's project service finds the nearest tsconfig.json: give app/ and bench/ one that includes them.
+for (const dir of ['app', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, { obj: { extends: '../test/tsconfig.json' } });
+}
+
 // jsii warns on every run that Node 20 is past its end of life; Node 20 is what these machines run.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
@@ -74,6 +80,8 @@ new JsonFile(project, 'cdk.json', {
     app: 'npx ts-node --transpile-only --prefer-ts-exts app/main.ts',
     watch: { include: ['src/**', 'app/**'] },
     context: {
+      // The reference app's region (ALB access logging and EKS need one); accounts come from credentials or context.
+      'registryRegion': 'eu-west-1',
       '@aws-cdk/core:checkSecretUsage': true,
       '@aws-cdk/core:target-partitions': ['aws', 'aws-cn'],
     },

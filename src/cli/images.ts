@@ -13,7 +13,14 @@ export function imagesFromDescribeImages(value: unknown, where: string): ImageRe
     throw new InputError(`${where}: expected the output of aws ecr describe-images, {"imageDetails": [...]}, got ${show(value)}`);
   }
   const images = new Array<ImageRecord>(details.length);
-  for (let i = 0; i < details.length; i++) images[i] = toImage(details[i], where, i);
+  // Concatenated describe-images pages can repeat an image; ECR holds each digest once, so a repeat is an input error.
+  const seen = new Map<string, number>();
+  for (let i = 0; i < details.length; i++) {
+    images[i] = toImage(details[i], where, i);
+    const first = seen.get(images[i].imageDigest);
+    if (first !== undefined) throw new InputError(`${where}: imageDetails[${i}]: digest ${images[i].imageDigest} repeats imageDetails[${first}]; list each image once`);
+    seen.set(images[i].imageDigest, i);
+  }
   return images;
 }
 

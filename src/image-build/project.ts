@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -15,7 +15,7 @@ import { renderTagPrelude, SEMVER_TAG_GLOB } from './tags';
 import { imageBuildProblems } from './validation';
 import { protectionProblems } from '../lifecycle/guard';
 import { propProblem, throwIfProblems } from '../private/errors';
-import { createKey } from '../private/kms';
+import { allowLogsToUseKey, createKey } from '../private/kms';
 import { managedPolicyGrantee } from '../private/managed-policy-grantee';
 import { canOverwriteTag } from '../repository/mutability';
 import { ImageRepository } from '../repository/repository';
@@ -214,17 +214,8 @@ export class ImageBuildProject extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const stack = Stack.of(this);
-    // CloudWatch Logs encrypts with the key only when the key policy lets the regional service use it for this group.
-    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-        },
-      },
-    }));
+    // CloudWatch Logs encrypts with the key only when the key policy lets the regional service use it.
+    allowLogsToUseKey(this.encryptionKey);
 
     const secrets = props.buildSecrets ?? [];
     const platforms = props.platforms ?? [ImagePlatform.LINUX_AMD64];

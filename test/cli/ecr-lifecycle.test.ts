@@ -162,6 +162,7 @@ describe('exit 2: one line on stderr saying which input is wrong, never a stack 
   const noPushTime = input('no-push-time.json', { imageDetails: [image, { imageDigest: digest('b') }] });
   const badTime = badImages('bad-time.json', { imagePushedAt: '2024-05-01T10:00:00' });
   const tagString = badImages('tag-string.json', { imageTags: 'latest' });
+  const repeated = badImages('repeated.json', {});
   const joined = input('join.template.json', {
     Resources: { Repo: { Type: 'AWS::ECR::Repository', Properties: { LifecyclePolicy: { LifecyclePolicyText: { 'Fn::Join': ['', ['{"rules":', '[]}']] } } } } },
   });
@@ -181,6 +182,8 @@ describe('exit 2: one line on stderr saying which input is wrong, never a stack 
       `--images '${badTime}': imageDetails[1]: imagePushedAt: got "2024-05-01T10:00:00"; expected epoch seconds or an ISO 8601 time with an offset, such as "2024-05-01T10:00:00+00:00"`],
     ['tags that are not a list', ['preview', '--policy', policy, '--images', tagString],
       `--images '${tagString}': imageDetails[1]: imageTags: got "latest"; expected a list of tag strings`],
+    ['an image listed twice (concatenated pages)', ['preview', '--policy', policy, '--images', repeated],
+      `--images '${repeated}': imageDetails[1]: digest ${digest('a')} repeats imageDetails[0]; list each image once`],
     ['a policy text only known at deploy time', ['preview', '--template', joined, '--images', images],
       `--template '${joined}': resource 'Repo': LifecyclePolicyText is not a plain string but a Fn::Join expression, so it is only known at deploy time. Preview that policy with --policy instead.`],
     ['a template without lifecycle policies', ['preview', '--template', noPolicy, '--images', images],

@@ -117,6 +117,14 @@ describe('LifecyclePolicy', () => {
     expect(() => LifecyclePolicy.fromJson(text)).toThrow(message);
   });
 
+  test.each([
+    ['an invalid Date', [image('a', [], 1, { imagePushedAt: new Date('not a date') })], 'image a: a timestamp is an invalid Date'],
+    ['a digest twice', [image('a', [], 1), image('a', [], 2)], 'images: a digest is listed twice; ECR lists each image once'],
+  ])('simulate refuses %s', (_name, images, message) => {
+    const policy = new LifecyclePolicy({ rules: [LifecyclePresets.expireUntagged(Duration.days(1))] });
+    expect(() => policy.simulate(images, NOW)).toThrow(message);
+  });
+
   test('simulate refuses an invalid policy', () => {
     expect(() => new LifecyclePolicy().simulate([], NOW)).toThrow('cannot simulate an invalid lifecycle policy:\n  policy: rules: got an empty list');
   });
