@@ -1,18 +1,54 @@
-// The reference app that `npx cdk synth` runs (cdk.json). It synthesizes with no AWS account, Docker or network.
-import { App, Duration, Stack } from 'aws-cdk-lib';
-import { ImageRepository, LifecyclePresets } from '../src';
+// The reference app that `npx cdk synth` runs (cdk.json). With no context it synthesizes account-agnostic stacks,
+// needing no AWS account, Docker or network. Context (cdk.json or -c) places it in real accounts:
+//   registryAccount, registryRegion   the shared-services account and region of the registry
+//   workloads                         JSON {"dev": "111111111111", "prod": "222222222222"}: environment -> account
+//   workloadRegion                    region of the workload accounts (default: registryRegion)
+//   environments                      JSON ["dev", "staging", "prod"]: promotion order of the environment tags
+//   imageDigests                      JSON {"prod": "sha256:..."}: run these digests instead of following the tags
+//   githubOwner                       owner of the sample services' GitHub repositories
+import { KubectlV33Layer } from '@aws-cdk/lambda-layer-kubectl-v33';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { ReferencePlatform, WorkloadEnvironmentProps } from '../src';
 
 const app = new App();
-const stack = new Stack(app, 'CdkEcrPlatformRegistry', {
-  description: 'cdk-ecr-platform reference: image repository with the recommended lifecycle policy',
+const context = (key: string): string | undefined => app.node.tryGetContext(key);
+const json = <T>(key: string, fallback: T): T => {
+  const value = app.node.tryGetContext(key);
+  if (value === undefined) return fallback;
+  try {
+    return typeof value === 'string' ? JSON.parse(value) : value;
+  } catch {
+    throw new Error(`context '${key}': got ${JSON.stringify(value)}; expected JSON, for example -c ${key}='{"dev": "111111111111"}'`);
+  }
+};
+
+const registryAccount = context('registryAccount');
+const registryRegion = context('registryRegion');
+const registryEnv = registryAccount || registryRegion ? { account: registryAccount, region: registryRegion } : undefined;
+const workloadRegion = context('workloadRegion') ?? registryRegion;
+const digests = json<Record<string, string>>('imageDigests', {});
+const workloadAccounts = json<Record<string, string> | undefined>('workloads', undefined);
+const workloads: WorkloadEnvironmentProps[] | undefined = workloadAccounts && Object.entries(workloadAccounts).map(([name, account]) => ({
+  name,
+  env: { account, region: workloadRegion },
+  imageDigest: digests[name],
+}));
+
+new ReferencePlatform(app, {
+  registryEnv,
+  environments: json<string[] | undefined>('environments', undefined),
+  workloads,
+  githubOwner: context('githubOwner'),
+  kubectlLayer: { createLayer: (scope) => new KubectlV33Layer(scope, 'KubectlLayer') },
 });
 
-new ImageRepository(stack, 'Service', {
-  repositoryName: 'platform/sample-service',
-  lifecyclePolicy: LifecyclePresets.recommended({
-    protectedTags: ['prod*'],
-    shortLivedTagPatterns: ['dev-*', 'pr-*'],
-    archiveAfterIdle: Duration.days(180),
-    expireArchivedAfter: Duration.days(365),
-  }),
-});
+// Every finding of these packs fails the synth unless acknowledged, with a reason, where it is made.
+Validations.of(app).addPlugins(
+  new AwsSolutionsChecks(app),
+  new NIST80053R5Checks(app),
+  new HIPAASecurityChecks(app),
+  new PCIDSS321Checks(app),
+  new CfnGuardValidator(),
+);

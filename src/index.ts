@@ -2,3 +2,4 @@ export * from './lifecycle';
 export * from './repository';
 export * from './scanning';
 export * from './image-build';
+export * from './reference';

@@ -1,0 +1,129 @@
+import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { imageTagOrDigest, importRepository, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
+import { createIsolatedVpc, VPC_CIDR } from './network';
+import { acknowledge, inEveryPack } from '../private/acknowledge';
+import { allowLogsToUseKey, createKey } from '../private/kms';
+
+/** Properties of the ECS workload stack. */
+export interface EcsServiceStackProps extends StackProps, WorkloadImageProps, WorkloadRepositoryProps {
+  /**
+   * The VPC to run in.
+   * @default - a new VPC with isolated subnets only, VPC endpoints and flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * The port the container listens on.
+   * @default 8080
+   */
+  readonly containerPort?: number;
+  /**
+   * How many tasks run.
+   * @default 2
+   */
+  readonly desiredCount?: number;
+  /**
+   * ACM certificate of the load balancer's HTTPS listener.
+   * @default - an HTTP listener, reachable only from `allowedCidrs` inside the VPC
+   */
+  readonly certificateArn?: string;
+  /**
+   * CIDR ranges that may reach the load balancer.
+   * @default - only the VPC itself (an internal load balancer)
+   */
+  readonly allowedCidrs?: string[];
+}
+
+/**
+ * A Fargate service behind an internal Application Load Balancer, running an image from the registry by digest or
+ * environment tag. The task execution role can only pull; the application secret comes from Secrets Manager.
+ */
+export class EcsServiceStack extends Stack {
+  /** The service. */
+  public readonly service: ecs.FargateService;
+  /** The load balancer in front of it. */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+
+  constructor(scope: Construct, id: string, props: EcsServiceStackProps) {
+    super(scope, id, props);
+    const tagOrDigest = imageTagOrDigest(this, props);
+    const key = createKey(this, 'Key', 'Encrypts the service logs and secret');
+    allowLogsToUseKey(key);
+
+    const vpc = props.vpc ?? createIsolatedVpc(this, key);
+    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+
+    const task = new ecs.FargateTaskDefinition(this, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+    const secret = new secretsmanager.Secret(this, 'AppSecret', { description: 'Application secret of the reference service', encryptionKey: key });
+    const port = props.containerPort ?? 8080;
+    task.addContainer('app', {
+      // fromEcrRepository grants the execution role pull on this repository only (plus the registry login).
+      image: ecs.ContainerImage.fromEcrRepository(importRepository(this, props), tagOrDigest),
+      portMappings: [{ containerPort: port }],
+      memoryLimitMiB: 512,
+      // Any user but root (the image's own non-root user works as well).
+      user: '1000',
+      logging: ecs.LogDrivers.awsLogs({
+        streamPrefix: 'app',
+        logGroup: new logs.LogGroup(this, 'AppLogs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: key, removalPolicy: RemovalPolicy.RETAIN }),
+      }),
+      secrets: { APP_SECRET: ecs.Secret.fromSecretsManager(secret) },
+      readonlyRootFilesystem: true,
+      healthCheck: { command: ['CMD-SHELL', `wget -qO- http://localhost:${port}/health || exit 1`], interval: Duration.seconds(30) },
+    });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster,
+      taskDefinition: task,
+      desiredCount: props.desiredCount ?? 2,
+      assignPublicIp: false,
+      circuitBreaker: { rollback: true },
+      minHealthyPercent: 100,
+    });
+
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc, internetFacing: false, dropInvalidHeaderFields: true, deletionProtection: true,
+    });
+    this.loadBalancer.logAccessLogs(accessLogs, 'alb');
+    const listener = props.certificateArn
+      ? this.loadBalancer.addListener('Https', {
+        port: 443, open: false, sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS, certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
+      })
+      : this.loadBalancer.addListener('Http', { port: 80, open: false });
+    const allowed = props.allowedCidrs ?? [props.vpc ? vpc.vpcCidrBlock : VPC_CIDR];
+    for (const cidr of allowed) listener.connections.allowDefaultPortFrom(ec2.Peer.ipv4(cidr));
+    listener.addTargets('App', { port, protocol: elbv2.ApplicationProtocol.HTTP, targets: [this.service], healthCheck: { path: '/health' } });
+
+    // What this reference leaves to the team that adopts it, each for a stated reason.
+    acknowledge(task.obtainExecutionRole(), 'the execution role\'s policy is CDK\'s grant: pull on one repository, the login action, '
+      + 'its log group and its secret', ...inEveryPack('IAMNoInlinePolicy'), 'AwsSolutions-IAM5[Resource::*]');
+    acknowledge(secret, 'a sample application secret: how to rotate it depends on what it protects; add a rotation schedule with its Lambda',
+      'AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled');
+    acknowledge(accessLogs, 'the load balancer\'s access log bucket: log delivery supports only SSE-S3, a log bucket does not log '
+      + 'itself, and logs expire after a year instead of being replicated',
+    'AwsSolutions-S1', ...inEveryPack('S3BucketLoggingEnabled'), ...inEveryPack('S3BucketReplicationEnabled'), ...inEveryPack('S3DefaultEncryptionKMS'),
+    'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
+    'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', 'cdk-validator-cfnguard::s3_event_notifications_enabled_check');
+    acknowledge(this.loadBalancer, 'an internal load balancer reachable only from inside the VPC; put a WAF web ACL on the public entry point',
+      'NIST.800.53.R5-ALBWAFEnabled', 'PCI.DSS.321-ALBWAFEnabled');
+    if (!props.certificateArn) {
+      acknowledge(listener, 'internal HTTP until the adopting team passes certificateArn, which makes the listener HTTPS',
+        ...inEveryPack('ALBHttpToHttpsRedirection'), ...inEveryPack('ELBv2ACMCertificateRequired'),
+        'cdk-validator-cfnguard::alb_http_to_https_redirection_check');
+    }
+  }
+}

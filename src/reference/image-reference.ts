@@ -1,0 +1,49 @@
+import { Environment, Stack } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { propProblem, throwIfProblems } from '../private/errors';
+import { IImageRepository, ImageRepository } from '../repository/repository';
+
+/** Where a workload's images live. */
+export interface WorkloadRepositoryProps {
+  /** The repository name, for example `platform/storefront`. */
+  readonly repositoryName: string;
+  /**
+   * Account and region of the registry.
+   * @default - the workload's own account and region
+   */
+  readonly registryEnv?: Environment;
+}
+
+/** Which image a workload runs: a digest (preferred: immutable, auditable) or an environment tag. */
+export interface WorkloadImageProps {
+  /**
+   * The image digest (`sha256:...`), for example from the build's SSM parameter.
+   * @default - use `environmentTag`
+   */
+  readonly imageDigest?: string;
+  /**
+   * The environment tag to follow, for example `prod`. A moving tag: new tasks may start another image than running ones.
+   * @default - use `imageDigest`
+   */
+  readonly environmentTag?: string;
+}
+
+/** The tag or digest of the image, after checking that exactly one was given. */
+export function imageTagOrDigest(scope: Construct, props: WorkloadImageProps): string {
+  const both = props.imageDigest !== undefined && props.environmentTag !== undefined;
+  if (both || (props.imageDigest === undefined && props.environmentTag === undefined)) {
+    throwIfProblems(scope, [propProblem('imageDigest', props.imageDigest, "give exactly one of 'imageDigest' (preferred) and 'environmentTag'.")]);
+  }
+  return (props.imageDigest ?? props.environmentTag)!;
+}
+
+/**
+ * The repository as a workload stack sees it: imported by name and ARN, never through a cross-stack export, so the
+ * registry can live in another account and never depends on its consumers.
+ */
+export function importRepository(stack: Stack, props: WorkloadRepositoryProps): IImageRepository {
+  const repositoryArn = stack.formatArn({
+    service: 'ecr', resource: 'repository', resourceName: props.repositoryName, account: props.registryEnv?.account, region: props.registryEnv?.region,
+  });
+  return ImageRepository.fromRepositoryAttributes(stack, 'Repository', { repositoryName: props.repositoryName, repositoryArn });
+}

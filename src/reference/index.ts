@@ -1,0 +1,5 @@
+export * from './image-reference';
+export * from './registry-stack';
+export * from './ecs-stack';
+export * from './eks-stack';
+export * from './platform';
