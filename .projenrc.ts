@@ -55,19 +55,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   typecheckTests: true,
   tsconfigDev: {
-    include: ['../app/**/*.ts', '../bench/**/*.ts'],
+    include: ['../app/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
     compilerOptions: {},
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'app', 'bench', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'app', 'bench', 'scripts', 'projenrc', '.projenrc.ts'],
   },
   gitignore: ['cdk.out/', '/.bench/', '/.tmp/', '.jsii.tabl.json'],
   npmIgnoreOptions: { ignorePatterns: ['/app/', '/bench/', '/.ci/', '/scripts/', '/rosetta/', 'cdk.json', '/.tmp/'] },
 });
 
 // eslint's project service finds the nearest tsconfig.json: give app/ and bench/ one that includes them.
-for (const dir of ['app', 'bench']) {
+for (const dir of ['app', 'bench', 'scripts']) {
   new JsonFile(project, `${dir}/tsconfig.json`, { obj: { extends: '../test/tsconfig.json' } });
 }
 
@@ -112,6 +112,11 @@ project.addTask('bench', {
     { spawn: 'compile' },
     { exec: 'node --expose-gc -r ts-node/register/transpile-only bench/lifecycle.bench.ts' },
   ],
+});
+
+project.addTask('acknowledgments', {
+  description: 'Rewrite the README table of the reference app\'s compliance acknowledgments',
+  exec: 'ts-node --transpile-only scripts/acknowledgments.ts',
 });
 
 project.addTask('ci', {

@@ -44,11 +44,4 @@ new ReferencePlatform(app, {
   kubectlLayer: { createLayer: (scope) => new KubectlV33Layer(scope, 'KubectlLayer') },
 });
 
-// Every finding of these packs fails the synth unless acknowledged, with a reason, where it is made.
-Validations.of(app).addPlugins(
-  new AwsSolutionsChecks(app),
-  new NIST80053R5Checks(app),
-  new HIPAASecurityChecks(app),
-  new PCIDSS321Checks(app),
-  new CfnGuardValidator(),
-);
+enforceCompliance(app);

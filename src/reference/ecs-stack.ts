@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { imageTagOrDigest, importRepository, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
+import { workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
 import { createIsolatedVpc, VPC_CIDR } from './network';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { allowLogsToUseKey, createKey } from '../private/kms';
@@ -52,7 +52,7 @@ export class EcsServiceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: EcsServiceStackProps) {
     super(scope, id, props);
-    const tagOrDigest = imageTagOrDigest(this, props);
+    const image = workloadImage(this, props);
     const key = createKey(this, 'Key', 'Encrypts the service logs and secret');
     allowLogsToUseKey(key);
 
@@ -64,7 +64,7 @@ export class EcsServiceStack extends Stack {
     const port = props.containerPort ?? 8080;
     task.addContainer('app', {
       // fromEcrRepository grants the execution role pull on this repository only (plus the registry login).
-      image: ecs.ContainerImage.fromEcrRepository(importRepository(this, props), tagOrDigest),
+      image: ecs.ContainerImage.fromEcrRepository(image.repository, image.tagOrDigest),
       portMappings: [{ containerPort: port }],
       memoryLimitMiB: 512,
       // Any user but root (the image's own non-root user works as well).

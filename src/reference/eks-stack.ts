@@ -4,7 +4,7 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { imageTagOrDigest, importRepository, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
+import { workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
 import { createIsolatedVpc, VPC_CIDR } from './network';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { iamFindingIds } from '../private/findings';
@@ -58,8 +58,7 @@ export class EksWorkloadStack extends Stack {
 
   constructor(scope: Construct, id: string, props: EksWorkloadStackProps) {
     super(scope, id, props);
-    const repository = importRepository(this, props);
-    const image = repository.imageUri(imageTagOrDigest(this, props));
+    const { repository, uri: image } = workloadImage(this, props);
     const key = createKey(this, 'Key', 'Encrypts the cluster secrets and logs');
     allowLogsToUseKey(key);
     // Nodes and the kubectl handler also call EC2, EKS and its pod-identity auth privately.

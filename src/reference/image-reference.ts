@@ -29,7 +29,7 @@ export interface WorkloadImageProps {
 }
 
 /** The tag or digest of the image, after checking that exactly one was given. */
-export function imageTagOrDigest(scope: Construct, props: WorkloadImageProps): string {
+function imageTagOrDigest(scope: Construct, props: WorkloadImageProps): string {
   const both = props.imageDigest !== undefined && props.environmentTag !== undefined;
   if (both || (props.imageDigest === undefined && props.environmentTag === undefined)) {
     throwIfProblems(scope, [propProblem('imageDigest', props.imageDigest, "give exactly one of 'imageDigest' (preferred) and 'environmentTag'.")]);
@@ -41,9 +41,16 @@ export function imageTagOrDigest(scope: Construct, props: WorkloadImageProps): s
  * The repository as a workload stack sees it: imported by name and ARN, never through a cross-stack export, so the
  * registry can live in another account and never depends on its consumers.
  */
-export function importRepository(stack: Stack, props: WorkloadRepositoryProps): IImageRepository {
+function importRepository(stack: Stack, props: WorkloadRepositoryProps): IImageRepository {
   const repositoryArn = stack.formatArn({
     service: 'ecr', resource: 'repository', resourceName: props.repositoryName, account: props.registryEnv?.account, region: props.registryEnv?.region,
   });
   return ImageRepository.fromRepositoryAttributes(stack, 'Repository', { repositoryName: props.repositoryName, repositoryArn });
+}
+
+/** The workload's repository and its image reference (tag or digest), both checked, and the image URI. */
+export function workloadImage(stack: Stack, props: WorkloadRepositoryProps & WorkloadImageProps) {
+  const repository = importRepository(stack, props);
+  const tagOrDigest = imageTagOrDigest(stack, props);
+  return { repository, tagOrDigest, uri: repository.imageUri(tagOrDigest) };
 }

@@ -1,0 +1,16 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { referencePlatform } from './platform';
+
+// The infrastructure review: every stack of the reference app, whole, as a snapshot (update with `npx projen test:update`).
+describe('reference stacks', () => {
+  const { platform } = referencePlatform();
+  const stacks = [platform.registry, ...platform.ecsStacks, ...platform.eksStacks];
+
+  test('the default app has the registry and one environment\'s ECS and EKS stacks', () => {
+    expect(stacks.map((s) => s.node.id)).toEqual(['Registry', 'Ecs-dev', 'Eks-dev']);
+  });
+
+  test.each(stacks.map((s) => [s.node.id, s] as const))('%s', (_id, stack) => {
+    expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
+  });
+});
