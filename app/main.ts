@@ -7,9 +7,8 @@
 //   imageDigests                      JSON {"prod": "sha256:..."}: run these digests instead of following the tags
 //   githubOwner                       owner of the sample services' GitHub repositories
 import { KubectlV33Layer } from '@aws-cdk/lambda-layer-kubectl-v33';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { App } from 'aws-cdk-lib';
+import { enforceCompliance } from './compliance';
 import { ReferencePlatform, WorkloadEnvironmentProps } from '../src';
 
 const app = new App();
