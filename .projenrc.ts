@@ -119,6 +119,11 @@ project.addTask('acknowledgments', {
   exec: 'ts-node --transpile-only scripts/acknowledgments.ts',
 });
 
+project.addTask('diagram', {
+  description: 'Regenerate docs/architecture.dot and docs/architecture.png from the synthesized reference app (needs graphviz)',
+  exec: 'ts-node --transpile-only scripts/diagram.ts',
+});
+
 project.addTask('ci', {
   description: 'Everything CI checks: system packages, generated files current, build, tests, packaging',
   exec: 'bash scripts/ci.sh',

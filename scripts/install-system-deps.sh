@@ -12,11 +12,12 @@
 #   runc             OCI runtime; crun (podman's first choice) refuses this host's hybrid cgroups
 #   busybox-static   a static shell and coreutils, imported as the local base image for the rehearsal's RUN step
 #   dash, curl       the script must run under a strict POSIX sh; it talks to the registry API with curl
+#   graphviz         `dot`, which renders docs/architecture.png from docs/architecture.dot (scripts/diagram.ts)
 # Not needed here: buildah (podman bundles the build code; the rehearsal Dockerfiles are FROM scratch + COPY),
 # uidmap and fuse-overlayfs (rootless and overlay storage only; the rehearsal is root with vfs).
 set -euo pipefail
 
-PACKAGES=(docker-registry apache2-utils podman podman-docker skopeo runc busybox-static dash curl)
+PACKAGES=(docker-registry apache2-utils podman podman-docker skopeo runc busybox-static dash curl graphviz)
 
 # apt-get needs root: use sudo when a developer runs this as themselves.
 SUDO=()

@@ -105,7 +105,8 @@ export function exec(command: string, args: string[], env: NodeJS.ProcessEnv): P
   });
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

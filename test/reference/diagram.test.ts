@@ -1,0 +1,31 @@
+// docs/architecture.dot is generated from the synthesized reference app by scripts/diagram.ts; a change to the stacks
+// that changes the picture must come with the regenerated diagram.
+import * as fs from 'fs';
+import { DOT_FILE, referenceArchitectureDot } from '../../scripts/diagram';
+
+jest.setTimeout(2 * 60_000);
+
+let dot: string;
+
+beforeAll(() => {
+  dot = referenceArchitectureDot();
+});
+
+test('the committed docs/architecture.dot is what scripts/diagram.ts draws from the app today', () => {
+  const committed = fs.existsSync(DOT_FILE) ? fs.readFileSync(DOT_FILE, 'utf8') : '';
+  if (committed !== dot) {
+    const [was, now] = [committed.split('\n'), dot.split('\n')];
+    const differs = now.findIndex((l, i) => l !== was[i]);
+    const line = differs < 0 ? now.length : differs;
+    throw new Error('docs/architecture.dot is stale: run `npx ts-node --transpile-only scripts/diagram.ts` and commit docs/architecture.dot '
+      + `and docs/architecture.png. First difference, line ${line + 1}:\n  committed: ${was[line] ?? '(none)'}\n  now:       ${now[line] ?? '(none)'}`);
+  }
+});
+
+test('one cluster per stack, and the cross-stack pulls from the registry by repository name', () => {
+  expect([...dot.matchAll(/subgraph "cluster_([^"/]+)"/g)].map((m) => m[1])).toEqual(['Ecs-dev', 'Eks-dev', 'Registry']);
+  // Dashed edges cross stacks: from a Registry repository to a workload.
+  const crossStack = [...dot.matchAll(/"(Registry\/[^"]+)" -> "((?:Ecs|Eks)-dev\/[^"]+)" \[label="([^"]+)", style=dashed/g)].map((m) => m[3]);
+  expect(crossStack.some((label) => label.includes('pull'))).toBe(true);
+  expect(crossStack.some((label) => label.includes('runs :dev'))).toBe(true);
+});
