@@ -118,7 +118,8 @@ export interface ImageBuildProjectProps {
    */
   readonly platforms?: ImagePlatform[];
   /**
-   * Layer cache.
+   * Layer cache. A registry cache tag is made mutable in an `ImageRepository` of this app, and must not be expired by
+   * its lifecycle policy.
    * @default ImageBuildCache.local()
    */
   readonly cache?: ImageBuildCache;
@@ -371,10 +372,11 @@ export class ImageBuildProject extends Construct {
     // Only a repository defined in this app tells us its tag mutability, scanning and lifecycle policy.
     if (!(repo instanceof ImageRepository)) return [];
     const problems: string[] = [];
-    const moving = [...this.movingTags, ...(cache.tag ? [cache.tag] : [])].filter((t) => !Token.isUnresolved(t));
-    for (const tag of moving) {
+    // The cache tag moves on every build: the repository lets it, unless it already does.
+    if (cache.tag && !Token.isUnresolved(cache.tag)) repo.addMutableTagPattern(cache.tag);
+    for (const tag of this.movingTags.filter((t) => !Token.isUnresolved(t))) {
       if (!canOverwriteTag(tag, repo.tagMutability, repo.tagMutabilityExclusions)) {
-        problems.push(propProblem(cache.tag === tag ? 'cache' : this.environmentTags.includes(tag) ? 'environmentTags' : 'promotionTags', tag,
+        problems.push(propProblem(this.environmentTags.includes(tag) ? 'environmentTags' : 'promotionTags', tag,
           `this project moves the tag from image to image, but the repository ${repo.node.path} keeps it immutable (${repo.tagMutability}). `
           + `Add '${tag}' to the repository's mutableTagPatterns.`));
       }

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AUTH_TOKEN_ACTION, LAMBDA_PULL_ACTIONS, PULL_ACTIONS, PUSH_ACTIONS, READ_ACTIONS, unionOf } from './actions';
+import { canOverwriteTag } from './mutability';
 import { scanFindingsPattern } from './scan-events';
 import {
   accountIdProblems, digestProblems, exclusionFilterProblems, imageTagProblems, lambdaFunctionArnProblems,
@@ -308,10 +309,8 @@ export class ImageRepository extends ImageRepositoryBase {
   public readonly repositoryArn: string;
   /** The lifecycle policy rendered into the repository. */
   public readonly lifecyclePolicy: LifecyclePolicy;
-  /** The tag mutability setting (`IMMUTABLE`, `IMMUTABLE_WITH_EXCLUSION`, `MUTABLE`, `MUTABLE_WITH_EXCLUSION`). */
-  public readonly tagMutability: string;
-  /** The exclusion filters of the tag mutability setting (mutable tags of an immutable repository, or the reverse). */
-  public readonly tagMutabilityExclusions: string[];
+  private mutability: string;
+  private readonly exclusions: string[];
   /** Whether every push is scanned (basic scanning). */
   public readonly scanOnPush: boolean;
   private policyDocument?: iam.PolicyDocument;
@@ -332,17 +331,19 @@ export class ImageRepository extends ImageRepositoryBase {
     problems.push(...this.lifecycleProblems());
     throwIfProblems(this, problems);
 
-    this.tagMutability = tagMutabilityOf(props);
-    const filters = props.mutableTagPatterns ?? props.immutableTagPatterns;
-    this.tagMutabilityExclusions = [...(filters ?? [])];
+    this.mutability = tagMutabilityOf(props);
+    this.exclusions = [...(props.mutableTagPatterns ?? props.immutableTagPatterns ?? [])];
     this.scanOnPush = props.scanOnPush ?? true;
     const resource = new ecr.CfnRepository(this, 'Resource', {
       repositoryName: this.physicalName,
-      imageTagMutability: this.tagMutability,
-      imageTagMutabilityExclusionFilters: filters?.map((filter) => ({
-        imageTagMutabilityExclusionFilterType: 'WILDCARD',
-        imageTagMutabilityExclusionFilterValue: filter,
-      })),
+      // Lazy: addMutableTagPattern may still turn IMMUTABLE into IMMUTABLE_WITH_EXCLUSION.
+      imageTagMutability: Lazy.string({ produce: () => this.mutability }),
+      imageTagMutabilityExclusionFilters: Lazy.any({
+        produce: () => (this.exclusions.length === 0 ? undefined : this.exclusions.map((filter) => ({
+          imageTagMutabilityExclusionFilterType: 'WILDCARD',
+          imageTagMutabilityExclusionFilterValue: filter,
+        }))),
+      }),
       imageScanningConfiguration: { scanOnPush: this.scanOnPush },
       encryptionConfiguration: encryptionOf(props),
       lifecyclePolicy: { lifecyclePolicyText: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.lifecyclePolicy.toDocument()) }) },
@@ -352,6 +353,30 @@ export class ImageRepository extends ImageRepositoryBase {
     resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
     this.repositoryName = this.getResourceNameAttribute(resource.ref);
     this.repositoryArn = this.getResourceArnAttribute(resource.attrArn, { service: 'ecr', resource: 'repository', resourceName: this.physicalName });
+  }
+
+  /** The tag mutability setting (`IMMUTABLE`, `IMMUTABLE_WITH_EXCLUSION`, `MUTABLE`, `MUTABLE_WITH_EXCLUSION`). */
+  public get tagMutability(): string {
+    return this.mutability;
+  }
+
+  /** The exclusion filters of the tag mutability setting (mutable tags of an immutable repository, or the reverse). */
+  public get tagMutabilityExclusions(): string[] {
+    return [...this.exclusions];
+  }
+
+  /**
+   * Lets tags matching `pattern` move in this immutable repository (for example a build cache tag); every other tag
+   * stays immutable. Nothing changes when the tag can already move.
+   */
+  public addMutableTagPattern(pattern: string): void {
+    if (canOverwriteTag(pattern, this.mutability, this.exclusions)) return;
+    const problems = this.mutability === ecr.TagMutability.MUTABLE_WITH_EXCLUSION
+      ? [propProblem('mutableTagPattern', pattern, "is listed in 'immutableTagPatterns'. Remove it there to let it move.")]
+      : exclusionFilterProblems('mutableTagPatterns', [...this.exclusions, pattern]);
+    throwIfProblems(this, problems);
+    this.exclusions.push(pattern);
+    this.mutability = ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION;
   }
 
   /** Adds a lifecycle rule; the whole policy is validated again, so a conflict is reported at this line. */

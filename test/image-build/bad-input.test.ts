@@ -1,5 +1,6 @@
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
@@ -36,7 +37,10 @@ describe('ImageBuildProject bad input', () => {
     ['reserved env var', () => ({ environmentVariables: { PLATFORMS: 'x' } }), undefined, "[Stack/Build] prop 'environmentVariables': got \"PLATFORMS\"; is set by ImageBuildProject itself. Choose another name."],
     ['platforms empty', () => ({ platforms: [] }), undefined, "[Stack/Build] prop 'platforms': got []; name each platform once, at least one."],
     ['cache tag latest', () => ({ cache: ImageBuildCache.registry('latest') }), undefined, "[Stack/Build] prop 'cache': got \"latest\"; the cache tag must not be an image tag (latest, an environment, version or commit tag). Use a tag of its own such as 'buildcache'."],
-    ['cache tag not mutable', () => ({ cache: ImageBuildCache.registry('cache') }), undefined, "[Stack/Build] prop 'cache': got \"cache\"; this project moves the tag from image to image, but the repository Stack/Repo keeps it immutable (IMMUTABLE_WITH_EXCLUSION). Add 'cache' to the repository's mutableTagPatterns."],
+    ['a cache tag beyond the repository\'s five mutable patterns', () => ({ cache: ImageBuildCache.registry('cache') }), { mutableTagPatterns: ['a', 'b', 'c', 'd', 'e'] },
+      "[Stack/Repo] prop 'mutableTagPatterns': got [\"a\",\"b\",\"c\",\"d\",\"e\",\"cache\"]; ECR takes 1 to 5 tag filters per repository. Combine them with wildcards."],
+    ['a cache tag the repository keeps immutable on purpose', () => ({ cache: ImageBuildCache.registry('cache') }), { tagMutability: ecr.TagMutability.MUTABLE, immutableTagPatterns: ['cache'] },
+      "[Stack/Repo] prop 'mutableTagPattern': got \"cache\"; is listed in 'immutableTagPatterns'. Remove it there to let it move."],
     ['timeout', () => ({ timeout: Duration.minutes(2) }), undefined, "[Stack/Build] prop 'timeout': got \"2 minutes\"; CodeBuild takes whole minutes from 5 minutes to 36 hours."],
     ['concurrency', () => ({ concurrentBuildLimit: 0 }), undefined, "[Stack/Build] prop 'concurrentBuildLimit': got 0; must be a whole number of at least 1."],
     ['param prefix', () => ({ digestParameterPrefix: 'images/' }), undefined, "[Stack/Build] prop 'digestParameterPrefix': got \"images/\"; an SSM parameter path starts with '/', does not end with '/', and uses letters, digits, '_', '.' and '-'."],

@@ -174,6 +174,15 @@ describe('ImageBuildProject options', () => {
     ]));
   });
 
+  test('a registry cache tag becomes the one mutable tag of an immutable repository', () => {
+    const { template, repository } = setup({ cache: ImageBuildCache.registry() }, {} as never);
+    expect(repository.tagMutabilityExclusions).toEqual(['buildcache']);
+    template.hasResourceProperties('AWS::ECR::Repository', {
+      ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      ImageTagMutabilityExclusionFilters: [{ ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'buildcache' }],
+    });
+  });
+
   test('an ARM-only image builds on an ARM build image', () => {
     const { template } = setup({ platforms: [ImagePlatform.LINUX_ARM64] });
     template.hasResourceProperties('AWS::CodeBuild::Project', { Environment: { Type: 'ARM_CONTAINER' } });
