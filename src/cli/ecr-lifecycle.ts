@@ -4,12 +4,10 @@ import { previewJson, previewTable } from './format';
 import { imagesFromDescribeImages } from './images';
 import { InputError, isObject, parseIsoTime, parseJson, readInput } from './input';
 import { templatePolicies } from './template';
-import { protectionProblems } from '../lifecycle/guard';
 import { parsePolicyJson, PolicyShapeError } from '../lifecycle/parse';
-import { policyTextProblems } from '../lifecycle/render';
 import { simulatePolicy } from '../lifecycle/simulate';
 import type { LifecyclePolicyDocument } from '../lifecycle/types';
-import { validatePolicyDocument } from '../lifecycle/validate';
+import { checkPolicy } from '../lifecycle/validate';
 
 const USAGE = `Usage:
   ecr-lifecycle preview (--policy POLICY.json | --template TEMPLATE.json) --images IMAGES.json [--now TIME] [--format json|table]
@@ -150,7 +148,7 @@ function readTemplate(file: string): PolicySource[] {
 
 /** Everything ECR would reject, prefixed with the repository's logical id for a template. */
 function policyProblems(source: PolicySource): string[] {
-  const problems = [...validatePolicyDocument(source.policy), ...policyTextProblems(source.text)];
+  const problems = checkPolicy(source.policy, { text: source.text });
   const repository = source.repository;
   return repository ? problems.map((p) => `${repository.logicalId}: ${p}`) : problems;
 }
@@ -195,12 +193,7 @@ function preview(flags: Flags, io: CliIo): number {
 
 function validate(flags: Flags, io: CliIo): number {
   const source = readPolicy(required('validate', flags, '--policy'));
-  const structural = validatePolicyDocument(source.policy);
-  // The guard reads the rules as well-formed documents; on a broken policy it would only add noise.
-  const guard = structural.length === 0
-    ? protectionProblems(source.policy as unknown as LifecyclePolicyDocument, { protectedTags: flags.get('--protect') ?? [] })
-    : [];
-  const problems = [...structural, ...policyTextProblems(source.text), ...guard];
+  const problems = checkPolicy(source.policy, { text: source.text, protectedTags: flags.get('--protect') ?? [] });
   if (problems.length > 0) return report(problems, io);
   io.out('policy is valid\n');
   return 0;

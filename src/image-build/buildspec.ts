@@ -10,7 +10,7 @@ export const BUILD_SCRIPT_PATH = `${WORK_DIR}/build-and-push.sh`;
 export const SCAN_GATE_PATH = `${WORK_DIR}/scan-gate.js`;
 export const OUTPUT_FILE = `${WORK_DIR}/image.env`;
 /** The variables a build exports (CodeBuild `exported-variables`), readable by CodePipeline and start-build callers. */
-export const EXPORTED_VARIABLES = ['IMAGE_DIGEST', 'IMAGE_URI', 'IMAGE_TAGS'];
+const EXPORTED_VARIABLES = ['IMAGE_DIGEST', 'IMAGE_URI', 'IMAGE_TAGS'];
 
 export interface BuildSpecOptions {
   /** Shell lines exporting IMAGE_TAGS (see tags.ts). */

@@ -17,12 +17,11 @@ import { protectionProblems } from '../lifecycle/guard';
 import { propProblem, throwIfProblems } from '../private/errors';
 import { allowLogsToUseKey, createKey } from '../private/kms';
 import { managedPolicyGrantee } from '../private/managed-policy-grantee';
+import { SCAN_RESULT_ACTIONS } from '../repository/actions';
 import { canOverwriteTag } from '../repository/mutability';
 import { ImageRepository } from '../repository/repository';
 import { digestProblems } from '../repository/validation';
 
-/** What the scan gate reads: scan status and findings of the pushed image. */
-const SCAN_RESULT_ACTIONS = ['ecr:DescribeImageScanFindings', 'ecr:DescribeImages'];
 /** Writing build logs to the project's log group. */
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 /** What CodeBuild does with the project key, spelled out (CDK's grant uses wildcards such as kms:GenerateDataKey*). */

@@ -4,7 +4,7 @@
  */
 
 /** Semantic version 2.0.0 without build metadata (`+` is not allowed in image tags). */
-export const SEMVER_PATTERN = '^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$';
+const SEMVER_PATTERN = '^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$';
 /** Glob matching every semantic-version tag this strategy produces, for lifecycle and immutability checks. */
 export const SEMVER_TAG_GLOB = '*.*.*';
 

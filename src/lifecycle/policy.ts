@@ -1,11 +1,10 @@
 import { Token } from 'aws-cdk-lib';
-import { protectionProblems } from './guard';
 import { parsePolicyJson } from './parse';
-import { policyTextProblems, renderPolicyDocument } from './render';
+import { renderPolicyDocument } from './render';
 import { LifecycleRule } from './rule';
 import { ImageRecord, simulatePolicy } from './simulate';
 import { LifecyclePolicyDocument, LifecycleRuleDocument, ruleLabel, TagStatus } from './types';
-import { validatePolicyDocument } from './validate';
+import { checkPolicy } from './validate';
 
 /** Properties of a lifecycle policy. */
 export interface LifecyclePolicyProps {
@@ -192,17 +191,15 @@ export class LifecyclePolicy {
    */
   public validate(): string[] {
     const resolved = this.resolveRules();
-    const problems = validatePolicyDocument({ rules: resolved.map((r) => r.document) }, {
+    const unresolved = resolved.some((r) => Token.isUnresolved(r.document.rulePriority) || Token.isUnresolved(r.document.selection.countNumber));
+    return checkPolicy({ rules: resolved.map((r) => r.document) }, {
       isUnresolved: (v) => Token.isUnresolved(v),
       knownRuleProblems: (i) => resolved[i]._problems.map((p) => `${ruleLabel(resolved[i].document)}: ${p}`),
+      protectedTags: this.protectedTags,
+      maxImagesPerRepository: this.maxImagesPerRepository,
+      text: unresolved ? undefined : this.toJson(),
+      guarded: this.toDocument(),
     });
-    if (problems.length > 0) return problems;
-    const document = this.toDocument();
-    problems.push(...protectionProblems(document, { protectedTags: this.protectedTags, maxImagesPerRepository: this.maxImagesPerRepository }));
-    if (!resolved.some((r) => Token.isUnresolved(r.document.rulePriority) || Token.isUnresolved(r.document.selection.countNumber))) {
-      problems.push(...policyTextProblems(JSON.stringify(document)));
-    }
-    return problems;
   }
 
   /**

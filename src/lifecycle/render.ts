@@ -1,7 +1,7 @@
 import { ActionType, CountType, LifecyclePolicyDocument, LifecycleRuleDocument, LIMITS, StorageClass, TagStatus } from './types';
 
 /** A sentence saying what a rule does, used as its description when it has none. */
-export function describeRule(rule: LifecycleRuleDocument): string {
+function describeRule(rule: LifecycleRuleDocument): string {
   const s = rule.selection;
   const verb = rule.action.type === ActionType.TRANSITION ? 'Archive' : 'Expire';
   const list = s.tagPatternList ?? s.tagPrefixList?.map((p) => `${p}*`);

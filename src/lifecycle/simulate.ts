@@ -34,19 +34,19 @@ export interface PreviewRecord {
 }
 
 /** The storage class an image is in for rule selection; an image being restored is in neither and is never acted on. */
-export function storageClassOf(image: ImageRecord): StorageClass | undefined {
+function storageClassOf(image: ImageRecord): StorageClass | undefined {
   if (image.status === 'ACTIVE') return StorageClass.STANDARD;
   if (image.status === 'ARCHIVED') return StorageClass.ARCHIVE;
   return undefined;
 }
 
 /** Time that orders images for `imageCountMoreThan`: a restored image counts from its activation. */
-export function orderingTime(image: ImageRecord): number {
+function orderingTime(image: ImageRecord): number {
   return image.activatedAt ?? image.pushedAt;
 }
 
 /** Time `sinceImagePulled` measures from: the later of last pull and last restore, else the push. */
-export function lastUseTime(image: ImageRecord): number {
+function lastUseTime(image: ImageRecord): number {
   const pulled = image.pulledAt;
   const activated = image.activatedAt;
   if (pulled === undefined) return activated ?? image.pushedAt;
@@ -54,7 +54,7 @@ export function lastUseTime(image: ImageRecord): number {
 }
 
 /** A predicate deciding whether a rule's selection includes an image's tags. */
-export function selectionMatcher(rule: LifecycleRuleDocument): (tags: readonly string[]) => boolean {
+function selectionMatcher(rule: LifecycleRuleDocument): (tags: readonly string[]) => boolean {
   const s = rule.selection;
   if (s.tagStatus === TagStatus.ANY) return () => true;
   if (s.tagStatus === TagStatus.UNTAGGED) return (tags) => tags.length === 0;

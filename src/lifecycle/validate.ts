@@ -1,4 +1,7 @@
 import { wildcardCount } from './glob';
+import { protectionProblems } from './guard';
+import { policyTextProblems } from './render';
+import type { LifecyclePolicyDocument } from './types';
 import { ActionType, CountType, LIMITS, ruleLabel, StorageClass, TagStatus } from './types';
 
 /** Options of a policy validation. */
@@ -213,3 +216,29 @@ function validateAcrossRules(rules: Record<string, unknown>[], unresolved: (v: u
   return p;
 }
 
+
+/** Options of a whole-policy check. */
+export interface PolicyCheckOptions extends ValidateOptions {
+  /** Tag patterns no rule may expire or archive (the protected-tags guard). */
+  readonly protectedTags?: readonly string[];
+  /** The most images one repository holds, for the guard's retain anchors. */
+  readonly maxImagesPerRepository?: number;
+  /** The policy text ECR would store, whose length it limits; unchecked when unknown (for example with tokens). */
+  readonly text?: string;
+  /** The document the guard reads, when it differs from `policy` (rendered, so its messages show rule descriptions). */
+  readonly guarded?: LifecyclePolicyDocument;
+}
+
+/**
+ * Every problem of a policy, in one order for every caller: ECR's rules, the text length (ECR rejects a text of the
+ * wrong length whatever it holds), then the protected-tags guard, which reads well-formed policies only.
+ */
+export function checkPolicy(policy: unknown, options: PolicyCheckOptions = {}): string[] {
+  const structural = validatePolicyDocument(policy, options);
+  const guard = { protectedTags: options.protectedTags ?? [], maxImagesPerRepository: options.maxImagesPerRepository };
+  return [
+    ...structural,
+    ...(options.text === undefined ? [] : policyTextProblems(options.text)),
+    ...(structural.length > 0 ? [] : protectionProblems(options.guarded ?? (policy as LifecyclePolicyDocument), guard)),
+  ];
+}

@@ -16,6 +16,9 @@ export const READ_ACTIONS = [
   'ecr:DescribeRepositories', 'ecr:DescribeImages', 'ecr:ListImages', 'ecr:DescribeImageScanFindings', 'ecr:ListTagsForResource',
 ];
 
+/** What a scan gate reads: the scan status and findings of a pushed image. */
+export const SCAN_RESULT_ACTIONS = ['ecr:DescribeImageScanFindings', 'ecr:DescribeImages'];
+
 /** What Lambda needs on a repository to create a function from one of its images. */
 export const LAMBDA_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 

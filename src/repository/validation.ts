@@ -19,7 +19,7 @@ const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[
 // Tag mutability exclusion filters: wildcard filters of tag characters and '*'.
 const EXCLUSION_FILTER = /^[A-Za-z0-9._*-]{1,128}$/;
 
-export const MAX_EXCLUSION_FILTERS = 5;
+const MAX_EXCLUSION_FILTERS = 5;
 
 export function repositoryNameProblems(name: string): string[] {
   if (name.length < 2 || name.length > 256) {

@@ -1,14 +1,22 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { SEVERITY_ORDER } from '../../src/scanning/severity';
 
 // The very file CodeBuild runs (embedded verbatim in the buildspec).
 const GATE = path.join(__dirname, '..', '..', 'src', 'image-build', 'assets', 'scan-gate.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const gate = require(GATE) as { decide(results: unknown, threshold: string): { pass: boolean; blocking: string[]; summary: string } };
+const gate = require(GATE) as {
+  SEVERITIES: string[];
+  decide(results: unknown, threshold: string): { pass: boolean; blocking: string[]; summary: string };
+};
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'));
 
 describe('scan gate decision over recorded scan results', () => {
+  test('the gate ranks severities exactly as the library does (the file must stay standalone, so the order is checked)', () => {
+    expect(gate.SEVERITIES).toEqual(SEVERITY_ORDER);
+  });
+
   test.each<[string, string, boolean, string[], string]>([
     ['basic-clean.json', 'CRITICAL', true, [], 'MEDIUM=2 LOW=5 INFORMATIONAL=1'],
     ['basic-clean.json', 'MEDIUM', false, ['MEDIUM'], 'MEDIUM=2 LOW=5 INFORMATIONAL=1'],

@@ -90,7 +90,10 @@ describe('LifecyclePolicy', () => {
   });
 
   test('an empty policy is rejected', () => {
-    expect(new LifecyclePolicy().validate()).toEqual(['policy: rules: got an empty list; ECR needs at least one rule. Add a rule or remove the lifecycle policy.']);
+    expect(new LifecyclePolicy().validate()).toEqual([
+      'policy: rules: got an empty list; ECR needs at least one rule. Add a rule or remove the lifecycle policy.',
+      'policy: text: got 12 characters; ECR needs at least 100. Add rule descriptions.',
+    ]);
   });
 
   const existing = '{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}';

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { referencePlatform } from './platform';
 import { enforceCompliance } from '../../app/compliance';
-import { acknowledgmentTable, collectAcknowledgments } from '../../scripts/acknowledgments';
+import { acknowledgmentTable, collectAcknowledgments, withTable } from '../../scripts/acknowledgments';
 import { nagFindings } from '../support/compliance';
 
 interface Report { pluginReports: { pluginName: string; violations: unknown[]; suppressedViolations?: unknown[] }[] }
@@ -44,5 +44,11 @@ describe('the reference app under cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA, 
     const { app } = referencePlatform();
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
     expect(readme).toContain(acknowledgmentTable(collectAcknowledgments(app)));
+  });
+
+  test('the README rewrite needs its markers', () => {
+    expect(() => withTable('# no markers', 'table')).toThrow(new Error('README.md needs the markers <!-- acknowledgments:start --> and <!-- acknowledgments:end -->'));
+    expect(withTable('a\n<!-- acknowledgments:start -->\nold\n<!-- acknowledgments:end -->\nb', 'new'))
+      .toBe('a\n<!-- acknowledgments:start -->\nnew\n<!-- acknowledgments:end -->\nb');
   });
 });
