@@ -51,6 +51,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       setupFilesAfterEnv: ['<rootDir>/test/support/collect-templates.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      // The adoption test installs the packaged tarball, so it runs after packaging (task test:adoption).
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/adoption/'],
     },
   },
   typecheckTests: true,
@@ -63,7 +65,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     devdirs: ['test', 'app', 'bench', 'scripts', 'projenrc', '.projenrc.ts'],
   },
   gitignore: ['cdk.out/', '/.bench/', '/.tmp/', '.jsii.tabl.json'],
-  npmIgnoreOptions: { ignorePatterns: ['/app/', '/bench/', '/.ci/', '/scripts/', '/rosetta/', 'cdk.json', '/.tmp/'] },
+  // The tarball carries lib/, assets/ (the image build's programs), the docs at the top and .jsii: never build output
+  // such as cdk.out/ (a synthesized app with its kubectl layer), coverage or test reports.
+  npmIgnoreOptions: {
+    ignorePatterns: ['/app/', '/bench/', '/.ci/', '/scripts/', '/rosetta/', 'cdk.json', '/.tmp/', '/cdk.out/', '/docs/', '/test-reports/', '/.bench/'],
+  },
 });
 
 // eslint's project service finds the nearest tsconfig.json: give app/ and bench/ one that includes them.
@@ -96,9 +102,12 @@ const pythonCode = project.addTask('package:python-code', {
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.packageTask.spawn(pythonCode);
-
-// The build script and the scan gate ship as files beside the compiled construct, which embeds them in the buildspec.
-project.postCompileTask.exec('mkdir -p lib/image-build && cp -R src/image-build/assets lib/image-build/');
+// The tarball just packed, installed into a scratch app outside the repository and used as a user would.
+project.packageTask.spawn(project.addTask('test:adoption', {
+  description: 'Install the packed tarball into a scratch CDK app and use it (after package:js)',
+  env: { JEST_JUNIT_OUTPUT_NAME: 'adoption-junit.xml' },
+  exec: 'jest --ci --coverage=false test/adoption --testPathIgnorePatterns=/node_modules/',
+}));
 
 // README examples must compile: rosetta compiles every TypeScript snippet against rosetta/default.ts-fixture.
 project.postCompileTask.spawn(project.addTask('rosetta:extract', {

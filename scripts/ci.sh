@@ -21,4 +21,4 @@ status=0
 cfn-lint cdk.out/*.template.json || status=$?
 case $status in 0|4|8|12) ;; *) echo "cfn-lint found errors in cdk.out (exit $status)" >&2; exit 1 ;; esac
 
-node scripts/test-summary.js test-reports/junit.xml
+node scripts/test-summary.js test-reports/junit.xml test-reports/adoption-junit.xml

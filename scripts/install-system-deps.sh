@@ -12,12 +12,13 @@
 #   runc             OCI runtime; crun (podman's first choice) refuses this host's hybrid cgroups
 #   busybox-static   a static shell and coreutils, imported as the local base image for the rehearsal's RUN step
 #   dash, curl       the script must run under a strict POSIX sh; it talks to the registry API with curl
+#   openssl          a CA and a certificate for the rehearsal's registry, which speaks HTTPS as ECR does
 #   graphviz         `dot`, which renders docs/architecture.png from docs/architecture.dot (scripts/diagram.ts)
 # Not needed here: buildah (podman bundles the build code; the rehearsal Dockerfiles are FROM scratch + COPY),
 # uidmap and fuse-overlayfs (rootless and overlay storage only; the rehearsal is root with vfs).
 set -euo pipefail
 
-PACKAGES=(docker-registry apache2-utils podman podman-docker skopeo runc busybox-static dash curl graphviz)
+PACKAGES=(docker-registry apache2-utils podman podman-docker skopeo runc busybox-static dash curl openssl graphviz)
 
 # apt-get needs root: use sudo when a developer runs this as themselves.
 SUDO=()
@@ -53,7 +54,7 @@ if command -v service >/dev/null 2>&1 && service docker-registry status >/dev/nu
   "${SUDO[@]}" service docker-registry stop || true
 fi
 
-for cmd in docker-registry htpasswd podman skopeo runc busybox dash curl; do
+for cmd in docker-registry htpasswd podman skopeo runc busybox dash curl openssl; do
   command -v "$cmd" >/dev/null || { echo "install-system-deps: $cmd still missing after install" >&2; exit 1; }
 done
 test -x /usr/bin/docker || { echo "install-system-deps: /usr/bin/docker (podman-docker) missing after install" >&2; exit 1; }

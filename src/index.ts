@@ -1,5 +1,6 @@
 export * from './lifecycle';
 export * from './repository';
 export * from './scanning';
+export * from './registry';
 export * from './image-build';
 export * from './reference';

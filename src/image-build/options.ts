@@ -1,3 +1,4 @@
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { FindingSeverity } from '../scanning/severity';
@@ -8,6 +9,23 @@ export enum ImagePlatform {
   LINUX_AMD64 = 'linux/amd64',
   /** 64-bit ARM (Graviton). */
   LINUX_ARM64 = 'linux/arm64',
+}
+
+/** Options of a registry cache. */
+export interface RegistryCacheOptions {
+  /**
+   * Repository of the BuildKit image that runs the cache builder (`docker buildx create --driver docker-container`),
+   * for example a copy of `moby/buildkit` in ECR or the repository of a Docker Hub pull-through cache. The build logs
+   * in to its registry and may pull from it.
+   * @default - Docker pulls `moby/buildkit:buildx-stable-1` anonymously from Docker Hub, which fails in a VPC without
+   * internet access and meets Docker Hub's rate limits on CodeBuild's shared addresses
+   */
+  readonly buildkitRepository?: ecr.IRepository;
+  /**
+   * Tag (or digest) of the BuildKit image in `buildkitRepository`.
+   * @default 'buildx-stable-1'
+   */
+  readonly buildkitImageTag?: string;
 }
 
 /** Where Docker layers are cached between builds. */
@@ -23,12 +41,13 @@ export class ImageBuildCache {
   }
 
   /**
-   * A registry cache in the target repository under one tag (BuildKit `type=registry`, `mode=max`, with
-   * `image-manifest=true,oci-mediatypes=true`, the form ECR accepts). The repository must let this tag move.
+   * A registry cache in the target repository (BuildKit `type=registry`, `mode=max`, with
+   * `image-manifest=true,oci-mediatypes=true`, the form ECR accepts): under `tag` for one platform, under
+   * `<tag>-<arch>` per platform for several. The repository must let those tags move and never expire them.
    * @param tag the cache tag @default 'buildcache'
    */
-  public static registry(tag: string = 'buildcache'): ImageBuildCache {
-    return new ImageBuildCache('registry', tag);
+  public static registry(tag: string = 'buildcache', options: RegistryCacheOptions = {}): ImageBuildCache {
+    return new ImageBuildCache('registry', tag, options.buildkitRepository, options.buildkitImageTag ?? (options.buildkitRepository ? 'buildx-stable-1' : undefined));
   }
 
   private constructor(
@@ -36,6 +55,10 @@ export class ImageBuildCache {
     public readonly mode: string,
     /** The cache tag of a registry cache. */
     public readonly tag?: string,
+    /** The repository of the BuildKit image of a registry cache. */
+    public readonly buildkitRepository?: ecr.IRepository,
+    /** The tag or digest of the BuildKit image in `buildkitRepository`. */
+    public readonly buildkitImageTag?: string,
   ) {}
 }
 

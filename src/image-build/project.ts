@@ -1,23 +1,31 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { OUTPUT_FILE, renderBuildSpec, SCAN_GATE_PATH } from './buildspec';
+import {
+  BUILD_SCRIPT_FILE, BUILD_SCRIPT_PATH, FetchedFile, INLINE_BUILDSPEC_MAX_LENGTH, OUTPUT_FILE, renderBuildSpec, SCAN_GATE_FILE, SCAN_GATE_PATH,
+} from './buildspec';
 import { BuildSecret, ImageBuildCache, ImagePlatform, ScanGate } from './options';
-import { renderTagPrelude, SEMVER_TAG_GLOB } from './tags';
+import { registryCacheTags, renderTagPrelude, SEMVER_TAG_GLOB } from './tags';
 import { imageBuildProblems } from './validation';
 import { protectionProblems } from '../lifecycle/guard';
+import { acknowledge } from '../private/acknowledge';
+import { maxResolvedLength } from '../private/cfn-length';
+import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, throwIfProblems } from '../private/errors';
 import { allowLogsToUseKey, createKey } from '../private/kms';
 import { managedPolicyGrantee } from '../private/managed-policy-grantee';
-import { SCAN_RESULT_ACTIONS } from '../repository/actions';
+import { IPullThroughCache } from '../registry/pull-through-cache';
+import { INSPECTOR_FINDINGS_ACTIONS, SCAN_RESULT_ACTIONS } from '../repository/actions';
 import { canOverwriteTag } from '../repository/mutability';
 import { ImageRepository } from '../repository/repository';
 import { digestProblems } from '../repository/validation';
@@ -26,7 +34,10 @@ import { digestProblems } from '../repository/validation';
 const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 /** What CodeBuild does with the project key, spelled out (CDK's grant uses wildcards such as kms:GenerateDataKey*). */
 const KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
-const ASSETS = path.join(__dirname, 'assets');
+/** Reading a fetched build file (`aws s3 cp` sends HeadObject and GetObject, both authorized as this). */
+const FETCH_ACTIONS = ['s3:GetObject'];
+/** Recording a digest: put-parameter --overwrite creates the parameter on the first promotion. */
+const RECORD_ACTIONS = ['ssm:PutParameter'];
 
 /** Properties of an `ImageBuildProject`. */
 export interface ImageBuildProjectProps {
@@ -128,12 +139,21 @@ export interface ImageBuildProjectProps {
    */
   readonly scanGate?: ScanGate;
   /**
-   * Repositories the build pulls base images from (pull only).
+   * Repositories the build pulls base images from, in any account or region: the build may pull from them and logs
+   * in to each of their registries.
    * @default - none
    */
   readonly baseImageRepositories?: ecr.IRepository[];
   /**
-   * Prefix of the SSM parameters that record, per environment tag, the image URI with digest last promoted.
+   * Pull-through caches the build pulls base images through (`FROM <registry>/docker-hub/library/node:20`): the build
+   * logs in to their registries and may pull and, for an image not cached yet, import it from upstream.
+   * @default - none
+   */
+  readonly pullThroughCaches?: IPullThroughCache[];
+  /**
+   * Prefix of the SSM parameters that record, per environment tag, the image URI with digest last promoted. The
+   * build creates and updates them (`put-parameter --overwrite`); no stack owns them, so no deployment can roll a
+   * recorded digest back.
    * @default '/image-build/<repository name>'
    */
   readonly digestParameterPrefix?: string;
@@ -158,10 +178,26 @@ export interface ImageBuildProjectProps {
    */
   readonly subnetSelection?: ec2.SubnetSelection;
   /**
+   * The build image: a Linux image with Docker, the AWS CLI, Node.js, curl and sha256sum, such as CodeBuild's standard
+   * images. An ARM image builds `linux/arm64` natively.
+   * @default - `aws/codebuild/amazonlinux-aarch64-standard:3.0` when every platform is `linux/arm64`, else `aws/codebuild/standard:7.0`
+   */
+  readonly buildImage?: codebuild.IBuildImage;
+  /**
+   * Compute type of the build (on-demand EC2: Docker builds cannot run on Lambda compute).
+   * @default codebuild.ComputeType.MEDIUM
+   */
+  readonly computeType?: codebuild.ComputeType;
+  /**
    * Build timeout (5 minutes to 36 hours).
    * @default Duration.hours(1)
    */
   readonly timeout?: Duration;
+  /**
+   * How long a build may wait in the queue (5 minutes to 8 hours).
+   * @default Duration.hours(8)
+   */
+  readonly queuedTimeout?: Duration;
   /**
    * Most builds running at once.
    * @default - no limit
@@ -189,23 +225,28 @@ export class ImageBuildProject extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The build log group. */
   public readonly logGroup: logs.LogGroup;
-  /** The role builds run with; its permissions are in one customer managed policy. */
+  /** The role builds run with; its permissions are in customer managed policies. */
   public readonly role: iam.Role;
   /** The moving tags every build applies after the scan gate. */
   public readonly environmentTags: string[];
   /** Every moving tag this project may apply: the environment tags and the promotion tags. */
   public readonly movingTags: string[];
-  private readonly digestParameters = new Map<string, ssm.StringParameter>();
+  /** The tags a registry cache writes in the repository (none for other caches). */
+  public readonly cacheTags: string[];
+  private readonly digestParameterPrefix: string;
+  private readonly digestParameters = new Map<string, ssm.IStringParameter>();
 
   constructor(scope: Construct, id: string, props: ImageBuildProjectProps) {
     super(scope, id);
     const cache = props.cache ?? ImageBuildCache.local();
     const gate = props.scanGate ?? ScanGate.basic();
+    const platforms = props.platforms ?? [ImagePlatform.LINUX_AMD64];
     this.environmentTags = [...(props.environmentTags ?? [])];
     this.movingTags = [...this.environmentTags, ...(props.promotionTags ?? [])];
+    this.cacheTags = cache.tag ? registryCacheTags(cache.tag, platforms) : [];
     // The repository checks assume well-formed tags, so they only run on props that passed their own checks.
     const propProblems = imageBuildProblems(props, cache);
-    throwIfProblems(this, propProblems.length > 0 ? propProblems : this.repositoryProblems(props, cache, gate));
+    throwIfProblems(this, propProblems.length > 0 ? propProblems : this.repositoryProblems(props, gate));
 
     this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the artifacts and logs of ${this.node.path}`);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -218,8 +259,10 @@ export class ImageBuildProject extends Construct {
     allowLogsToUseKey(this.encryptionKey);
 
     const secrets = props.buildSecrets ?? [];
-    const platforms = props.platforms ?? [ImagePlatform.LINUX_AMD64];
-    const prefix = props.digestParameterPrefix ?? `/image-build/${props.repository.repositoryName}`;
+    this.digestParameterPrefix = props.digestParameterPrefix ?? `/image-build/${props.repository.repositoryName}`;
+    const buildkitImage = cache.buildkitRepository?.repositoryUriForTagOrDigest(cache.buildkitImageTag);
+    const pullRepositories = [...(props.baseImageRepositories ?? []), ...(cache.buildkitRepository ? [cache.buildkitRepository] : [])];
+    const pullCaches = props.pullThroughCaches ?? [];
     const variables: Record<string, string> = {
       ...(props.environmentVariables ?? {}),
       ECR_REGISTRY: props.repository.registryUri,
@@ -231,16 +274,38 @@ export class ImageBuildProject extends Construct {
       BUILD_TARGET: props.buildTarget ?? '',
       BUILD_ARGS: Object.entries(props.buildArgs ?? {}).map(([k, v]) => `${k}=${v}`).join('\n'),
       BUILD_SECRETS: secrets.map((s) => s.id).join(' '),
+      PULL_REGISTRIES: [
+        ...pullRepositories.map((r) => `${r.registryUri}@${Stack.of(r).splitArn(r.repositoryArn, ArnFormat.SLASH_RESOURCE_NAME).region}`),
+        ...pullCaches.map((c) => `${c.registryUri}@${c.registryRegion}`),
+      ].join(' '),
       CACHE_MODE: cache.mode,
       CACHE_REF: cache.tag ? props.repository.repositoryUriForTag(cache.tag) : '',
+      BUILDKIT_IMAGE: buildkitImage ?? '',
       SCAN_GATE: gate.mode,
       SCAN_GATE_THRESHOLD: gate.threshold,
       SCAN_GATE_JS: SCAN_GATE_PATH,
-      DIGEST_PARAMETER_PREFIX: this.movingTags.length > 0 ? prefix : '',
+      DIGEST_PARAMETER_PREFIX: this.movingTags.length > 0 ? this.digestParameterPrefix : '',
       BUILD_OUTPUT_FILE: OUTPUT_FILE,
       ALLOW_LATEST: props.allowLatestTag ? 'true' : 'false',
     };
+    // Secrets are project variables CodeBuild resolves at build start: not in the buildspec, whose size is limited.
+    const secretVariables: Record<string, codebuild.BuildEnvironmentVariable> = Object.fromEntries(secrets.map((s) => [s.id, s.secret
+      ? { type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER, value: s.jsonField ? `${s.secret.secretArn}:${s.jsonField}` : s.secret.secretArn }
+      : { type: codebuild.BuildEnvironmentVariableType.PARAMETER_STORE, value: s.parameter!.parameterName }]));
 
+    // The role's permissions are customer managed policies written here statement by statement (CDK's CodeBuild
+    // defaults, such as report groups, the default log group, wildcard KMS actions and an inline policy, are not
+    // needed): ECR access in the policy every ECR grant of this library uses, the rest in the project's own.
+    const policy = new iam.ManagedPolicy(this, 'Policy', { description: `Permissions of the image build ${this.node.path}` });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: `Runs the image build ${this.node.path}`,
+      managedPolicies: [policy],
+    });
+    const grantee = managedPolicyGrantee(this.role, policy);
+    const ecrAccess = ecrGrantee(this.role);
+
+    const files = [this.fetchedFile('BuildScript', BUILD_SCRIPT_FILE, BUILD_SCRIPT_PATH, grantee), this.fetchedFile('ScanGate', SCAN_GATE_FILE, SCAN_GATE_PATH, grantee)];
     const buildSpec = renderBuildSpec({
       tagPrelude: renderTagPrelude({
         commitShaVariable: props.commitShaVariable ?? 'CODEBUILD_RESOLVED_SOURCE_VERSION',
@@ -249,23 +314,12 @@ export class ImageBuildProject extends Construct {
         versionVariable: props.versionVariable ?? 'IMAGE_VERSION',
         versionFromGitTag: props.versionFromGitTag ?? true,
       }),
-      buildScript: fs.readFileSync(path.join(ASSETS, 'build-and-push.sh'), 'utf8'),
-      scanGate: fs.readFileSync(path.join(ASSETS, 'scan-gate.js'), 'utf8'),
-      secretsManager: Object.fromEntries(secrets.filter((s) => s.secret).map((s) => [s.id, s.jsonField ? `${s.secret!.secretArn}:${s.jsonField}` : s.secret!.secretArn])),
-      parameterStore: Object.fromEntries(secrets.filter((s) => s.parameter).map((s) => [s.id, s.parameter!.parameterName])),
+      files,
     });
-
-    // The role's permissions live in one customer managed policy, written here statement by statement: CDK's CodeBuild
-    // defaults (report groups, the default log group, wildcard KMS actions, an inline policy) are not needed.
-    const policy = new iam.ManagedPolicy(this, 'Policy', { description: `Permissions of the image build ${this.node.path}` });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: `Runs the image build ${this.node.path}`,
-      managedPolicies: [policy],
-    });
-    const grantee = managedPolicyGrantee(this.role, policy);
 
     const onlyArm = platforms.every((p) => p === ImagePlatform.LINUX_ARM64);
+    const buildImage = props.buildImage
+      ?? (onlyArm ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 : codebuild.LinuxBuildImage.STANDARD_7_0);
     this.project = new codebuild.Project(this, 'Project', {
       projectName: props.projectName,
       source: props.source,
@@ -273,13 +327,17 @@ export class ImageBuildProject extends Construct {
       grantReportGroupPermissions: false,
       buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
       environment: {
-        buildImage: onlyArm ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0 : codebuild.LinuxBuildImage.STANDARD_7_0,
-        computeType: codebuild.ComputeType.MEDIUM,
+        buildImage,
+        computeType: props.computeType ?? codebuild.ComputeType.MEDIUM,
         privileged: true,
-        environmentVariables: Object.fromEntries(Object.entries(variables).map(([k, value]) => [k, { value }])),
+        environmentVariables: {
+          ...Object.fromEntries(Object.entries(variables).map(([k, value]) => [k, { value }])),
+          ...secretVariables,
+        },
       },
       cache: cache.mode === 'local' ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
       timeout: props.timeout ?? Duration.hours(1),
+      queuedTimeout: props.queuedTimeout,
       concurrentBuildLimit: props.concurrentBuildLimit,
       vpc: props.vpc,
       subnetSelection: props.subnetSelection,
@@ -290,13 +348,10 @@ export class ImageBuildProject extends Construct {
     cfnProject.encryptionKey = this.encryptionKey.keyArn;
     cfnProject.logsConfig = { cloudWatchLogs: { status: 'ENABLED', groupName: this.logGroup.logGroupName } };
     cfnProject.node.addDependency(policy);
+    this.node.addValidation({ validate: () => buildSpecProblems(cfnProject) });
     Validations.of(this.project).acknowledge({
       id: 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check',
       reason: 'docker build needs the Docker daemon of the build container, which only privileged mode provides',
-    });
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken has no resource scope; every repository action is scoped to repository ARNs',
     });
     if (props.vpc) {
       // CDK's VPC permissions: the network-interface permission scoped to the build subnets, and its Describe* policy.
@@ -317,35 +372,51 @@ export class ImageBuildProject extends Construct {
       new iam.PolicyStatement({ actions: LOG_ACTIONS, resources: [this.logGroup.logGroupArn] }),
       new iam.PolicyStatement({ actions: KEY_ACTIONS, resources: [this.encryptionKey.keyArn] }),
     );
-    props.repository.grantPullPush(grantee);
-    for (const base of props.baseImageRepositories ?? []) base.grantPull(grantee);
+    // A build may start as soon as the project exists (a webhook): its ECR access must be in place by then.
+    const ecrGrants = [
+      props.repository.grantPullPush(ecrAccess),
+      ...pullRepositories.map((repository) => repository.grantPull(ecrAccess)),
+      ...pullCaches.map((pullCache) => pullCache.grantPullThrough(ecrAccess)),
+    ];
+    for (const grant of ecrGrants) grant.applyBefore(cfnProject);
     if (gate.mode !== 'none') {
       policy.addStatements(new iam.PolicyStatement({ actions: SCAN_RESULT_ACTIONS, resources: [props.repository.repositoryArn] }));
+    }
+    if (gate.mode === 'enhanced') {
+      policy.addStatements(new iam.PolicyStatement({ actions: INSPECTOR_FINDINGS_ACTIONS, resources: ['*'] }));
+      acknowledge(policy, 'inspector2:ListFindings and inspector2:ListCoverage have no resource scope; under enhanced scanning '
+        + 'ecr:DescribeImageScanFindings needs them to read the image\'s findings', 'AwsSolutions-IAM5[Resource::*]');
     }
     for (const s of secrets) {
       s.secret?.grantRead(grantee);
       s.parameter?.grantRead(grantee);
     }
-    for (const tag of this.movingTags) {
-      const parameter = new ssm.StringParameter(this, `DigestParameter${tag}`, {
-        parameterName: `${prefix}/${tag}`,
-        // The name starts with '/', which CDK cannot see through a token such as a generated repository name.
-        simpleName: false,
-        description: `Image promoted to '${tag}' by ${this.node.path}, as repository@digest (updated by every promotion)`,
-        stringValue: props.repository.repositoryUriForTag(tag),
-      });
-      parameter.grantWrite(grantee);
-      this.digestParameters.set(tag, parameter);
+    if (this.movingTags.length > 0) {
+      const records = this.movingTags.map((tag) => this.digestParameterArn(tag));
+      policy.addStatements(new iam.PolicyStatement({ actions: RECORD_ACTIONS, resources: records }));
     }
+    this.warnings(platforms, buildImage, cache);
   }
 
-  /** The SSM parameter holding `repository@digest` of the image last given `environmentTag`. */
+  /**
+   * The SSM parameter holding `repository@digest` of the image last given `environmentTag` (the "digest of
+   * environment X" record). The build creates it on the first build or promotion to that tag and updates it on each
+   * one after; no stack owns it. Read it with `ssm.StringParameter.valueForStringParameter(stack, parameter.parameterName)`
+   * or `{{resolve:ssm:NAME}}`; a deployment that reads it before the first promotion fails, as it has no image to run.
+   */
   public digestParameter(environmentTag: string): ssm.IStringParameter {
-    const parameter = this.digestParameters.get(environmentTag);
-    if (!parameter) {
+    if (!this.movingTags.includes(environmentTag)) {
       throwIfProblems(this, [propProblem('environmentTag', environmentTag, `this project applies ${JSON.stringify(this.movingTags)}. Use one of those.`)]);
     }
-    return parameter!;
+    let parameter = this.digestParameters.get(environmentTag);
+    if (!parameter) {
+      parameter = ssm.StringParameter.fromStringParameterAttributes(this, `DigestParameter${environmentTag}`, {
+        parameterName: this.digestParameterName(environmentTag),
+        simpleName: false,
+      });
+      this.digestParameters.set(environmentTag, parameter);
+    }
+    return parameter;
   }
 
   /**
@@ -366,13 +437,45 @@ export class ImageBuildProject extends Construct {
     };
   }
 
-  private repositoryProblems(props: ImageBuildProjectProps, cache: ImageBuildCache, gate: ScanGate): string[] {
+  private digestParameterName(tag: string): string {
+    return `${this.digestParameterPrefix}/${tag}`;
+  }
+
+  private digestParameterArn(tag: string): string {
+    // Parameter names here start with '/', which the ARN keeps: arn:...:parameter/image-build/...
+    return Stack.of(this).formatArn({ service: 'ssm', resource: `parameter${this.digestParameterName(tag)}`, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+  }
+
+  /** A file of this package the build fetches from S3 (an asset of the stack) and checks against its SHA-256. */
+  private fetchedFile(id: string, file: string, buildPath: string, grantee: iam.IGrantable): FetchedFile {
+    const asset = new s3assets.Asset(this, id, { path: file });
+    iam.Grant.addToPrincipal({ grantee, actions: FETCH_ACTIONS, resourceArns: [asset.bucket.arnForObjects(asset.s3ObjectKey)] });
+    return { path: buildPath, s3Url: asset.s3ObjectUrl, sha256: createHash('sha256').update(fs.readFileSync(file)).digest('hex') };
+  }
+
+  /** Configurations that work, at a cost the user should choose knowingly; each warning can be acknowledged by its id. */
+  private warnings(platforms: ImagePlatform[], buildImage: codebuild.IBuildImage, cache: ImageBuildCache): void {
+    const hostPlatform = buildImage.type === codebuild.EnvironmentType.ARM_CONTAINER ? ImagePlatform.LINUX_ARM64 : ImagePlatform.LINUX_AMD64;
+    const emulated = platforms.filter((p) => p !== hostPlatform);
+    if (emulated.length > 0) {
+      Annotations.of(this).addWarningV2('cdk-ecr-platform:emulatedPlatforms', `the ${hostPlatform} build image builds ${emulated.join(', ')} `
+        + 'under emulation: RUN steps need QEMU registered in the build container (binfmt), and run slowly. Build each platform '
+        + 'natively in its own project (buildImage) or cross-compile (FROM --platform=$BUILDPLATFORM).');
+    }
+    if (cache.mode === 'registry' && !cache.buildkitRepository) {
+      Annotations.of(this).addWarningV2('cdk-ecr-platform:buildkitFromDockerHub', 'the registry cache\'s builder pulls '
+        + 'moby/buildkit anonymously from Docker Hub: that fails without internet access and meets Docker Hub\'s rate limits. '
+        + 'Pass ImageBuildCache.registry(tag, { buildkitRepository }) with a copy in ECR or a pull-through cache.');
+    }
+  }
+
+  private repositoryProblems(props: ImageBuildProjectProps, gate: ScanGate): string[] {
     const repo = props.repository;
     // Only a repository defined in this app tells us its tag mutability, scanning and lifecycle policy.
     if (!(repo instanceof ImageRepository)) return [];
     const problems: string[] = [];
-    // The cache tag moves on every build: the repository lets it, unless it already does.
-    if (cache.tag && !Token.isUnresolved(cache.tag)) repo.addMutableTagPattern(cache.tag);
+    // Cache tags move on every build: the repository lets them, unless it already does.
+    for (const tag of this.cacheTags.filter((t) => !Token.isUnresolved(t))) repo.addMutableTagPattern(tag);
     for (const tag of this.movingTags.filter((t) => !Token.isUnresolved(t))) {
       if (!canOverwriteTag(tag, repo.tagMutability, repo.tagMutabilityExclusions)) {
         problems.push(propProblem(this.environmentTags.includes(tag) ? 'environmentTags' : 'promotionTags', tag,
@@ -385,7 +488,7 @@ export class ImageBuildProject extends Construct {
         + 'Turn scanOnPush on, use ScanGate.enhanced() with registry scanning, or ScanGate.none().'));
     }
     const releases = props.releaseTagPatterns ?? [SEMVER_TAG_GLOB, ...this.movingTags];
-    const protectedTags = [...releases, ...(cache.tag ? [cache.tag] : [])].filter((t) => !Token.isUnresolved(t));
+    const protectedTags = [...releases, ...this.cacheTags].filter((t) => !Token.isUnresolved(t));
     if (protectedTags.length > 0) {
       for (const p of protectionProblems(repo.lifecyclePolicy.toDocument(), { protectedTags })) {
         problems.push(`prop 'repository': the lifecycle policy of ${repo.node.path} could remove images this project treats as releases or cache: ${p}`);
@@ -393,4 +496,12 @@ export class ImageBuildProject extends Construct {
     }
     return problems;
   }
+}
+
+/** The buildspec's length once CloudFormation resolves it, at most, against CodeBuild's limit. */
+function buildSpecProblems(project: codebuild.CfnProject): string[] {
+  const source = Stack.of(project).resolve(project.source) as { buildSpec?: unknown };
+  const length = maxResolvedLength(source.buildSpec);
+  return length <= INLINE_BUILDSPEC_MAX_LENGTH ? [] : [`the inline buildspec can reach ${length} characters once deployed, and CodeBuild `
+    + `rejects more than ${INLINE_BUILDSPEC_MAX_LENGTH}. Shorten commitShaVariable, versionVariable or commitTagPrefix.`];
 }

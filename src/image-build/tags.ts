@@ -5,6 +5,12 @@
 
 /** Semantic version 2.0.0 without build metadata (`+` is not allowed in image tags). */
 const SEMVER_PATTERN = '^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$';
+/**
+ * The longest tag a build can push: Docker refuses tags over 128 characters, though ECR itself takes 300. The build
+ * script refuses them too, but only at build time; the construct checks every tag it can know at synth.
+ */
+export const DOCKER_TAG_MAX_LENGTH = 128;
+
 /** Glob matching every semantic-version tag this strategy produces, for lifecycle and immutability checks. */
 export const SEMVER_TAG_GLOB = '*.*.*';
 
@@ -50,4 +56,17 @@ export function renderTagPrelude(o: TagPreludeOptions): string {
 /** Whether `version` is a semantic version this strategy accepts as a tag. */
 export function isSemver(version: string): boolean {
   return new RegExp(SEMVER_PATTERN).test(version);
+}
+
+/** The architecture part of a platform as it appears in tags: `linux/arm64` -> `arm64`, `linux/arm/v7` -> `arm-v7`. */
+export function platformTagSuffix(platform: string): string {
+  return platform.split('/').slice(1).join('-');
+}
+
+/**
+ * The tags a registry cache writes: `tag` for one platform, `<tag>-<arch>` per platform for several (the build script
+ * caches each platform's build under CACHE_REF-<arch>).
+ */
+export function registryCacheTags(tag: string, platforms: readonly string[]): string[] {
+  return platforms.length === 1 ? [tag] : platforms.map((p) => `${tag}-${platformTagSuffix(p)}`);
 }

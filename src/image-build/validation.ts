@@ -3,12 +3,13 @@
  * Unresolved tokens are skipped.
  */
 import { Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type { ImageBuildCache } from './options';
 import type { ImageBuildProjectProps } from './project';
 import { RESERVED_VARIABLES } from './reserved';
-import { isSemver } from './tags';
+import { DOCKER_TAG_MAX_LENGTH, isSemver, registryCacheTags } from './tags';
 import { propProblem } from '../private/errors';
-import { imageTagProblems } from '../repository/validation';
+import { digestProblems, imageTagProblems } from '../repository/validation';
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // Names that say "secret": such values belong in buildSecrets, where they never reach the image history or the logs.
@@ -18,8 +19,28 @@ const ACCESS_KEY_VALUE = /\b(AKIA|ASIA)[0-9A-Z]{16}\b/;
 // Sources whose CODEBUILD_RESOLVED_SOURCE_VERSION is not a commit.
 const NO_COMMIT_SOURCES = ['S3', 'NO_SOURCE'];
 const PARAMETER_PREFIX = /^(\/[A-Za-z0-9_.-]+)+$/;
+// Docker builds need privileged mode on a Linux container: not Windows, not Lambda compute ("AWS Lambda doesn't
+// support Docker builds or runs"), and on-demand compute types only.
+const DOCKER_ENVIRONMENTS: string[] = [codebuild.EnvironmentType.LINUX_CONTAINER, codebuild.EnvironmentType.ARM_CONTAINER];
+const DOCKER_COMPUTE_TYPES: string[] = [
+  codebuild.ComputeType.SMALL, codebuild.ComputeType.MEDIUM, codebuild.ComputeType.LARGE,
+  codebuild.ComputeType.X_LARGE, codebuild.ComputeType.X2_LARGE,
+];
 
 const resolved = (v: unknown) => !Token.isUnresolved(v);
+
+/** An image tag the build pushes with Docker: ECR's grammar, and Docker's length limit. */
+function dockerTagProblems(prop: string, tag: string): string[] {
+  const invalid = imageTagProblems(prop, tag);
+  if (invalid.length > 0 || tag.length <= DOCKER_TAG_MAX_LENGTH) return invalid;
+  return [propProblem(prop, tag, `is ${tag.length} characters; Docker pushes tags of at most ${DOCKER_TAG_MAX_LENGTH} (ECR would take 300). Shorten it.`)];
+}
+
+function minutesProblems(prop: string, value: ImageBuildProjectProps['timeout'], min: number, max: number, range: string): string[] {
+  if (value === undefined || value.isUnresolved()) return [];
+  const minutes = value.toMinutes({ integral: false });
+  return Number.isInteger(minutes) && minutes >= min && minutes <= max ? [] : [propProblem(prop, value.toHumanString(), `CodeBuild takes whole minutes from ${range}.`)];
+}
 
 function relativePathProblems(prop: string, value: string | undefined): string[] {
   if (value === undefined || !resolved(value)) return [];
@@ -44,7 +65,7 @@ export function imageBuildProblems(props: ImageBuildProjectProps, cache: ImageBu
   // Moving tags
   const moving = [...environment.map((t) => ['environmentTags', t]), ...promotion.map((t) => ['promotionTags', t])].filter(([, t]) => resolved(t));
   for (const [prop, tag] of moving) {
-    const invalid = imageTagProblems(prop, tag);
+    const invalid = dockerTagProblems(prop, tag);
     if (invalid.length > 0) {
       p.push(...invalid);
     } else if (tag === 'latest' && !props.allowLatestTag) {
@@ -67,6 +88,8 @@ export function imageBuildProblems(props: ImageBuildProjectProps, cache: ImageBu
   }
   if (resolved(prefix) && prefix !== '' && imageTagProblems('commitTagPrefix', `${prefix}0`).length > 0) {
     p.push(propProblem('commitTagPrefix', prefix, "must make a valid tag: letters, digits, '_', '.' or '-', not starting with '.' or '-'."));
+  } else if (resolved(prefix) && (length === undefined || resolved(length)) && prefix.length + (length ?? 7) > DOCKER_TAG_MAX_LENGTH) {
+    p.push(propProblem('commitTagPrefix', prefix, `with ${length ?? 7} characters of the SHA it makes tags longer than Docker's ${DOCKER_TAG_MAX_LENGTH}. Shorten it.`));
   }
   for (const prop of ['commitShaVariable', 'versionVariable'] as const) {
     const name = props[prop];
@@ -117,14 +140,24 @@ export function imageBuildProblems(props: ImageBuildProjectProps, cache: ImageBu
     p.push(...invalid);
     if (invalid.length === 0 && (cache.tag === 'latest' || seen.includes(cache.tag) || isSemver(cache.tag) || (prefix !== '' && cache.tag.startsWith(prefix)))) {
       p.push(propProblem('cache', cache.tag, 'the cache tag must not be an image tag (latest, an environment, version or commit tag). Use a tag of its own such as \'buildcache\'.'));
+    } else if (invalid.length === 0) {
+      for (const tag of registryCacheTags(cache.tag, platforms ?? ['linux/amd64'])) p.push(...dockerTagProblems('cache', tag));
     }
   }
-  const timeout = props.timeout;
-  if (timeout !== undefined && !timeout.isUnresolved()) {
-    const minutes = timeout.toMinutes({ integral: false });
-    if (!Number.isInteger(minutes) || minutes < 5 || minutes > 2160) {
-      p.push(propProblem('timeout', timeout.toHumanString(), 'CodeBuild takes whole minutes from 5 minutes to 36 hours.'));
-    }
+  const buildkitTag = cache.buildkitImageTag;
+  if (buildkitTag !== undefined && resolved(buildkitTag)) {
+    p.push(...(buildkitTag.startsWith('sha256:') ? digestProblems('cache.buildkitImageTag', buildkitTag) : imageTagProblems('cache.buildkitImageTag', buildkitTag)));
+  }
+  p.push(...minutesProblems('timeout', props.timeout, 5, 2160, '5 minutes to 36 hours'));
+  p.push(...minutesProblems('queuedTimeout', props.queuedTimeout, 5, 480, '5 minutes to 8 hours'));
+  const image = props.buildImage;
+  if (image !== undefined && !DOCKER_ENVIRONMENTS.includes(image.type)) {
+    p.push(propProblem('buildImage', image.imageId, `is a ${image.type} image; Docker builds run in privileged mode on LINUX_CONTAINER or ARM_CONTAINER images. `
+      + 'Use codebuild.LinuxBuildImage or codebuild.LinuxArmBuildImage.'));
+  }
+  const compute = props.computeType;
+  if (compute !== undefined && !DOCKER_COMPUTE_TYPES.includes(compute)) {
+    p.push(propProblem('computeType', compute, `Docker builds need on-demand EC2 compute: ${DOCKER_COMPUTE_TYPES.join(', ')} (Lambda compute runs no Docker).`));
   }
   const limit = props.concurrentBuildLimit;
   if (limit !== undefined && resolved(limit) && !(Number.isInteger(limit) && limit >= 1)) {

@@ -25,6 +25,11 @@ function flatten(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The `AwsSolutions-IAM5[Resource::...]` id cdk-nag gives a wildcard `resource` (an ARN, possibly with tokens). */
+export function wildcardResourceFindingId(scope: IConstruct, resource: string): string {
+  return `AwsSolutions-IAM5[Resource::${flatten(Stack.of(scope).resolve(resource))}]`;
+}
+
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** `AwsSolutions-IAM4[...]` ids of the AWS managed policies, and `AwsSolutions-IAM5[...]` ids of wildcards, under `scope`. */

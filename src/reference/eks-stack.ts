@@ -110,11 +110,10 @@ export class EksWorkloadStack extends Stack {
       + 'networking are the library\'s; it runs only during deployments',
     'AwsSolutions-L1', ...inEveryPack('IAMNoInlinePolicy'), ...iamFindingIds(this.cluster.node.findChild('KubectlProvider')), 'NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency',
     'NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'cdk-validator-cfnguard::lambda_inside_vpc_check');
-    acknowledge(this.nodeRole, 'every EKS node needs the worker and CNI policies; its ECR access is one repository\'s pull grant '
-      + 'and the login action, which has no resource scope',
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSWorkerNodePolicy]',
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKS_CNI_Policy]',
-    'AwsSolutions-IAM5[Resource::*]', ...inEveryPack('IAMNoInlinePolicy'));
+    acknowledge(this.nodeRole, 'every EKS node needs the worker and CNI policies',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKSWorkerNodePolicy]',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEKS_CNI_Policy]');
+
 
     const name = props.workloadName ?? 'catalog';
     const port = props.containerPort ?? 8080;

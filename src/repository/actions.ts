@@ -19,6 +19,18 @@ export const READ_ACTIONS = [
 /** What a scan gate reads: the scan status and findings of a pushed image. */
 export const SCAN_RESULT_ACTIONS = ['ecr:DescribeImageScanFindings', 'ecr:DescribeImages'];
 
+/**
+ * What enhanced scanning adds to a reader of scan findings: with Amazon Inspector scanning the registry,
+ * `ecr:DescribeImageScanFindings` also needs these; they have no resource scope.
+ */
+export const INSPECTOR_FINDINGS_ACTIONS = ['inspector2:ListFindings', 'inspector2:ListCoverage'];
+
+/**
+ * Pulling through a pull-through cache: pull, plus importing an image not cached yet from upstream into a repository
+ * that ECR creates on that first pull.
+ */
+export const PULL_THROUGH_CACHE_ACTIONS = [...PULL_ACTIONS, 'ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'];
+
 /** What Lambda needs on a repository to create a function from one of its images. */
 export const LAMBDA_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 

@@ -14,6 +14,8 @@ import {
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { LifecyclePresets } from '../lifecycle/presets';
 import { LifecycleRule } from '../lifecycle/rule';
+import { isSameAccount } from '../private/accounts';
+import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, throwIfProblems } from '../private/errors';
 import { FindingSeverity } from '../scanning/severity';
 
@@ -93,8 +95,20 @@ export interface IImageRepository extends ecr.IRepository {
  *
  * Which grant a consumer needs: an ECS task execution role, an EKS node role and an EKS Fargate pod execution role
  * each need `grantPull` (these roles pull the images; the task or pod role itself needs nothing from ECR).
+ *
+ * Grants to a role this app creates land in one customer managed policy of that role (`EcrAccessPolicy`), where this
+ * library acknowledges the registry login's `*` itself; other grantees get CDK's usual identity statements.
  */
 export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements IImageRepository {
+  /** Grants `actions` on this repository (every grant of this class, and aws-cdk-lib's own calls, come through here). */
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    // A role of another account must also be admitted by the policy of a repository of this app, which aws-cdk-lib
+    // narrows to that very role (by a tag it puts on it): that needs the role itself as the grantee. An imported
+    // repository's policy is not this app's to change, so its grants are the role's side only.
+    const identityOnly = importedRepositories.has(this) || isSameAccount(this.env.account, grantee.grantPrincipal.principalAccount);
+    return super.grant(identityOnly ? ecrGrantee(grantee) : grantee, ...actions);
+  }
+
   /** Pull: download layers and manifests, plus registry login. */
   public grantPull(grantee: iam.IGrantable): iam.Grant {
     return this.grantWithLogin(grantee, PULL_ACTIONS);
@@ -194,7 +208,7 @@ export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements 
   }
 
   private grantWithLogin(grantee: iam.IGrantable, actions: string[]): iam.Grant {
-    const login = iam.Grant.addToPrincipal({ grantee, actions: [AUTH_TOKEN_ACTION], resourceArns: ['*'] });
+    const login = iam.Grant.addToPrincipal({ grantee: ecrGrantee(grantee), actions: [AUTH_TOKEN_ACTION], resourceArns: ['*'] });
     return this.grant(grantee, ...actions).combine(login);
   }
 
@@ -272,7 +286,8 @@ export interface ImageRepositoryProps {
 /** A repository imported by name or ARN. */
 class ImportedImageRepository extends ImageRepositoryBase {
   constructor(scope: Construct, id: string, public readonly repositoryName: string, public readonly repositoryArn: string) {
-    super(scope, id);
+    // The repository's account and region are its ARN's, which may be another account's (a central registry).
+    super(scope, id, { environmentFromArn: repositoryArn });
     importedRepositories.add(this);
   }
 

@@ -4,8 +4,8 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BuildSecret, ImageBuildCache, ImageBuildProject, ImageBuildProjectProps, ImageBuildTriggers, ImageRepository, ImageRepositoryProps,
-  LifecyclePresets,
+  BuildSecret, ImageBuildCache, ImageBuildProject, ImageBuildProjectProps, ImageBuildTriggers, ImagePlatform, ImageRepository, ImageRepositoryProps,
+  LifecyclePresets, PullThroughCache,
 } from '../../src';
 
 describe('ImageBuildProject bad input', () => {
@@ -46,6 +46,27 @@ describe('ImageBuildProject bad input', () => {
     ['param prefix', () => ({ digestParameterPrefix: 'images/' }), undefined, "[Stack/Build] prop 'digestParameterPrefix': got \"images/\"; an SSM parameter path starts with '/', does not end with '/', and uses letters, digits, '_', '.' and '-'."],
     ['release pattern', () => ({ releaseTagPatterns: ['v/*'] }), undefined, "[Stack/Build] prop 'releaseTagPatterns': got \"v/*\"; a tag pattern is tag characters and '*' wildcards."],
     ['gate without scan on push', () => ({}), { scanOnPush: false }, "[Stack/Build] prop 'scanGate': got \"basic\"; the repository Stack/Repo does not scan on push, so the gate would wait forever. Turn scanOnPush on, use ScanGate.enhanced() with registry scanning, or ScanGate.none()."],
+    ['env tag over Docker\'s 128 characters', () => ({ environmentTags: [`env-${'x'.repeat(125)}`] }), { mutableTagPatterns: ['env-*'] },
+      `[Stack/Build] prop 'environmentTags': got "env-${'x'.repeat(125)}"; is 129 characters; Docker pushes tags of at most 128 (ECR would take 300). Shorten it.`],
+    ['commit tags over Docker\'s 128 characters', () => ({ commitTagPrefix: 'c'.repeat(100), commitShaLength: 40 }), undefined,
+      `[Stack/Build] prop 'commitTagPrefix': got "${'c'.repeat(100)}"; with 40 characters of the SHA it makes tags longer than Docker's 128. Shorten it.`],
+    ['per-platform cache tags over Docker\'s 128 characters', () => ({ cache: ImageBuildCache.registry('b'.repeat(125)), platforms: [ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64] }), undefined,
+      `[Stack/Build] 2 problems:\n  prop 'cache': got "${'b'.repeat(125)}-amd64"; is 131 characters; Docker pushes tags of at most 128 (ECR would take 300). Shorten it.\n`
+      + `  prop 'cache': got "${'b'.repeat(125)}-arm64"; is 131 characters; Docker pushes tags of at most 128 (ECR would take 300). Shorten it.`],
+    ['BuildKit image tag', (s) => ({ cache: ImageBuildCache.registry('buildcache', { buildkitRepository: ecr.Repository.fromRepositoryName(s, 'Bk', 'mirror/buildkit'), buildkitImageTag: '-v1' }) }), undefined,
+      "[Stack/Build] prop 'cache.buildkitImageTag': got \"-v1\"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>)."],
+    ['BuildKit image digest', (s) => ({ cache: ImageBuildCache.registry('buildcache', { buildkitRepository: ecr.Repository.fromRepositoryName(s, 'Bk', 'mirror/buildkit'), buildkitImageTag: 'sha256:abc' }) }), undefined,
+      "[Stack/Build] prop 'cache.buildkitImageTag': got \"sha256:abc\"; a digest is 'sha256:' followed by 64 lower-case hex digits. Copy it from 'aws ecr describe-images'."],
+    ['queue timeout too short', () => ({ queuedTimeout: Duration.minutes(2) }), undefined, "[Stack/Build] prop 'queuedTimeout': got \"2 minutes\"; CodeBuild takes whole minutes from 5 minutes to 8 hours."],
+    ['queue timeout too long', () => ({ queuedTimeout: Duration.hours(9) }), undefined, "[Stack/Build] prop 'queuedTimeout': got \"9 hours\"; CodeBuild takes whole minutes from 5 minutes to 8 hours."],
+    ['a Windows build image', () => ({ buildImage: codebuild.WindowsBuildImage.WIN_SERVER_CORE_2019_BASE_3_0 }), undefined,
+      "[Stack/Build] prop 'buildImage': got \"aws/codebuild/windows-base:2019-3.0\"; is a WINDOWS_SERVER_2019_CONTAINER image; Docker builds run in privileged mode on LINUX_CONTAINER or ARM_CONTAINER images. Use codebuild.LinuxBuildImage or codebuild.LinuxArmBuildImage."],
+    ['a Lambda build image', () => ({ buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 }), undefined,
+      "[Stack/Build] prop 'buildImage': got \"aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20\"; is a LINUX_LAMBDA_CONTAINER image; Docker builds run in privileged mode on LINUX_CONTAINER or ARM_CONTAINER images. Use codebuild.LinuxBuildImage or codebuild.LinuxArmBuildImage."],
+    ['Lambda compute', () => ({ computeType: codebuild.ComputeType.LAMBDA_1GB }), undefined,
+      "[Stack/Build] prop 'computeType': got \"BUILD_LAMBDA_1GB\"; Docker builds need on-demand EC2 compute: BUILD_GENERAL1_SMALL, BUILD_GENERAL1_MEDIUM, BUILD_GENERAL1_LARGE, BUILD_GENERAL1_XLARGE, BUILD_GENERAL1_2XLARGE (Lambda compute runs no Docker)."],
+    ['a pull-through cache prefix ECR refuses', (s) => ({ pullThroughCaches: [PullThroughCache.fromEcrRepositoryPrefix(s, 'Cache', 'Docker_Hub')] }), undefined,
+      "[Stack/Cache] prop 'ecrRepositoryPrefix': got \"Docker_Hub\"; a cache prefix is 2 to 30 lower-case letters and digits, joined by '.', '_', '-' or '/', for example 'docker-hub'. Use the prefix of the cache rule."],
     ['lifecycle expires releases', () => ({ environmentTags: ['dev'] }), { mutableTagPatterns: ['dev'], lifecyclePolicy: LifecyclePresets.recommended() }, "[Stack/Build] 2 problems:\n  prop 'repository': the lifecycle policy of Stack/Repo could remove images this project treats as releases or cache: rule 1 (\"Keep the newest 30 images tagged v*.*.*; expire older ones\"): could expire images tagged '*.*.*', which are protected. Add LifecycleRule.retain({ tagPatternList: ['*.*.*'] }) before it, or stop protecting '*.*.*'.\n  prop 'repository': the lifecycle policy of Stack/Repo could remove images this project treats as releases or cache: rule 1 (\"Keep the newest 30 images tagged v*.*.*; expire older ones\"): could expire images tagged 'dev', which are protected. Add LifecycleRule.retain({ tagPatternList: ['dev'] }) before it, or stop protecting 'dev'."],
   ])('props: %s', (_name, props, repositoryProps, message) => {
     const stack = new Stack(new App(), 'Stack');

@@ -1,8 +1,8 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
-import { ImageBuildProject, ImageRepository } from '../../src';
-import { guardFindings, nagFindings } from '../support/compliance';
+import { ImageBuildProject, ImageRepository, ScanGate } from '../../src';
+import { acknowledgedOn, guardFindings, nagFindings } from '../support/compliance';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -30,14 +30,30 @@ describe('ImageBuildProject compliance', () => {
     expect(nagFindings(app)).toEqual([]);
   });
 
-  test('the acknowledgments the construct makes itself are recorded with their reasons', () => {
+  test('the acknowledgments the construct makes itself are recorded with their reasons, each where its finding is', () => {
     const { build } = setup((stack) => codebuild.Source.codeCommit({ repository: codecommit.Repository.fromRepositoryName(stack, 'Code', 'app') }));
     // Acknowledgments are recorded as construct metadata ({ id: reason }), which reports list as suppressed findings.
-    const acknowledged = [build.project, build.node.findChild('Policy')].map((c) => Object.assign({}, ...c.node.metadata
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => m.data)));
-    expect(acknowledged).toEqual([
-      { 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check': expect.stringContaining('Docker daemon') },
-      { 'Annotation::AwsSolutions-IAM5[Resource::*]': expect.stringContaining('ecr:GetAuthorizationToken') },
+    expect(acknowledgedOn(build.project)).toEqual({ 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check': expect.stringContaining('Docker daemon') });
+    expect(acknowledgedOn(build.role.node.findChild('EcrAccessPolicy'))).toEqual({ 'Annotation::AwsSolutions-IAM5[Resource::*]': expect.stringContaining('ecr:GetAuthorizationToken') });
+    // The basic gate needs nothing on "*" in the build's own policy, so nothing is acknowledged there.
+    expect(acknowledgedOn(build.node.findChild('Policy'))).toEqual({});
+  });
+
+  test('the enhanced gate\'s Inspector reads are acknowledged on the build\'s policy, for their reason', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: ENV });
+    const repository = new ImageRepository(stack, 'Repo', { repositoryName: 'team/app', mutableTagPatterns: ['dev'] });
+    const build = new ImageBuildProject(stack, 'Build', {
+      repository,
+      source: codebuild.Source.codeCommit({ repository: codecommit.Repository.fromRepositoryName(stack, 'Code', 'app') }),
+      environmentTags: ['dev'],
+      scanGate: ScanGate.enhanced(),
+    });
+    expect(acknowledgedOn(build.node.findChild('Policy'))).toEqual({ 'Annotation::AwsSolutions-IAM5[Resource::*]': expect.stringContaining('inspector2:ListFindings and inspector2:ListCoverage have no resource scope') });
+    // Only the source-credential findings remain, as for every build (the user's to acknowledge).
+    expect(nagFindings(app)).toEqual([
+      'HIPAA.Security-CodeBuildProjectSourceRepoUrl @ Stack/Build/Project/Resource',
+      'PCI.DSS.321-CodeBuildProjectSourceRepoUrl @ Stack/Build/Project/Resource',
     ]);
   });
 

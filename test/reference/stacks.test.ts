@@ -36,10 +36,11 @@ describe('reference platform', () => {
     expect(image(devEcs)).toContain('111111111111.dkr.ecr.eu-west-1.');
     expect(image(devEcs)).toContain('platform/storefront:dev');
     expect(image(prodEcs)).toContain(`platform/storefront@${DIGEST}`);
-    devEcs.hasResourceProperties('AWS::IAM::Policy', {
+    // The execution role's ECR access, in the library's policy: pull on that repository of the registry account, and login.
+    devEcs.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{
-          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
           Effect: 'Allow',
           Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:111111111111:repository/platform/storefront']] },
         }]),

@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FindingSeverity, ImageRepository, ImageRepositoryProps, LifecyclePolicy, LifecycleRule } from '../../src';
+import { sortedStatements } from '../support/statements';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const PULL = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
@@ -23,9 +24,11 @@ function setup(props: ImageRepositoryProps = {}) {
 }
 
 const taskRole = (stack: Stack, id = 'Role') => new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
-const REPO_ARN = { 'Fn::GetAtt': [Match.stringLikeRegexp('^Repo'), 'Arn'] };
-const identityStatements = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
-  .flatMap((p) => p.Properties.PolicyDocument.Statement);
+const REPO_ARN_VALUE = { 'Fn::GetAtt': ['Repo02AC86CF', 'Arn'] };
+/** Statements of the ECR access policy the library attaches to a role of this app. */
+const ecrAccessPolicies = (stack: Stack) => Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy', {
+  Properties: { Description: 'Amazon ECR access granted by cdk-ecr-platform' },
+});
 const repositoryPolicy = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::ECR::Repository'))[0].Properties.RepositoryPolicyText;
 const lifecycleRules = (stack: Stack) =>
   JSON.parse(Object.values(Template.fromStack(stack).findResources('AWS::ECR::Repository'))[0].Properties.LifecyclePolicy.LifecyclePolicyText).rules;
@@ -125,16 +128,43 @@ describe('grants', () => {
     ['grantPush', (repo, g) => repo.grantPush(g), PUSH, true],
     ['grantPullPush', (repo, g) => repo.grantPullPush(g), [...PULL, ...PUSH.slice(1)], true],
     ['grantRead', (repo, g) => repo.grantRead(g), READ, false],
-  ])('%s: scoped to the repository ARN, login alone on *', (_name, grant, actions, login) => {
+  ])('%s: scoped to the repository ARN, login alone on *, in the role\'s ECR access policy', (_name, grant, actions, login) => {
     const { stack, repo } = setup();
-    expect(grant(repo, taskRole(stack)).success).toBe(true);
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([{ Action: actions, Effect: 'Allow', Resource: REPO_ARN }]) },
-    });
-    const statements = identityStatements(stack);
-    expect(statements.filter((s) => s.Resource === '*')).toEqual(login ? [{ Action: 'ecr:GetAuthorizationToken', Effect: 'Allow', Resource: '*' }] : []);
+    const g = grant(repo, taskRole(stack));
+    expect(g.success).toBe(true);
+    // What a consumer of the grant waits for: the policy holding it.
+    const consumer = new CfnResource(stack, 'Consumer', { type: 'AWS::SNS::Topic' });
+    g.applyBefore(consumer);
+    // One customer managed policy, attached to the role (it names the role, as CDK's default policy does), and no
+    // inline policy at all.
+    const policies = Object.values(ecrAccessPolicies(stack));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^Role[0-9A-F]{8}$/) }]);
+    expect(sortedStatements(policies[0].Properties.PolicyDocument.Statement)).toEqual(sortedStatements([
+      { Action: actions, Effect: 'Allow', Resource: REPO_ARN_VALUE },
+      ...(login ? [{ Action: 'ecr:GetAuthorizationToken', Effect: 'Allow', Resource: '*' }] : []),
+    ]));
+    Template.fromStack(stack).resourceCountIs('AWS::IAM::Policy', 0);
+    expect(Template.fromStack(stack).toJSON().Resources.Consumer.DependsOn).toEqual([Object.keys(ecrAccessPolicies(stack))[0]]);
     // Same-account principals are granted through their own policy only.
     expect(repositoryPolicy(stack)).toBeUndefined();
+  });
+
+  test('grants of several repositories to one role share its ECR access policy, one statement per action set', () => {
+    const { stack, repo } = setup();
+    const other = new ImageRepository(stack, 'Other', { repositoryName: 'team/other' });
+    const role = taskRole(stack);
+    repo.grantPull(role);
+    other.grantPull(role);
+    other.grantPush(role);
+    const policies = Object.values(ecrAccessPolicies(stack));
+    expect(policies).toHaveLength(1);
+    const otherArn = { 'Fn::GetAtt': [Object.keys(Template.fromStack(stack).findResources('AWS::ECR::Repository')).find((id) => id.startsWith('Other')), 'Arn'] };
+    expect(sortedStatements(policies[0].Properties.PolicyDocument.Statement)).toEqual(sortedStatements([
+      { Action: PULL, Effect: 'Allow', Resource: [REPO_ARN_VALUE, otherArn] },
+      { Action: 'ecr:GetAuthorizationToken', Effect: 'Allow', Resource: '*' },
+      { Action: PUSH, Effect: 'Allow', Resource: otherArn },
+    ]));
   });
 
   test('a role of another account gets a repository policy statement too', () => {
@@ -196,11 +226,10 @@ describe('grants', () => {
     const stack = new Stack(new App(), 'Stack', { env: ENV });
     const repo = ImageRepository.fromRepositoryName(stack, 'Imported', 'team/app');
     repo.grantPull(taskRole(stack));
-    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([{ Action: PULL, Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:111111111111:repository/team/app']] } }]),
-      },
-    });
+    expect(sortedStatements(Object.values(ecrAccessPolicies(stack))[0].Properties.PolicyDocument.Statement)).toEqual(sortedStatements([
+      { Action: PULL, Effect: 'Allow', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:111111111111:repository/team/app']] } },
+      { Action: 'ecr:GetAuthorizationToken', Effect: 'Allow', Resource: '*' },
+    ]));
     const byArn = ImageRepository.fromRepositoryAttributes(stack, 'ByArn', {
       repositoryName: 'shared/base', repositoryArn: 'arn:aws:ecr:eu-west-1:999999999999:repository/shared/base',
     });
@@ -265,10 +294,16 @@ describe('usable wherever aws-cdk-lib takes an ecr.IRepository', () => {
     task.addContainer('app', { image: ecs.ContainerImage.fromEcrRepository(repo, DIGEST) });
     new lambda.DockerImageFunction(stack, 'Fn', { code: lambda.DockerImageCode.fromEcr(repo, { tagOrDigest: DIGEST }) });
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: PULL, Resource: REPO_ARN })]) },
-      Roles: [{ Ref: Match.stringLikeRegexp('^TaskExecutionRole') }],
-    });
+    const [policy] = Object.values(ecrAccessPolicies(stack));
+    expect(policy.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^TaskExecutionRole/) }]);
+    expect(sortedStatements(policy.Properties.PolicyDocument.Statement)).toEqual(sortedStatements([
+      { Action: PULL, Effect: 'Allow', Resource: REPO_ARN_VALUE }, { Action: 'ecr:GetAuthorizationToken', Effect: 'Allow', Resource: '*' },
+    ]));
+    // Lambda pulls as its service, admitted by the repository policy for this account's functions.
+    expect(repositoryPolicy(stack).Statement).toEqual([expect.objectContaining({
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      Principal: { Service: 'lambda.amazonaws.com' },
+    })]);
     template.resourceCountIs('AWS::Lambda::Function', 1);
   });
 });

@@ -9,6 +9,12 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
+/** The acknowledgments recorded on one construct (not its children), as { id: reason }. */
+export function acknowledgedOn(construct: IConstruct): Record<string, string> {
+  return Object.assign({}, ...construct.node.metadata
+    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => m.data as Record<string, string>));
+}
+
 /** Unacknowledged cdk-nag findings under `scope`, as `RuleId @ construct path`, sorted. */
 export function nagFindings(scope: IConstruct): string[] {
   const packs = [new AwsSolutionsChecks(), new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()];

@@ -6,12 +6,15 @@ import { ChildProcess, execFile, spawn } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { EcrRegistryProxy } from './ecr-registry-proxy';
+import { BUILD_SCRIPT_FILE, SCAN_GATE_FILE } from '../../src/image-build/buildspec';
 
-export const BUILD_AND_PUSH_SCRIPT = path.resolve(__dirname, '../../src/image-build/assets/build-and-push.sh');
-export const SCAN_GATE_JS = path.resolve(__dirname, '../../src/image-build/assets/scan-gate.js');
+export { BUILD_SCRIPT_FILE, SCAN_GATE_FILE };
+const AWS_STANDIN = path.join(__dirname, 'aws-standin.js');
 export const REGION = 'eu-west-1';
 /** The local base image for RUN steps: busybox-static, imported by start(). */
 export const BUSYBOX_IMAGE = 'localhost/rehearsal-busybox:1';
@@ -28,20 +31,30 @@ const APT_COMMANDS: Record<string, string> = {
   'runc': 'runc',
   'dash': 'dash',
   'curl': 'curl',
+  'openssl': 'openssl',
   'busybox': 'busybox-static',
 };
 /** Commands the machine image provides from Python packages. */
 const PYTHON_COMMANDS: Record<string, string> = { moto_server: 'moto[server]', aws: 'awscli' };
 
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
+/** The first executable `command` on PATH, or undefined. */
+function findOnPath(command: string): string | undefined {
+  return (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, command)).find((file) => {
     try {
-      fs.accessSync(path.join(dir, command), fs.constants.X_OK);
+      fs.accessSync(file, fs.constants.X_OK);
       return true;
     } catch {
       return false;
     }
   });
+}
+
+const onPath = (command: string) => findOnPath(command) !== undefined;
+
+function commandPath(command: string): string {
+  const found = findOnPath(command);
+  if (!found) throw new Error(`${command} is not on PATH`);
+  return found;
 }
 
 /** What is missing for the rehearsal: apt packages and Python packages. */
@@ -118,9 +131,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** A GET without keep-alive (fetch's pooled sockets would hold Jest open after the suite). */
-export function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+export function httpGet(url: string, headers: Record<string, string> = {}, ca?: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, { agent: false, headers }, (response) => {
+    const get = url.startsWith('https:') ? (u: string, o: https.RequestOptions, cb: (r: http.IncomingMessage) => void) => https.get(u, { ...o, ca }, cb) : http.get;
+    const request = get(url, { agent: false, headers }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => { body += chunk; });
@@ -174,6 +188,21 @@ export class Server {
   }
 }
 
+/** The mutable tags of the rehearsal's repositories, as ImageRepository renders them for a build with these tags. */
+export const MUTABLE_TAG_PATTERNS = ['dev', 'staging', 'prod', 'buildcache*'];
+
+/** A registry as the script sees it: ECR-like (HTTPS, immutable tags) in front of a Distribution registry. */
+export interface RehearsalRegistry {
+  /** host:port, as ECR_REGISTRY. */
+  readonly host: string;
+  readonly proxy: EcrRegistryProxy;
+  /** The Distribution registry's log. */
+  readonly log: string;
+}
+
+/** One scripted answer of `aws ecr describe-image-scan-findings` (see aws-standin.js). */
+export type ScanResponse = { readonly result: unknown } | { readonly error: { readonly code: string; readonly message: string } };
+
 /** Everything one rehearsal starts; start() and stop() bracket a test suite. */
 export class Rehearsal {
   /** Starts moto, then a registry that accepts moto's login token, then prepares podman and the base image. */
@@ -181,12 +210,11 @@ export class Rehearsal {
     const rehearsal = new Rehearsal(fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-rehearsal-')));
     try {
       await rehearsal.startMoto();
+      rehearsal.writeAwsStandIn();
       // Registry 2.8 reads htpasswd only at start: the password must be known first.
-      rehearsal.loginToken = (await exec('aws', [
-        'ecr', 'get-login-password', '--endpoint-url', rehearsal.motoEndpoint, '--region', REGION,
-      ], rehearsal.env())).trim();
+      rehearsal.loginToken = (await rehearsal.exec('aws', ['ecr', 'get-login-password', '--region', REGION])).trim();
+      await rehearsal.createCertificate();
       rehearsal.registry = await rehearsal.startRegistry(rehearsal.loginToken);
-      rehearsal.writeContainersConfig([rehearsal.registryHost]);
       await rehearsal.importBusybox();
       return rehearsal;
     } catch (error) {
@@ -198,17 +226,20 @@ export class Rehearsal {
   /** The token `aws ecr get-login-password` returns from moto, which the registry accepts as AWS's password. */
   loginToken = '';
   private moto?: Server;
-  private registry?: Server;
-  private readonly servers: Server[] = [];
+  private registry?: RehearsalRegistry;
+  private readonly servers: Array<{ stop(): Promise<void> }> = [];
+  private readonly insecureHosts: string[] = [];
   private logCounter = 0;
+  private realAws = '';
 
   private constructor(readonly root: string) {
-    for (const dir of ['home', 'bin', 'logs', 'xdg/containers', 'storage', 'runroot', 'tmp']) {
+    for (const dir of ['home', 'bin', 'logs', 'xdg/containers', 'storage', 'runroot', 'tmp', 'tls', 'aws']) {
       fs.mkdirSync(path.join(root, dir), { recursive: true });
     }
     // podman-docker's `docker` must win over the engine-less Docker CLI in /usr/local/bin.
     const shim = path.join(root, 'bin', 'docker');
     fs.writeFileSync(shim, '#!/bin/sh\nexec /usr/bin/docker "$@"\n', { mode: 0o755 });
+    this.writeContainersConfig();
   }
 
   get motoEndpoint(): string {
@@ -217,7 +248,17 @@ export class Rehearsal {
 
   /** host:port of the registry that accepts moto's token, used as ECR_REGISTRY. */
   get registryHost(): string {
-    return `127.0.0.1:${this.registry!.port}`;
+    return this.registry!.host;
+  }
+
+  /** The proxy in front of the main registry (its refused pushes). */
+  get registryProxy(): EcrRegistryProxy {
+    return this.registry!.proxy;
+  }
+
+  /** The rehearsal CA's certificate: curl (CURL_CA_BUNDLE) and the tests trust it. */
+  get caFile(): string {
+    return path.join(this.root, 'tls', 'ca.pem');
   }
 
   /** A fresh log file path under the rehearsal's log dir. */
@@ -227,8 +268,8 @@ export class Rehearsal {
   }
 
   /**
-   * The environment for the script, podman, skopeo and the AWS CLI: dummy AWS credentials, podman's configuration
-   * and storage under the temp dir, and nothing else from the calling environment but PATH.
+   * The environment for the script, podman, skopeo and the AWS CLI: dummy AWS credentials, the aws stand-in and
+   * podman's configuration and storage under the temp dir, and nothing else from the calling environment but PATH.
    */
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     const xdg = path.join(this.root, 'xdg');
@@ -240,6 +281,10 @@ export class Rehearsal {
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_DEFAULT_REGION: REGION,
       AWS_EC2_METADATA_DISABLED: 'true',
+      STANDIN_REAL_AWS: this.realAws,
+      STANDIN_MOTO_ENDPOINT: this.moto ? this.motoEndpoint : '',
+      STANDIN_DIR: path.join(this.root, 'aws'),
+      CURL_CA_BUNDLE: this.caFile,
       CONTAINERS_CONF: path.join(this.root, 'containers.conf'),
       CONTAINERS_STORAGE_CONF: path.join(this.root, 'storage.conf'),
       CONTAINERS_REGISTRIES_CONF: path.join(this.root, 'registries.conf'),
@@ -254,16 +299,60 @@ export class Rehearsal {
     };
   }
 
+  /** Runs a command in the rehearsal's environment and returns its stdout. */
+  exec(command: string, args: string[]): Promise<string> {
+    return exec(command, args, this.env());
+  }
+
   private async startMoto(): Promise<void> {
     const port = await freePort();
     this.moto = this.spawnServer('moto_server', 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], port);
     await this.moto.waitUntilReady(async () => (await httpGet(`http://127.0.0.1:${port}/moto-api/`)).status === 200);
   }
 
-  /** Starts a docker-registry whose only user is AWS with `password`; the rehearsal stops it in stop(). */
-  async startRegistry(password: string): Promise<Server> {
-    const port = await freePort();
-    const dir = fs.mkdtempSync(path.join(this.root, `registry-${port}-`));
+  /** `aws` on the rehearsal's PATH is the stand-in (aws-standin.js); it calls the real CLI found here. */
+  private writeAwsStandIn(): void {
+    this.realAws = commandPath('aws');
+    fs.writeFileSync(path.join(this.root, 'bin', 'aws'), `#!/bin/sh\nexec node ${AWS_STANDIN} "$@"\n`, { mode: 0o755 });
+  }
+
+  /**
+   * Scripts the answers of `aws ecr describe-image-scan-findings` for an image, in order (the last repeats): `image`
+   * is a digest, or `repository:tag` for the image last pushed under that tag, whose digest a test cannot know ahead.
+   */
+  scriptScan(image: string, responses: ScanResponse[]): void {
+    const file = path.join(this.root, 'aws', 'scans.json');
+    const scans = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+    scans[image] = responses;
+    fs.writeFileSync(file, JSON.stringify(scans));
+  }
+
+  /** Every `aws` call made through the stand-in so far, as argument lists. */
+  awsCalls(): string[][] {
+    const file = path.join(this.root, 'aws', 'calls.jsonl');
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l)) : [];
+  }
+
+  /** A CA and a certificate for 127.0.0.1 signed by it, as ECR serves only HTTPS. */
+  private async createCertificate(): Promise<void> {
+    const tls = path.join(this.root, 'tls');
+    const openssl = (args: string[]) => exec('openssl', args, this.env());
+    await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=rehearsal CA',
+      '-keyout', path.join(tls, 'ca.key'), '-out', this.caFile]);
+    await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1',
+      '-keyout', path.join(tls, 'registry.key'), '-out', path.join(tls, 'registry.csr')]);
+    fs.writeFileSync(path.join(tls, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+    await openssl(['x509', '-req', '-in', path.join(tls, 'registry.csr'), '-CA', this.caFile, '-CAkey', path.join(tls, 'ca.key'),
+      '-CAcreateserial', '-days', '2', '-extfile', path.join(tls, 'san.ext'), '-out', path.join(tls, 'registry.pem')]);
+  }
+
+  /**
+   * Starts a docker-registry whose only user is AWS with `password`, behind an ECR-like proxy (HTTPS, immutable
+   * tags but `mutableTagPatterns`); the rehearsal stops both in stop().
+   */
+  async startRegistry(password: string, mutableTagPatterns: readonly string[] = MUTABLE_TAG_PATTERNS): Promise<RehearsalRegistry> {
+    const upstreamPort = await freePort();
+    const dir = fs.mkdtempSync(path.join(this.root, `registry-${upstreamPort}-`));
     const htpasswd = await run('htpasswd', ['-B', '-i', '-n', 'AWS'], {
       env: this.env(), input: password, logFile: path.join(dir, 'htpasswd.log'),
     });
@@ -279,17 +368,34 @@ export class Rehearsal {
       '  delete:',
       '    enabled: true',
       'http:',
-      `  addr: 127.0.0.1:${port}`,
+      `  addr: 127.0.0.1:${upstreamPort}`,
+      // Behind the HTTPS proxy: upload locations relative, so clients stay on the proxy.
+      '  relativeurls: true',
       'auth:',
       '  htpasswd:',
       '    realm: rehearsal',
       `    path: ${path.join(dir, 'htpasswd')}`,
       '',
     ].join('\n'));
-    const server = this.spawnServer(`docker-registry:${port}`, 'docker-registry', ['serve', path.join(dir, 'config.yml')], port);
+    const upstream = this.spawnServer(`docker-registry:${upstreamPort}`, 'docker-registry', ['serve', path.join(dir, 'config.yml')], upstreamPort);
     // Unauthenticated /v2/ answers 401 once the registry listens.
-    await server.waitUntilReady(async () => (await httpGet(`http://127.0.0.1:${port}/v2/`)).status === 401);
-    return server;
+    await upstream.waitUntilReady(async () => (await httpGet(`http://127.0.0.1:${upstreamPort}/v2/`)).status === 401);
+    const port = await freePort();
+    const tls = path.join(this.root, 'tls');
+    const proxy = await EcrRegistryProxy.start({
+      upstreamPort,
+      port,
+      key: fs.readFileSync(path.join(tls, 'registry.key'), 'utf8'),
+      cert: fs.readFileSync(path.join(tls, 'registry.pem'), 'utf8'),
+      mutableTagPatterns,
+      pushLog: path.join(this.root, 'aws', 'pushes.jsonl'),
+    });
+    this.servers.push(proxy);
+    const host = `127.0.0.1:${port}`;
+    // podman takes the registry's certificate without checking it (its CA lives in a system directory); curl checks it.
+    this.insecureHosts.push(host);
+    this.writeContainersConfig();
+    return { host, proxy, get log() { return upstream.log; } };
   }
 
   private spawnServer(name: string, command: string, args: string[], port: number): Server {
@@ -316,8 +422,8 @@ export class Rehearsal {
     }
   }
 
-  /** podman as root: vfs storage and chroot isolation (no overlay, no cgroup setup), runc, insecure local registries. */
-  private writeContainersConfig(insecureRegistries: string[]): void {
+  /** podman as root: vfs storage and chroot isolation (no overlay, no cgroup setup), runc, the rehearsal's registries. */
+  private writeContainersConfig(): void {
     fs.writeFileSync(path.join(this.root, 'containers.conf'), [
       '[containers]',
       // Hard rlimits cannot be raised on this host; podman's defaults ask for more.
@@ -339,7 +445,7 @@ export class Rehearsal {
     ].join('\n'));
     fs.writeFileSync(path.join(this.root, 'registries.conf'), [
       'unqualified-search-registries = []',
-      ...insecureRegistries.flatMap((host) => ['[[registry]]', `location = "${host}"`, 'insecure = true']),
+      ...this.insecureHosts.flatMap((host) => ['[[registry]]', `location = "${host}"`, 'insecure = true']),
       '',
     ].join('\n'));
   }
@@ -360,16 +466,9 @@ export class Rehearsal {
   }
 
   /** Runs build-and-push.sh under dash, as CodeBuild would run it, with the rehearsal's environment plus `vars`. */
-  async buildAndPush(command: 'build' | 'promote', vars: Record<string, string>, cwd?: string): Promise<RunResult> {
-    return run('dash', [BUILD_AND_PUSH_SCRIPT, command], {
-      env: this.env({
-        AWS_REGION: REGION,
-        ECR_REGISTRY: this.registryHost,
-        ECR_API_ENDPOINT: this.motoEndpoint,
-        REGISTRY_SCHEME: 'http',
-        SCAN_GATE_JS,
-        ...vars,
-      }),
+  async buildAndPush(command: string, vars: Record<string, string>, cwd?: string): Promise<RunResult> {
+    return run('dash', [BUILD_SCRIPT_FILE, command], {
+      env: this.env({ AWS_REGION: REGION, ECR_REGISTRY: this.registryHost, SCAN_GATE_JS: SCAN_GATE_FILE, ...vars }),
       cwd: cwd ?? this.root,
       logFile: this.logFile(`build-and-push-${command}`),
     });
@@ -393,19 +492,40 @@ export class Rehearsal {
   }
 
   /** Tags of a repository, sorted; [] when the repository does not exist. */
-  async listTags(repository: string): Promise<string[]> {
-    const response = await httpGet(`http://${this.registryHost}/v2/${repository}/tags/list`, {
+  async listTags(repository: string, host = this.registryHost): Promise<string[]> {
+    const response = await httpGet(`https://${host}/v2/${repository}/tags/list`, {
       Authorization: `Basic ${Buffer.from(`AWS:${this.loginToken}`).toString('base64')}`,
-    });
+    }, fs.readFileSync(this.caFile));
     if (response.status === 404) return [];
     if (response.status !== 200) throw new Error(`tags/list ${repository}: HTTP ${response.status}: ${response.body}`);
     const body = JSON.parse(response.body) as { tags: string[] | null };
     return [...(body.tags ?? [])].sort();
   }
 
-  /** The AWS CLI against moto, output as JSON. */
+  /** Stores `body` as the manifest `reference` of `repository`, as a client's PUT would; returns its digest. */
+  async putManifest(repository: string, reference: string, body: string, mediaType: string): Promise<string> {
+    const response = await new Promise<{ status: number; text: string; digest: string }>((resolve, reject) => {
+      const request = https.request(`https://${this.registryHost}/v2/${repository}/manifests/${reference}`, {
+        method: 'PUT',
+        agent: false,
+        ca: fs.readFileSync(this.caFile),
+        headers: { 'Content-Type': mediaType, 'Authorization': `Basic ${Buffer.from(`AWS:${this.loginToken}`).toString('base64')}` },
+      }, (answer) => {
+        let text = '';
+        answer.setEncoding('utf8');
+        answer.on('data', (chunk: string) => { text += chunk; });
+        answer.on('end', () => resolve({ status: answer.statusCode ?? 0, text, digest: String(answer.headers['docker-content-digest']) }));
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+    if (response.status !== 201) throw new Error(`PUT ${repository}:${reference}: HTTP ${response.status}: ${response.text}`);
+    return response.digest;
+  }
+
+  /** The real AWS CLI against moto, output as JSON (not through the stand-in, so nothing is scripted or logged). */
   async aws(args: string[]): Promise<any> {
-    const out = await exec('aws', [...args, '--endpoint-url', this.motoEndpoint, '--region', REGION, '--output', 'json'], this.env());
+    const out = await exec(this.realAws, [...args, '--endpoint-url', this.motoEndpoint, '--region', REGION, '--output', 'json'], this.env());
     return out.trim() === '' ? undefined : JSON.parse(out);
   }
 

@@ -1,19 +1,20 @@
 #!/bin/sh
 # build-and-push.sh: builds an image, pushes it to Amazon ECR under immutable tags, gates it on its scan results and
-# only then points environment tags at its digest. ImageBuildProject embeds this very file in the CodeBuild buildspec;
-# test/image-build/rehearsal.test.ts runs it unchanged against a local registry, podman and moto.
+# only then points environment tags at its digest. ImageBuildProject ships this very file as an S3 asset that the
+# buildspec fetches and checks against its SHA-256; test/image-build/rehearsal.test.ts runs it unchanged against a
+# local registry, podman and moto.
 # POSIX sh (dash), no bashisms. Never add `set -x`: it would print secret values and the registry password.
 #
-# Usage: build-and-push.sh build     build, push IMAGE_TAGS, gate, apply ENVIRONMENT_TAGS
+# Usage: build-and-push.sh build     build, push IMAGE_TAGS, gate, apply ENVIRONMENT_TAGS; a commit whose first
+#                                    IMAGE_TAGS tag exists already is not rebuilt: the other tags go to that image
 #        build-and-push.sh promote   gate PROMOTE_DIGEST again and point ENVIRONMENT_TAGS at it, without a rebuild
 #
 # Environment (* = required):
-#   AWS_REGION*             region of the registry, for `aws ecr get-login-password`
-#   ECR_REGISTRY*           registry host[:port], e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com
+#   AWS_REGION*             region of the registry
+#   ECR_REGISTRY*           registry host, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com (HTTPS)
 #   IMAGE_REPOSITORY_NAME*  repository, e.g. team/app; the image is $ECR_REGISTRY/$IMAGE_REPOSITORY_NAME
-#   ECR_API_ENDPOINT        passed as --endpoint-url to every `aws` call (tests point it at moto); default: none
-#   REGISTRY_SCHEME         scheme of the registry HTTP API; default https (the rehearsal's registry speaks http)
-#   IMAGE_TAGS*(build)      space-separated immutable tags, e.g. "sha-1a2b3c4 1.2.3"; the first names per-arch images
+#   IMAGE_TAGS*(build)      space-separated immutable tags, e.g. "sha-1a2b3c4 1.2.3"; the first names the commit's
+#                           image (and, with several platforms, per-platform images <first tag>-<arch>)
 #   ALLOW_LATEST            "true" lets IMAGE_TAGS or ENVIRONMENT_TAGS contain `latest`; refused otherwise
 #   ENVIRONMENT_TAGS        space-separated moving tags, e.g. "dev"; applied only when the scan gate passes; may be empty
 #                           for build, required for promote
@@ -26,14 +27,20 @@
 #   BUILD_ARGS              newline-separated NAME=value lines, each passed as --build-arg
 #   BUILD_SECRETS           space-separated secret ids; the value of each is in the environment variable of the same
 #                           name (CodeBuild injects it from Secrets Manager or SSM); passed as --secret id=NAME,src=FILE
+#   PULL_REGISTRIES         space-separated HOST@REGION of other ECR registries the build pulls from (base images in
+#                           another account or region, pull-through caches, the BuildKit image); each is logged in to
+#                           with a password of its region
 #   CACHE_MODE              none (default) | local (CodeBuild's local Docker layer cache: nothing to do here) |
-#                           registry (buildx --cache-from/--cache-to CACHE_REF; skipped with a notice under podman)
+#                           registry (buildx --cache-from/--cache-to CACHE_REF, per platform CACHE_REF-<arch> with
+#                           several platforms; skipped with a notice under podman)
 #   CACHE_REF               cache image for CACHE_MODE=registry, e.g. $ECR_REGISTRY/team/app:buildcache
-#   SCAN_GATE               none (default) | basic | enhanced: wait for the ECR scan and block at SCAN_GATE_THRESHOLD
+#   BUILDKIT_IMAGE          BuildKit image of the registry-cache builder; default moby/buildkit:buildx-stable-1, which
+#                           Docker pulls anonymously from Docker Hub
+#   SCAN_GATE               none (default) | basic | enhanced: wait for the ECR scan of every image (each platform's
+#                           image of an index) and block at SCAN_GATE_THRESHOLD
 #   SCAN_GATE_THRESHOLD     lowest blocking severity; default CRITICAL
-#   SCAN_GATE_JS*(gate)     path of scan-gate.js (exit 0 pass, 1 blocked, 2 unusable results)
-#   SCAN_FINDINGS_FILE      recorded describe-image-scan-findings JSON used instead of asking ECR (rehearsal only)
-#   SCAN_TIMEOUT_SECONDS    how long to wait for the scan; default 900. SCAN_POLL_SECONDS: poll interval, default 10
+#   SCAN_GATE_JS*(gate)     path of scan-gate.js
+#   SCAN_TIMEOUT_SECONDS    how long to wait for each scan; default 900. SCAN_POLL_SECONDS: poll interval, default 10
 #   DIGEST_PARAMETER_PREFIX when set, SSM parameter PREFIX/<environment tag> is set to the image URI for each tag applied
 #   BUILD_OUTPUT_FILE       where IMAGE_DIGEST, IMAGE_URI, IMAGE_TAGS and ENVIRONMENT_TAGS are written as sourceable
 #                           NAME='value' lines (for CodeBuild exported variables); default image-build.env
@@ -43,6 +50,9 @@ set -f
 
 COMMAND=${1:-}
 ACCEPT_MANIFESTS='application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json'
+# Docker refuses longer tags (ECR itself takes 300 characters); ImageBuildProject checks the same limit at synth.
+MAX_TAG_LENGTH=128
+DEFAULT_BUILDKIT_IMAGE=moby/buildkit:buildx-stable-1
 
 log() { echo "build-and-push: $*"; }
 die() { echo "build-and-push: $*" >&2; exit 1; }
@@ -71,7 +81,7 @@ check_tags() {
     case $check_tag in
       [!A-Za-z0-9_]* | *[!A-Za-z0-9_.-]*) die "$1: '$check_tag' is not a valid tag (letters, digits, _ . -; not starting with . or -)" ;;
     esac
-    [ "${#check_tag}" -le 128 ] || die "$1: '$check_tag' is longer than 128 characters"
+    [ "${#check_tag}" -le "$MAX_TAG_LENGTH" ] || die "$1: '$check_tag' is longer than $MAX_TAG_LENGTH characters"
     if [ "$check_tag" = latest ] && [ "${ALLOW_LATEST:-false}" != true ]; then
       die "$1 must not contain 'latest' (a moving tag that hides which image runs); set ALLOW_LATEST=true to allow it"
     fi
@@ -86,6 +96,7 @@ validate() {
   normalize_list IMAGE_TAGS
   normalize_list ENVIRONMENT_TAGS
   normalize_list BUILD_SECRETS
+  normalize_list PULL_REGISTRIES
   require AWS_REGION
   require ECR_REGISTRY
   require IMAGE_REPOSITORY_NAME
@@ -110,6 +121,12 @@ validate() {
       [ "$env_tag" != "$image_tag" ] || die "'$env_tag' is in both IMAGE_TAGS (immutable) and ENVIRONMENT_TAGS (moving)"
     done
   done
+  for pull_registry in ${PULL_REGISTRIES:-}; do
+    case $pull_registry in
+      ?*@?*) ;;
+      *) die "PULL_REGISTRIES: '$pull_registry' is not HOST@REGION (e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com@us-east-1)" ;;
+    esac
+  done
   case ${CACHE_MODE:=none} in
     none | local) ;;
     registry) require CACHE_REF ;;
@@ -124,29 +141,39 @@ validate() {
   esac
 }
 
-# Every aws call goes through here, so ECR_API_ENDPOINT reaches all of them.
-aws_cli() {
-  if [ -n "${ECR_API_ENDPOINT:-}" ]; then
-    aws --region "$AWS_REGION" --endpoint-url "$ECR_API_ENDPOINT" "$@"
-  else
-    aws --region "$AWS_REGION" "$@"
-  fi
-}
-
 is_podman() { docker --version 2>/dev/null | grep -qi podman; }
 
-# One token serves docker (login) and curl (registry HTTP API); curl reads it from a private config file, not argv.
-login() {
-  registry_password=$(aws_cli ecr get-login-password) ||
-    die "could not get a registry password (aws ecr get-login-password, region $AWS_REGION): check credentials and ecr:GetAuthorizationToken"
-  [ -n "$registry_password" ] || die "aws ecr get-login-password returned an empty password"
-  if ! printf '%s' "$registry_password" | docker login --username AWS --password-stdin "$ECR_REGISTRY"; then
-    die "docker login to $ECR_REGISTRY failed (user AWS, password from aws ecr get-login-password): check ECR_REGISTRY and AWS_REGION"
-  fi
-  printf 'user = "AWS:%s"\n' "$registry_password" > "$WORK_DIR/curl-auth"
+# registry_password REGION: an ECR password, valid for every registry of that region the role may use.
+registry_password() {
+  password=$(aws ecr get-login-password --region "$1") ||
+    die "could not get a registry password (aws ecr get-login-password --region $1): check credentials and ecr:GetAuthorizationToken"
+  [ -n "$password" ] || die "aws ecr get-login-password --region $1 returned an empty password"
+  printf '%s' "$password"
 }
 
-manifest_url() { echo "${REGISTRY_SCHEME:-https}://$ECR_REGISTRY/v2/$IMAGE_REPOSITORY_NAME/manifests/$1"; }
+# docker_login HOST REGION PASSWORD
+docker_login() {
+  if ! printf '%s' "$3" | docker login --username AWS --password-stdin "$1"; then
+    die "docker login to $1 failed (user AWS, password from aws ecr get-login-password --region $2): check the registry host and its region"
+  fi
+}
+
+# The target registry, then every other registry the build pulls from. One password serves docker (login) and curl
+# (registry HTTP API); curl reads it from a private config file, not argv.
+login() {
+  target_password=$(registry_password "$AWS_REGION")
+  docker_login "$ECR_REGISTRY" "$AWS_REGION" "$target_password"
+  printf 'user = "AWS:%s"\n' "$target_password" > "$WORK_DIR/curl-auth"
+  for pull_registry in ${PULL_REGISTRIES:-}; do
+    pull_host=${pull_registry%@*}
+    pull_region=${pull_registry##*@}
+    [ "$pull_host" != "$ECR_REGISTRY" ] || continue
+    pull_password=$(registry_password "$pull_region")
+    docker_login "$pull_host" "$pull_region" "$pull_password"
+  done
+}
+
+manifest_url() { echo "https://$ECR_REGISTRY/v2/$IMAGE_REPOSITORY_NAME/manifests/$1"; }
 
 # header_value NAME FILE: the last value of a response header (case-insensitive) from a `curl -D` dump.
 header_value() {
@@ -166,17 +193,23 @@ resolve_digest() {
   esac
 }
 
+# fetch_manifest DIGEST FILE: the manifest of DIGEST, byte-exact, checked against its digest; its media type is
+# left in $WORK_DIR/get-headers.
+fetch_manifest() {
+  get_status=$(curl -sS -o "$2" -D "$WORK_DIR/get-headers" -w '%{http_code}' -K "$WORK_DIR/curl-auth" \
+    -H "Accept: $ACCEPT_MANIFESTS" "$(manifest_url "$1")") || die "cannot reach the registry API to read $1"
+  [ "$get_status" = 200 ] || die "GET manifest $1 answered HTTP $get_status"
+  # The digest is the sha256 of the manifest bytes: if they hash differently, they are not that image.
+  body_digest="sha256:$(sha256sum < "$2" | cut -d ' ' -f 1)"
+  [ "$body_digest" = "$1" ] || die "the manifest read for $1 hashes to $body_digest; refusing to use it"
+}
+
 # apply_tag DIGEST TAG: points TAG at DIGEST without a rebuild or a pull: GET the manifest byte-exact, PUT it under the
 # tag with its own media type (ECR authorizes these as ecr:BatchGetImage and ecr:PutImage).
 apply_tag() {
   manifest="$WORK_DIR/manifest"
-  get_status=$(curl -sS -o "$manifest" -D "$WORK_DIR/get-headers" -w '%{http_code}' -K "$WORK_DIR/curl-auth" \
-    -H "Accept: $ACCEPT_MANIFESTS" "$(manifest_url "$1")") || die "cannot reach the registry API to read $1"
-  [ "$get_status" = 200 ] || die "GET manifest $1 answered HTTP $get_status"
+  fetch_manifest "$1" "$manifest"
   media_type=$(header_value content-type "$WORK_DIR/get-headers")
-  # The digest is the sha256 of the manifest bytes: if they hash differently, a PUT would create another image.
-  body_digest="sha256:$(sha256sum < "$manifest" | cut -d ' ' -f 1)"
-  [ "$body_digest" = "$1" ] || die "the manifest read for $1 hashes to $body_digest; refusing to tag it"
   put_status=$(curl -sS -X PUT -o "$WORK_DIR/put-body" -D "$WORK_DIR/put-headers" -w '%{http_code}' \
     -K "$WORK_DIR/curl-auth" -H "Content-Type: $media_type" --data-binary "@$manifest" "$(manifest_url "$2")") ||
     die "cannot reach the registry API to tag $2"
@@ -231,11 +264,15 @@ docker_build() {
     set -- "$@" --secret "id=$secret_id,type=file,src=$WORK_DIR/secrets/$secret_id"
   done < "$SECRET_FLAGS_FILE"
   log "building $BUILD_CONTEXT for $build_platform as $build_tags"
-  if [ "$CACHE_MODE" = registry ] && ! is_podman; then
+  if [ "$CACHE_MODE" = registry ] && is_podman; then
+    log "CACHE_MODE=registry: the docker client is podman, which has no buildx registry cache; building without $build_cache_ref"
+    docker build "$@" "$BUILD_CONTEXT"
+  elif [ "$CACHE_MODE" = registry ]; then
     # The default `docker` buildx driver cannot export a cache; a docker-container builder can, and --load brings the
     # image back into the engine for the plain `docker push` below.
     docker buildx inspect ecr-platform-cache > /dev/null 2>&1 ||
-      docker buildx create --name ecr-platform-cache --driver docker-container > /dev/null
+      docker buildx create --name ecr-platform-cache --driver docker-container \
+        --driver-opt "image=${BUILDKIT_IMAGE:-$DEFAULT_BUILDKIT_IMAGE}" > /dev/null
     docker buildx build --builder ecr-platform-cache --load --provenance=false \
       --cache-from "type=registry,ref=$build_cache_ref" \
       --cache-to "type=registry,ref=$build_cache_ref,mode=max,image-manifest=true,oci-mediatypes=true" \
@@ -245,12 +282,35 @@ docker_build() {
   fi
 }
 
+# A tag that already names another image cannot be pushed again: ECR refuses to move an immutable tag.
+refuse_taken_tag() {
+  die "$IMAGE_URI_BASE:$1 already points at $2, not at $3; an immutable tag never moves: release under a new version"
+}
+
 # Pushes IMAGE_TAGS and sets PUSHED_DIGEST, the digest they all point at.
 build_and_push() {
   first_tag=${IMAGE_TAGS%% *}
-  if [ "$CACHE_MODE" = registry ] && is_podman; then
-    log "CACHE_MODE=registry: the docker client is podman, which has no buildx registry cache; building without it"
+  existing=$(resolve_digest "$first_tag")
+  if [ -n "$existing" ]; then
+    # A release tag pushed on a commit already built, or a retried build: the commit tag is immutable, so rebuilding
+    # could only fail on it (or, byte-identical, change nothing). The commit's image gets the other tags instead.
+    log "$IMAGE_URI_BASE:$first_tag exists ($existing): not rebuilding this commit; tagging that image"
+    for tag in $IMAGE_TAGS; do
+      tag_digest=$(resolve_digest "$tag")
+      if [ -z "$tag_digest" ]; then
+        apply_tag "$existing" "$tag"
+      elif [ "$tag_digest" != "$existing" ]; then
+        refuse_taken_tag "$tag" "$tag_digest" "$existing (the image of $first_tag)"
+      fi
+    done
+    PUSHED_DIGEST=$existing
+    return 0
   fi
+  # Checked before building: a taken version tag would otherwise fail the push after a whole build.
+  for tag in $IMAGE_TAGS; do
+    tag_digest=$(resolve_digest "$tag")
+    [ -z "$tag_digest" ] || refuse_taken_tag "$tag" "$tag_digest" "the image this build makes"
+  done
   case $PLATFORMS in
     *,*)
       arch_refs=
@@ -258,30 +318,36 @@ build_and_push() {
       IFS=,
       for platform in $PLATFORMS; do
         IFS=$saved_ifs
-        arch=$(echo "${platform#*/}" | tr / -)
         case $platform in
           */*) ;;
           *) die "PLATFORMS: '$platform' is not os/arch (e.g. linux/arm64)" ;;
         esac
-        docker_build "$platform" "$CACHE_REF_VALUE-$arch" "$first_tag-$arch"
-        docker push "$IMAGE_URI_BASE:$first_tag-$arch"
-        arch_refs="$arch_refs $IMAGE_URI_BASE:$first_tag-$arch"
+        arch=$(echo "${platform#*/}" | tr / -)
+        arch_ref="$IMAGE_URI_BASE:$first_tag-$arch"
+        # A platform pushed by an earlier, interrupted attempt is reused: its tag is immutable too.
+        arch_digest=$(resolve_digest "$first_tag-$arch")
+        if [ -n "$arch_digest" ]; then
+          log "$arch_ref exists ($arch_digest): not rebuilding $platform"
+        else
+          docker_build "$platform" "$CACHE_REF_VALUE-$arch" "$first_tag-$arch"
+          docker push "$arch_ref"
+        fi
+        arch_refs="$arch_refs $arch_ref"
       done
       IFS=$saved_ifs
       for tag in $IMAGE_TAGS; do
         # Start from a fresh local list, so a re-run does not amend an old one.
         docker manifest rm "$IMAGE_URI_BASE:$tag" > /dev/null 2>&1 || true
         if is_podman; then
+          # podman reads each listed image from the registry with docker://, as Docker's manifest command does; it
+          # needs an explicit destination, and --all copies any instance the registry lacks.
           # shellcheck disable=SC2086 # arch_refs is a space-separated list of references
-          docker manifest create "$IMAGE_URI_BASE:$tag" $arch_refs
-          # podman 4.3 needs an explicit destination; --all also copies any instance the registry lacks.
+          docker manifest create "$IMAGE_URI_BASE:$tag" $(for ref in $arch_refs; do printf 'docker://%s ' "$ref"; done)
           docker manifest push --all "$IMAGE_URI_BASE:$tag" "docker://$IMAGE_URI_BASE:$tag"
         else
-          insecure=
-          if [ "${REGISTRY_SCHEME:-https}" = http ]; then insecure=--insecure; fi
-          # shellcheck disable=SC2086 # arch_refs is a list; insecure is empty or one flag
-          docker manifest create $insecure "$IMAGE_URI_BASE:$tag" $arch_refs
-          docker manifest push $insecure "$IMAGE_URI_BASE:$tag"
+          # shellcheck disable=SC2086 # arch_refs is a space-separated list of references
+          docker manifest create "$IMAGE_URI_BASE:$tag" $arch_refs
+          docker manifest push "$IMAGE_URI_BASE:$tag"
         fi
       done
       ;;
@@ -300,57 +366,61 @@ build_and_push() {
   done
 }
 
-# ECR's `wait image-scan-complete` waiter cannot serve here: it gives up at once while a scan is not found yet, and
-# enhanced scanning never reports COMPLETE (it reports ACTIVE once the first scan is done). So poll the status.
-wait_for_scan() {
+# gate_image DIGEST PLATFORM: waits for the scan of one image and judges it; returns 1 when its findings block.
+# Polls describe-image-scan-findings: ECR's `wait image-scan-complete` gives up while no scan exists yet, and enhanced
+# scanning never reports COMPLETE (it reports ACTIVE once the first scan is done).
+gate_image() {
   waited=0
   while :; do
-    scan_status=$(aws_cli ecr describe-image-scan-findings --repository-name "$IMAGE_REPOSITORY_NAME" \
-      --image-id "imageDigest=$1" --query imageScanStatus.status --output text 2> "$WORK_DIR/scan-error") ||
-      scan_status="not found ($(tr -d '\n' < "$WORK_DIR/scan-error" | cut -c 1-200))"
-    case $scan_status in
-      COMPLETE | ACTIVE) return 0 ;;
-      FAILED | UNSUPPORTED_IMAGE | SCAN_ELIGIBILITY_EXPIRED | FINDINGS_UNAVAILABLE)
-        die "the scan of $1 ended in $scan_status; the gate cannot pass an image it cannot judge" ;;
-    esac
+    if aws ecr describe-image-scan-findings --region "$AWS_REGION" --repository-name "$IMAGE_REPOSITORY_NAME" \
+      --image-id "imageDigest=$1" --output json > "$WORK_DIR/findings.json" 2> "$WORK_DIR/scan-error"; then
+      verdict=0
+      node "$SCAN_GATE_JS" judge "${SCAN_GATE_THRESHOLD:-CRITICAL}" "$2 $1" < "$WORK_DIR/findings.json" \
+        > "$WORK_DIR/verdict" 2> "$WORK_DIR/verdict-error" || verdict=$?
+      case $verdict in
+        0) cat "$WORK_DIR/verdict"; return 0 ;;
+        1) cat "$WORK_DIR/verdict"; return 1 ;;
+        3) scan_state="status $(cat "$WORK_DIR/verdict")" ;;
+        *) die "the scan gate cannot pass $2 $1: $(cat "$WORK_DIR/verdict-error")" ;;
+      esac
+    else
+      # Exit 3: an error worth waiting out (no scan yet, throttling, network); anything else ends the build.
+      retry=0
+      node "$SCAN_GATE_JS" error < "$WORK_DIR/scan-error" > "$WORK_DIR/verdict" 2> "$WORK_DIR/verdict-error" || retry=$?
+      [ "$retry" -eq 3 ] || die "could not read the scan of $2 $1: $(cat "$WORK_DIR/verdict-error")"
+      scan_state=$(cat "$WORK_DIR/verdict")
+    fi
     [ "$waited" -lt "${SCAN_TIMEOUT_SECONDS:-900}" ] ||
-      die "no finished scan of $1 after ${SCAN_TIMEOUT_SECONDS:-900}s (last status: $scan_status); is scan on push or enhanced scanning on?"
-    log "waiting for the $SCAN_GATE scan of $1 (status: $scan_status)"
+      die "no finished scan of $2 $1 after ${SCAN_TIMEOUT_SECONDS:-900}s (last: $scan_state); is scan on push or enhanced scanning on?"
+    log "waiting for the $SCAN_GATE scan of $2 $1 ($scan_state)"
     sleep "${SCAN_POLL_SECONDS:-10}"
     waited=$((waited + ${SCAN_POLL_SECONDS:-10}))
   done
 }
 
-# scan_gate DIGEST: returns only when the image may receive environment tags.
+# scan_gate DIGEST: returns only when the image may receive environment tags. ECR never scans an image index (a
+# multi-architecture image), only the images it lists, so each of those is gated and all of them must pass.
 scan_gate() {
   if [ "$SCAN_GATE" = none ]; then
     log "scan gate: off (SCAN_GATE=none)"
     return 0
   fi
-  findings="$WORK_DIR/scan-findings.json"
-  if [ -n "${SCAN_FINDINGS_FILE:-}" ]; then
-    log "scan gate: reading recorded findings from $SCAN_FINDINGS_FILE instead of ECR"
-    cp "$SCAN_FINDINGS_FILE" "$findings" || die "SCAN_FINDINGS_FILE: cannot read '$SCAN_FINDINGS_FILE'"
-  else
-    wait_for_scan "$1"
-    aws_cli ecr describe-image-scan-findings --repository-name "$IMAGE_REPOSITORY_NAME" \
-      --image-id "imageDigest=$1" --output json > "$findings" || die "could not read the scan findings of $1"
-  fi
-  gate_status=0
-  node "$SCAN_GATE_JS" "${SCAN_GATE_THRESHOLD:-CRITICAL}" < "$findings" || gate_status=$?
-  case $gate_status in
-    0) ;;
-    1) die "scan gate blocked $1: no environment tag applied" ;;
-    *) die "scan gate could not judge the scan results of $1 (exit $gate_status): no environment tag applied" ;;
-  esac
+  fetch_manifest "$1" "$WORK_DIR/gated-manifest"
+  node "$SCAN_GATE_JS" images "$1" < "$WORK_DIR/gated-manifest" > "$WORK_DIR/gated-images" 2> "$WORK_DIR/images-error" ||
+    die "cannot tell which images of $1 to gate: $(cat "$WORK_DIR/images-error")"
+  blocked=
+  while read -r image_digest image_platform <&3; do
+    gate_image "$image_digest" "$image_platform" || blocked="$blocked $image_platform"
+  done 3< "$WORK_DIR/gated-images"
+  [ -z "$blocked" ] || die "scan gate blocked $1 (findings in:$blocked): no environment tag applied"
 }
 
 apply_environment_tags() {
   for env_tag in ${ENVIRONMENT_TAGS:-}; do
     apply_tag "$1" "$env_tag"
     if [ -n "${DIGEST_PARAMETER_PREFIX:-}" ]; then
-      aws_cli ssm put-parameter --name "${DIGEST_PARAMETER_PREFIX%/}/$env_tag" --value "$2" --type String \
-        --overwrite > /dev/null || die "could not write SSM parameter ${DIGEST_PARAMETER_PREFIX%/}/$env_tag"
+      aws ssm put-parameter --region "$AWS_REGION" --name "${DIGEST_PARAMETER_PREFIX%/}/$env_tag" --value "$2" \
+        --type String --overwrite > /dev/null || die "could not write SSM parameter ${DIGEST_PARAMETER_PREFIX%/}/$env_tag"
       log "SSM parameter ${DIGEST_PARAMETER_PREFIX%/}/$env_tag = $2"
     fi
   done
@@ -389,7 +459,8 @@ main() {
     log "pushed $IMAGE_URI_BASE@$digest as $IMAGE_TAGS"
   else
     digest=$PROMOTE_DIGEST
-    [ -n "$(resolve_digest "$digest")" ] || die "PROMOTE_DIGEST $digest is not in $IMAGE_URI_BASE"
+    promoted=$(resolve_digest "$digest")
+    [ -n "$promoted" ] || die "PROMOTE_DIGEST $digest is not in $IMAGE_URI_BASE"
     immutable_tags=
     log "promoting $IMAGE_URI_BASE@$digest to $ENVIRONMENT_TAGS (no rebuild)"
   fi

@@ -1,0 +1,37 @@
+/**
+ * Upper bounds on the length of a resolved CloudFormation value once CloudFormation has substituted its references,
+ * for checking a service's length limit at synth time.
+ */
+
+/** The longest value of each pseudo parameter (partitions such as aws-iso-b, regions such as ap-southeast-7). */
+const PSEUDO_PARAMETER_MAX: Record<string, number> = {
+  'AWS::AccountId': 12,
+  'AWS::Region': 20,
+  'AWS::Partition': 16,
+  'AWS::URLSuffix': 24,
+  'AWS::StackName': 128,
+  'AWS::NoValue': 0,
+};
+/** Any other reference (a name, an ARN, an attribute): ARNs are at most 2,048 characters. */
+const REFERENCE_MAX = 2_048;
+
+const referenceMax = (name: string) => PSEUDO_PARAMETER_MAX[name] ?? REFERENCE_MAX;
+
+/** The most characters `value` (a literal or an intrinsic function, as `Stack.resolve` returns it) can resolve to. */
+export function maxResolvedLength(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value).length;
+  const node = value as Record<string, unknown>;
+  if (node && typeof node.Ref === 'string') return referenceMax(node.Ref);
+  if (node && Array.isArray(node['Fn::Join'])) {
+    const [delimiter, parts] = node['Fn::Join'] as [string, unknown[]];
+    return parts.reduce<number>((sum, part) => sum + maxResolvedLength(part), 0) + delimiter.length * Math.max(0, parts.length - 1);
+  }
+  if (node && node['Fn::Sub'] !== undefined) {
+    const template = Array.isArray(node['Fn::Sub']) ? node['Fn::Sub'][0] as string : node['Fn::Sub'] as string;
+    const variables = Array.isArray(node['Fn::Sub']) ? node['Fn::Sub'][1] as Record<string, unknown> : {};
+    return template.replace(/\$\{!/g, '${').length - [...template.matchAll(/\$\{([^!}][^}]*)\}/g)].reduce((sum, [whole, name]) =>
+      sum + whole.length - (name in variables ? maxResolvedLength(variables[name]) : referenceMax(name)), 0);
+  }
+  return REFERENCE_MAX;
+}
