@@ -39,6 +39,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ts-jest@29.4.15',
     'typescript@~6.0.3',
     '@types/node@^20',
+    // IAM policy evaluation (identity and resource policies, cross-account) for the access tests; AGPL-3.0, tests only.
+    '@cloud-copilot/iam-simulate@0.1.173',
   ],
 
   jestOptions: {

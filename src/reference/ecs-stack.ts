@@ -2,11 +2,12 @@ import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
+import { pullerRolePath, WORKLOAD_USER_ID, workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
 import { createIsolatedVpc, VPC_CIDR } from './network';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { allowLogsToUseKey, createKey } from '../private/kms';
@@ -59,7 +60,13 @@ export class EcsServiceStack extends Stack {
     const vpc = props.vpc ?? createIsolatedVpc(this, key);
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
-    const task = new ecs.FargateTaskDefinition(this, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+    // The role that pulls the image, under the path the registry admits from each workload account.
+    const executionRole = new iam.Role(this, 'ExecutionRole', {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: `Starts the ${props.repositoryName} tasks: pulls their image, writes their logs, reads their secret`,
+      path: pullerRolePath(props.repositoryName),
+    });
+    const task = new ecs.FargateTaskDefinition(this, 'Task', { cpu: 256, memoryLimitMiB: 512, executionRole });
     const secret = new secretsmanager.Secret(this, 'AppSecret', { description: 'Application secret of the reference service', encryptionKey: key });
     const port = props.containerPort ?? 8080;
     task.addContainer('app', {
@@ -67,8 +74,8 @@ export class EcsServiceStack extends Stack {
       image: ecs.ContainerImage.fromEcrRepository(image.repository, image.tagOrDigest),
       portMappings: [{ containerPort: port }],
       memoryLimitMiB: 512,
-      // Any user but root (the image's own non-root user works as well).
-      user: '1000',
+      // The same numeric user and group as the EKS pods.
+      user: `${WORKLOAD_USER_ID}:${WORKLOAD_USER_ID}`,
       logging: ecs.LogDrivers.awsLogs({
         streamPrefix: 'app',
         logGroup: new logs.LogGroup(this, 'AppLogs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: key, removalPolicy: RemovalPolicy.RETAIN }),
@@ -109,7 +116,7 @@ export class EcsServiceStack extends Stack {
     listener.addTargets('App', { port, protocol: elbv2.ApplicationProtocol.HTTP, targets: [this.service], healthCheck: { path: '/health' } });
 
     // What this reference leaves to the team that adopts it, each for a stated reason.
-    acknowledge(task.obtainExecutionRole(), 'the execution role\'s inline policy is CDK\'s grants on its log group and its secret',
+    acknowledge(executionRole, 'the execution role\'s inline policy is CDK\'s grants on its log group and its secret',
       ...inEveryPack('IAMNoInlinePolicy'));
     acknowledge(secret, 'a sample application secret: how to rotate it depends on what it protects; add a rotation schedule with its Lambda',
       'AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled');

@@ -3,6 +3,21 @@ import { Construct } from 'constructs';
 import { propProblem, throwIfProblems } from '../private/errors';
 import { IImageRepository, ImageRepository } from '../repository/repository';
 
+/**
+ * The user and group workloads run as, on ECS and on EKS alike: not root, and numeric, so that Kubernetes can verify
+ * `runAsNonRoot` whatever the image's own USER says.
+ */
+export const WORKLOAD_USER_ID = 1000;
+
+/**
+ * The IAM path of the roles that pull a repository's images in workload accounts, for example `/platform/storefront/`:
+ * the registry admits exactly the roles under this path of each workload account (`aws:PrincipalArn`), so workload
+ * stacks give their pulling roles this path, and no other role of those accounts can pull.
+ */
+export function pullerRolePath(repositoryName: string): string {
+  return `/${repositoryName}/`;
+}
+
 /** Where a workload's images live. */
 export interface WorkloadRepositoryProps {
   /** The repository name, for example `platform/storefront`. */

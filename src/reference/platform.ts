@@ -1,4 +1,4 @@
-import { App, Environment } from 'aws-cdk-lib';
+import { App, Environment, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { EcsServiceStack } from './ecs-stack';
 import { EksWorkloadStack, IKubectlLayerFactory } from './eks-stack';
@@ -79,8 +79,16 @@ export class ReferencePlatform {
       workloadAccounts: [...new Set(workloadAccounts)],
       services: [ECS_SERVICE, EKS_SERVICE].map((name) => ({ name, source: codebuild.Source.gitHub({ owner, repo: name }) })),
     });
-    throwIfProblems(this.registry, workloads.filter((w) => !environments.includes(w.name)).map((w) =>
-      propProblem('workloads', w.name, `is not one of the environments ${JSON.stringify(environments)}. Add it to 'environments'.`)));
+    const registryRegion = props.registryEnv?.region;
+    throwIfProblems(this.registry, [
+      ...workloads.filter((w) => !environments.includes(w.name)).map((w) =>
+        propProblem('workloads', w.name, `is not one of the environments ${JSON.stringify(environments)}. Add it to 'environments'.`)),
+      // Isolated subnets reach only their own region's ECR and S3 endpoints: a workload in another region could not pull.
+      ...workloads.filter((w) => regionsDiffer(w.env?.region, registryRegion)).map((w) => propProblem('workloads', `${w.name} in ${w.env!.region}`,
+        `the registry is in ${registryRegion}, and a workload's isolated subnets reach only their own region's ECR and S3 endpoints, `
+        + `so its tasks and pods could not pull. Deploy the workloads in ${registryRegion} (context workloadRegion) until registry replication `
+        + 'brings the images to their region.')),
+    ]);
 
     for (const workload of workloads) {
       const env = workload.env ?? props.registryEnv;
@@ -108,4 +116,8 @@ export class ReferencePlatform {
       this.eksStacks.push(eksStack);
     }
   }
+}
+
+function regionsDiffer(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
 }

@@ -4,6 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { pullerRolePath } from './image-reference';
 import { ImageBuildProject } from '../image-build/project';
 import { SEMVER_TAG_GLOB } from '../image-build/tags';
 import { LifecyclePresets } from '../lifecycle/presets';
@@ -41,7 +42,8 @@ export interface RegistryStackProps extends StackProps {
    */
   readonly environments?: string[];
   /**
-   * Accounts whose workloads pull the images (dev, staging and prod accounts); same-account workloads need none.
+   * Accounts whose workloads pull the images (dev, staging and prod accounts); same-account workloads need none. Each
+   * repository admits only the roles under its puller path (`pullerRolePath`) in these accounts.
    * @default - none
    */
   readonly workloadAccounts?: string[];
@@ -88,8 +90,9 @@ export class RegistryStack extends Stack {
 
     const others = (props.workloadAccounts ?? []).filter((a) => Token.compareStrings(a, this.account) !== TokenComparison.SAME);
     for (const service of props.services) {
+      const repositoryName = `${props.repositoryPrefix ?? 'platform'}/${service.name}`;
       const repository = new ImageRepository(this, `${service.name}Repository`, {
-        repositoryName: `${props.repositoryPrefix ?? 'platform'}/${service.name}`,
+        repositoryName,
         mutableTagPatterns: environments,
         lifecyclePolicy: LifecyclePresets.recommended({
           // Environment tags and releases are what deployments point at: never expired or archived.
@@ -99,7 +102,12 @@ export class RegistryStack extends Stack {
           untaggedMaxAge: Duration.days(14),
         }),
       });
-      if (others.length > 0) repository.grantPullToAccounts(others);
+      // Only the roles the workload stacks give the pulling path, not every principal of the workload accounts.
+      if (others.length > 0) {
+        repository.grantPullToAccounts(others, {
+          principalArnPatterns: others.map((account) => `arn:${this.partition}:iam::${account}:role${pullerRolePath(repositoryName)}*`),
+        });
+      }
       repository.onScanFindings(`${service.name}ScanFindings`, {
         minimumSeverity: props.notifySeverity ?? FindingSeverity.HIGH,
         target: new targets.SnsTopic(this.findingsTopic),

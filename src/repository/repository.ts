@@ -9,7 +9,7 @@ import { canOverwriteTag } from './mutability';
 import { scanFindingsPattern } from './scan-events';
 import {
   accountIdProblems, digestProblems, exclusionFilterProblems, imageTagProblems, lambdaFunctionArnProblems,
-  organizationIdProblems, organizationPathProblems, repositoryNameProblems,
+  organizationIdProblems, organizationPathProblems, principalArnPatternProblems, repositoryNameProblems,
 } from './validation';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { LifecyclePresets } from '../lifecycle/presets';
@@ -21,6 +21,19 @@ import { FindingSeverity } from '../scanning/severity';
 
 /** How long the default lifecycle policy keeps untagged images. */
 export const DEFAULT_UNTAGGED_RETENTION_DAYS = 30;
+
+/** Options of `grantPullToAccounts`. */
+export interface AccountPullOptions {
+  /**
+   * Only the principals of those accounts whose ARN matches one of these patterns (`aws:PrincipalArn`, `ArnLike`), for
+   * example the roles under a path the workload stacks give their pulling roles:
+   * `arn:aws:iam::222222222222:role/platform/storefront/*`. Each pattern names one of the accounts, and `*` only after
+   * `role/` or `user/`. The ARN of a role includes its path; an assumed-role session is matched by its role's ARN.
+   * @default - every principal of the accounts whose own identity policy allows the pull (the wider choice: any role of
+   * those accounts with broad ECR read, such as AmazonEC2ContainerRegistryReadOnly, can pull)
+   */
+  readonly principalArnPatterns?: string[];
+}
 
 /** Options of `grantPullToOrganization`. */
 export interface OrganizationPullOptions {
@@ -71,8 +84,11 @@ export interface IImageRepository extends ecr.IRepository {
   /** The URI of one image: `repo@sha256:...` for a digest, `repo:tag` otherwise. Tags and digests are validated. */
   imageUri(tagOrDigest: string): string;
 
-  /** Lets every principal of these accounts pull, through the repository policy (the accounts still grant their own principals). */
-  grantPullToAccounts(accountIds: string[]): iam.Grant;
+  /**
+   * Lets principals of these accounts pull, through the repository policy: every principal whose own identity policy
+   * allows it, or, with `principalArnPatterns`, only those whose ARN matches (the narrow, recommended form).
+   */
+  grantPullToAccounts(accountIds: string[], options?: AccountPullOptions): iam.Grant;
 
   /** Lets principals of an AWS Organization (optionally only some organizational units) pull, through the repository policy. */
   grantPullToOrganization(organizationId: string, options?: OrganizationPullOptions): iam.Grant;
@@ -129,12 +145,18 @@ export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements 
     return this.grant(grantee, ...READ_ACTIONS);
   }
 
-  public grantPullToAccounts(accountIds: string[]): iam.Grant {
+  public grantPullToAccounts(accountIds: string[], options: AccountPullOptions = {}): iam.Grant {
+    const patterns = options.principalArnPatterns;
     throwIfProblems(this, [
       ...(accountIds.length === 0 ? [propProblem('accountIds', accountIds, 'name at least one account.')] : []),
       ...accountIds.filter((id) => !Token.isUnresolved(id)).flatMap((id) => accountIdProblems('accountIds', id)),
+      ...(patterns !== undefined && patterns.length === 0 ? [propProblem('principalArnPatterns', patterns, 'name at least one pattern, or omit the option to admit the whole accounts.')] : []),
+      ...(patterns ?? []).filter((p) => !Token.isUnresolved(p)).flatMap((p) => principalArnPatternProblems('principalArnPatterns', p, accountIds)),
     ]);
-    return this.grantThroughPolicy(new iam.CompositePrincipal(...accountIds.map((id) => new iam.AccountPrincipal(id))), PULL_ACTIONS);
+    const accounts = new iam.CompositePrincipal(...accountIds.map((id) => new iam.AccountPrincipal(id)));
+    // The accounts as principals and the ARN as a condition: a role named as principal must exist when the policy is
+    // set, and workload roles are created after the registry.
+    return this.grantThroughPolicy(patterns ? accounts.withConditions({ ArnLike: { 'aws:PrincipalArn': patterns } }) : accounts, PULL_ACTIONS);
   }
 
   public grantPullToOrganization(organizationId: string, options: OrganizationPullOptions = {}): iam.Grant {

@@ -2,6 +2,7 @@
  * ECR's rules for names, tags, digests, accounts and organizations, as pure checks. Each returns problems in the
  * library's message form (`prop 'x': got 'y'; what is allowed. how to fix`); callers skip unresolved tokens.
  */
+import { Token } from 'aws-cdk-lib';
 import { propProblem } from '../private/errors';
 
 // CreateRepository's pattern: 2-256 characters; '/'-separated components of lower-case letters and digits joined by
@@ -16,6 +17,8 @@ const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 // aws:PrincipalOrgPaths entries: o-id/r-root/ou-.../ (each OU a path segment), optionally ending in '*'.
 const ORG_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(?:ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)*\*?$/;
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9_$-]+)?$/;
+// aws:PrincipalArn patterns: an IAM role or user ARN of one account, wildcards only in the path and name.
+const PRINCIPAL_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}):(?:role|user)\/[\w+=,.@/*-]+$/;
 // Tag mutability exclusion filters: wildcard filters of tag characters and '*'.
 const EXCLUSION_FILTER = /^[A-Za-z0-9._*-]{1,128}$/;
 
@@ -72,4 +75,16 @@ export function organizationPathProblems(prop: string, path: string): string[] {
 export function lambdaFunctionArnProblems(prop: string, arn: string): string[] {
   return LAMBDA_FUNCTION_ARN.test(arn) ? [] : [propProblem(prop, arn,
     "a Lambda function ARN is 'arn:<partition>:lambda:<region>:<account>:function:<name>'. Pass 'accountIds' to allow every function of an account.")];
+}
+
+export function principalArnPatternProblems(prop: string, pattern: string, accountIds: readonly string[]): string[] {
+  const match = PRINCIPAL_ARN_PATTERN.exec(pattern);
+  if (!match) {
+    return [propProblem(prop, pattern, "a principal pattern is an IAM role or user ARN of one account, with '*' only in its path or name, "
+      + "for example 'arn:aws:iam::222222222222:role/platform/storefront/*'.")];
+  }
+  if (!accountIds.some((id) => Token.isUnresolved(id) || id === match[1])) {
+    return [propProblem(prop, pattern, `names account ${match[1]}, which is not among the accounts ${JSON.stringify(accountIds)}. Add the account or fix the pattern.`)];
+  }
+  return [];
 }

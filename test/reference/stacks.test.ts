@@ -14,19 +14,32 @@ const CROSS_ACCOUNT = {
 };
 
 describe('reference platform', () => {
-  test('cross-account: the registry lets exactly the workload accounts pull, through each repository policy', () => {
+  test('cross-account: each repository policy admits only the pulling roles of the workload accounts, by path', () => {
     const { platform } = referencePlatform(CROSS_ACCOUNT);
     const root = (id: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${id}:root`]] });
-    Template.fromStack(platform.registry).allResourcesProperties('AWS::ECR::Repository', {
-      RepositoryPolicyText: {
-        Version: '2012-10-17',
-        Statement: [{
-          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-          Effect: 'Allow',
-          Principal: { AWS: [root('222222222222'), root('333333333333')] },
-        }],
-      },
-    });
+    const rolePath = (id: string, service: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${id}:role/platform/${service}/*`]] });
+    const template = Template.fromStack(platform.registry);
+    for (const service of ['storefront', 'catalog']) {
+      template.hasResourceProperties('AWS::ECR::Repository', {
+        RepositoryName: `platform/${service}`,
+        RepositoryPolicyText: {
+          Version: '2012-10-17',
+          Statement: [{
+            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+            Effect: 'Allow',
+            Principal: { AWS: [root('222222222222'), root('333333333333')] },
+            Condition: { ArnLike: { 'aws:PrincipalArn': [rolePath('222222222222', service), rolePath('333333333333', service)] } },
+          }],
+        },
+      });
+    }
+    // The roles that pull carry that path (IAM puts it in the role's ARN).
+    for (const [stacks, type] of [[platform.ecsStacks, 'storefront'], [platform.eksStacks, 'catalog']] as const) {
+      for (const stack of stacks) {
+        const roles = Template.fromStack(stack).findResources('AWS::IAM::Role', { Properties: { Path: `/platform/${type}/` } });
+        expect(Object.keys(roles)).toEqual([expect.stringMatching(type === 'storefront' ? /^ExecutionRole/ : /^NodeRole/)]);
+      }
+    }
   });
 
   test('workloads import the repository by ARN in the registry account, and prefer the digest', () => {
@@ -45,7 +58,7 @@ describe('reference platform', () => {
           Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:111111111111:repository/platform/storefront']] },
         }]),
       },
-      Roles: [{ Ref: Match.stringLikeRegexp('^TaskExecutionRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^ExecutionRole') }],
     });
   });
 
@@ -73,7 +86,7 @@ describe('reference platform', () => {
     });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [Match.objectLike({
-        User: '1000',
+        User: '1000:1000',
         ReadonlyRootFilesystem: true,
         Secrets: [{ Name: 'APP_SECRET', ValueFrom: { Ref: Match.stringLikeRegexp('^AppSecret') } }],
         Environment: Match.absent(),
@@ -96,6 +109,77 @@ describe('reference platform', () => {
     expect(manifest).toMatch(/kind\W+Service/);
   });
 
+  test('EKS: the nodes may pull the EKS add-on images of their region (from "Amazon container image registries")', () => {
+    const addOnPull = (resource: unknown) => ({
+      // Beside the pull on the workload repository, in one statement of the node role's ECR access policy.
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Effect: 'Allow', Resource: Match.arrayWith([resource]) }]) },
+      Roles: [{ Ref: Match.stringLikeRegexp('^NodeRole') }],
+    });
+    // In eu-west-1 they live in account 602401143452.
+    Template.fromStack(referencePlatform().platform.eksStacks[0]).hasResourceProperties('AWS::IAM::ManagedPolicy',
+      addOnPull({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:602401143452:repository/*']] }));
+    // A stack of no fixed region carries the table and looks its region up at deploy time.
+    const agnostic = Template.fromStack(new EksWorkloadStack(new App(), 'Eks', { repositoryName: 'team/app', environmentTag: 'dev', kubectlLayer }));
+    expect(agnostic.toJSON().Mappings.EksAddOnRegistry).toEqual(expect.objectContaining({
+      'eu-west-1': { account: '602401143452' }, 'us-gov-west-1': { account: '013241004608' }, 'ap-east-1': { account: '800184023465' },
+    }));
+    agnostic.hasResourceProperties('AWS::IAM::ManagedPolicy', addOnPull({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':',
+        { 'Fn::FindInMap': ['EksAddOnRegistry', { Ref: 'AWS::Region' }, 'account'] }, ':repository/*']],
+    }));
+    expect(() => referencePlatform({ registryEnv: { region: 'xx-nowhere-1' } })).toThrow(new Error(
+      '[Eks-dev] prop \'env.region\': got "xx-nowhere-1"; has no EKS add-on registry that this library knows (39 regions). '
+      + 'Add the account of the region from the EKS User Guide ("Amazon container image registries") to EKS_ADDON_REGISTRY_ACCOUNTS.'));
+  });
+
+  test('EKS: the kubectl provider reaches Lambda and the custom-resource response URL from the isolated subnets', () => {
+    const template = Template.fromStack(referencePlatform().platform.eksStacks[0]);
+    // The framework function invokes the handler through Lambda's API.
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.eu-west-1.lambda', PrivateDnsEnabled: true, VpcEndpointType: 'Interface' });
+    // It PUTs its answer to a pre-signed S3 URL: HTTPS out, which only the S3 gateway endpoint carries.
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { VpcEndpointType: 'Gateway', ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.s3']] } });
+    const [group] = Object.values(template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('^kubectl provider') } }));
+    expect(group.Properties.SecurityGroupEgress).toEqual([
+      { CidrIp: '10.0.0.0/16', Description: 'HTTPS inside the VPC', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 },
+      { CidrIp: '0.0.0.0/0', Description: 'HTTPS to S3 through the gateway endpoint (custom-resource responses); the VPC has no other route out', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 },
+    ]);
+    // That rule reaches S3 only because the VPC routes nothing else out: no internet or NAT gateway, no default route.
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    expect(Object.values(template.findResources('AWS::EC2::Route'))).toEqual([]);
+    // Both functions of the provider sit in the isolated subnets with that group.
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((f) => f.Properties.VpcConfig);
+    expect(functions).toHaveLength(2);
+    for (const f of functions) expect(f.Properties.VpcConfig.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^KubectlSecurityGroup/), 'GroupId'] }]);
+  });
+
+  test('EKS: the kubectl handler\'s role has its logs, its network interfaces and its cluster, nothing of ECR', () => {
+    const template = Template.fromStack(referencePlatform().platform.eksStacks[0]);
+    const [id] = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { Description: 'kubectl handler: applies the manifests of the cluster' } }));
+    const role = template.toJSON().Resources[id];
+    expect(role.Properties.ManagedPolicyArns).toEqual(['service-role/AWSLambdaBasicExecutionRole', 'service-role/AWSLambdaVPCAccessExecutionRole']
+      .map((name) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::aws:policy/${name}`]] })));
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [{ Action: 'eks:DescribeCluster', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Cluster'), 'Arn'] } }] },
+      Roles: [{ Ref: id }],
+    });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: id }] } }))).toBe('{}');
+    // The handler runs with it, and so does every manifest.
+    const [handler] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: 'onEvent handler for EKS kubectl resource provider' } }));
+    expect(handler.Properties.Role).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
+  });
+
+  test('pods run as the same numeric user and group as the ECS tasks', () => {
+    const { platform } = referencePlatform();
+    const [ecsUser] = Object.values(Template.fromStack(platform.ecsStacks[0]).findResources('AWS::ECS::TaskDefinition')).map((t) => t.Properties.ContainerDefinitions[0].User);
+    const text = Object.values(Template.fromStack(platform.eksStacks[0]).findResources('Custom::AWSCDK-EKS-KubernetesResource'))[0].Properties.Manifest;
+    // The manifest is JSON with the image URI as a reference: read it with the reference as a placeholder.
+    const manifest = JSON.parse(text['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : 'IMAGE')).join(''));
+    const pod = manifest.find((m: { kind: string }) => m.kind === 'Deployment').spec.template.spec.securityContext;
+    expect(ecsUser).toBe('1000:1000');
+    expect(pod).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+  });
+
   test.each<[string, () => unknown, string]>([
     ['a workload outside the environments', () => referencePlatform({ workloads: [{ name: 'qa' }] }),
       '[Registry] prop \'workloads\': got "qa"; is not one of the environments ["dev","staging","prod"]. Add it to \'environments\'.'],
@@ -111,6 +195,12 @@ describe('reference platform', () => {
     ['no environment', () => new RegistryStack(new App(), 'Registry', {
       services: [{ name: 'a', source: codebuild.Source.gitHub({ owner: 'o', repo: 'a' }) }], environments: [],
     }), '[Registry] prop \'environments\': got []; name at least one environment, for example dev.'],
+    ['workloads in another region than the registry', () => referencePlatform({
+      registryEnv: { account: '111111111111', region: 'eu-west-1' },
+      workloads: [{ name: 'dev', env: { account: '222222222222', region: 'us-east-1' } }],
+    }), '[Registry] prop \'workloads\': got "dev in us-east-1"; the registry is in eu-west-1, and a workload\'s isolated subnets reach only their own '
+      + 'region\'s ECR and S3 endpoints, so its tasks and pods could not pull. Deploy the workloads in eu-west-1 (context workloadRegion) until registry '
+      + 'replication brings the images to their region.'],
   ])('bad input: %s', (_name, make, message) => {
     expect(make).toThrow(new Error(message));
   });

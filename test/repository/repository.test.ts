@@ -187,6 +187,23 @@ describe('grants', () => {
     });
   });
 
+  test('grantPullToAccounts with principal patterns: the accounts, narrowed to the roles whose ARN matches', () => {
+    const { stack, repo } = setup();
+    repo.grantPullToAccounts(['222222222222', '333333333333'], {
+      principalArnPatterns: ['arn:aws:iam::222222222222:role/platform/app/*', 'arn:aws:iam::333333333333:role/platform/app/*'],
+    });
+    const accountRoot = (id: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${id}:root`]] });
+    expect(repositoryPolicy(stack)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{
+        Action: PULL,
+        Effect: 'Allow',
+        Principal: { AWS: [accountRoot('222222222222'), accountRoot('333333333333')] },
+        Condition: { ArnLike: { 'aws:PrincipalArn': ['arn:aws:iam::222222222222:role/platform/app/*', 'arn:aws:iam::333333333333:role/platform/app/*'] } },
+      }],
+    });
+  });
+
   test('grantPullToOrganization: the organization condition', () => {
     const { stack, repo } = setup();
     repo.grantPullToOrganization('o-abcdefghij');
