@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Only Node built-ins and the pure lifecycle engine: aws-cdk-lib alone would take longer to load than a 100,000-image preview.
 import { previewJson, previewTable } from './format';
-import { imagesFromDescribeImages } from './images';
+import { imagesFromDescribeImages, repositoryOfImages } from './images';
 import { InputError, isObject, parseIsoTime, parseJson, readInput } from './input';
 import { templatePolicies } from './template';
 import { parsePolicyJson, PolicyShapeError } from '../lifecycle/parse';
@@ -23,7 +23,8 @@ Options:
                      policy of every AWS::ECR::Repository in it against the same images.
   --images FILE      The output of aws ecr describe-images (AWS CLI v1 or v2).
   --now TIME         When to evaluate, ISO 8601: 2024-06-01 (UTC midnight) or 2024-06-01T12:00:00Z. Default: now.
-  --format FORMAT    json (the shape of aws ecr get-lifecycle-policy-preview) or table.
+  --format FORMAT    json (what aws ecr get-lifecycle-policy-preview prints: registryId and repositoryName when
+                     --images names them, lifecyclePolicyText, status, previewResults, summary) or table.
                      Default: table when standard output is a terminal, json otherwise.
   --protect PATTERN  A tag pattern (* wildcards) whose images no rule may ever expire or archive. Repeatable.
   -h, --help         Show this help.
@@ -170,15 +171,24 @@ function preview(flags: Flags, io: CliIo): number {
   if (now === undefined) throw usageError(`preview: --now: got '${nowText}'; give an ISO 8601 date or time with an offset, such as 2024-06-01T12:00:00Z`);
 
   const sources = templateFile !== undefined ? readTemplate(templateFile) : [readPolicy(policyFile as string)];
-  const images = imagesFromDescribeImages(parseJson('--images', imagesFile, readInput('--images', imagesFile)), `--images '${imagesFile}'`);
+  const imagesJson = parseJson('--images', imagesFile, readInput('--images', imagesFile));
+  const images = imagesFromDescribeImages(imagesJson, `--images '${imagesFile}'`);
+  const imagesRepository = repositoryOfImages(imagesJson, `--images '${imagesFile}'`);
   const problems = sources.flatMap(policyProblems);
   if (problems.length > 0) return report(problems, io);
 
   // Validation passed, so every policy is a well-formed document.
   const previews = sources.map((s) => simulatePolicy(s.policy as unknown as LifecyclePolicyDocument, images, now));
   if (format === 'json') {
-    const value = templateFile === undefined ? previewJson(previews[0])
-      : { repositories: sources.map((s, i) => ({ ...s.repository, ...previewJson(previews[i]) })) };
+    const value = templateFile === undefined ? previewJson(previews[0], { ...imagesRepository, lifecyclePolicyText: sources[0].text })
+      : {
+        repositories: sources.map((s, i) => ({
+          logicalId: s.repository?.logicalId,
+          ...previewJson(previews[i], {
+            registryId: imagesRepository.registryId, repositoryName: s.repository?.repositoryName, lifecyclePolicyText: s.text,
+          }),
+        })),
+      };
     io.out(`${JSON.stringify(value, undefined, 2)}\n`);
   } else if (templateFile === undefined) {
     io.out(previewTable(previews[0], images.length));

@@ -1,8 +1,24 @@
 import type { PreviewRecord } from '../lifecycle/simulate';
 
-/** A preview as `aws ecr get-lifecycle-policy-preview` prints it: push times as ISO 8601 strings. */
-export function previewJson(preview: PreviewRecord): object {
+/** What get-lifecycle-policy-preview says besides its results, as far as an offline preview can know it. */
+export interface PreviewContext {
+  readonly registryId?: string;
+  readonly repositoryName?: string;
+  /** The policy text previewed. */
+  readonly lifecyclePolicyText: string;
+}
+
+/**
+ * A preview as `aws ecr get-lifecycle-policy-preview` prints it, with the same fields in the same order: the registry
+ * and repository when the input names them, the policy text, the status (an offline preview is always COMPLETE), the
+ * results with push times as ISO 8601 strings, and the summary.
+ */
+export function previewJson(preview: PreviewRecord, context: PreviewContext): object {
   return {
+    ...(context.registryId !== undefined ? { registryId: context.registryId } : {}),
+    ...(context.repositoryName !== undefined ? { repositoryName: context.repositoryName } : {}),
+    lifecyclePolicyText: context.lifecyclePolicyText,
+    status: 'COMPLETE',
     previewResults: preview.previewResults.map((r) => ({
       imageDigest: r.imageDigest,
       imageTags: r.imageTags,

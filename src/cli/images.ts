@@ -47,15 +47,48 @@ function toImage(detail: unknown, where: string, index: number): ImageRecord {
   };
 }
 
+/**
+ * Epoch seconds beyond this (the year 5138) are epoch milliseconds by mistake, which would otherwise be read as a time
+ * thousands of years ahead, so that no age-based rule would ever see the image as old.
+ */
+const MAX_EPOCH_SECONDS = 1e11;
+
 /** A timestamp field in epoch milliseconds; undefined when absent. */
 function time(detail: Record<string, unknown>, field: string, where: string, index: number): number | undefined {
   const value = detail[field];
   if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && Math.abs(value) >= MAX_EPOCH_SECONDS) {
+    throw badField(where, index, detail, field, `epoch seconds, as AWS CLI v1 prints them; this looks like epoch milliseconds (as seconds it is the year ${
+      new Date(value * 1000).getUTCFullYear()}). Divide by 1000, or pass the output of aws ecr describe-images unchanged`);
+  }
   // AWS CLI v2 prints ISO 8601 strings, v1 epoch seconds.
   const ms = typeof value === 'number' ? (Number.isFinite(value) ? Math.round(value * 1000) : undefined)
     : typeof value === 'string' ? parseIsoTime(value) : undefined;
   if (ms === undefined) throw badField(where, index, detail, field, 'epoch seconds or an ISO 8601 time with an offset, such as "2024-05-01T10:00:00+00:00"');
   return ms;
+}
+
+/** The repository the images are of, as describe-images names it in every entry (when it does). */
+export interface ImagesRepository {
+  readonly registryId?: string;
+  readonly repositoryName?: string;
+}
+
+/**
+ * The registry and repository every image of describe-images output belongs to; fields the entries leave out stay
+ * undefined. Images of several repositories are refused: a preview is of one repository.
+ */
+export function repositoryOfImages(value: unknown, where: string): ImagesRepository {
+  const details = (isObject(value) && Array.isArray(value.imageDetails) ? value.imageDetails : []).filter(isObject);
+  const one = (field: 'registryId' | 'repositoryName'): string | undefined => {
+    const values = [...new Set(details.map((d) => d[field]).filter((v): v is string => typeof v === 'string'))];
+    if (values.length > 1) {
+      throw new InputError(`${where}: the images are of several ${field === 'registryId' ? 'registries' : 'repositories'} (${values.join(', ')}); `
+        + 'preview the images of one repository at a time');
+    }
+    return values[0];
+  };
+  return { registryId: one('registryId'), repositoryName: one('repositoryName') };
 }
 
 function badField(where: string, index: number, detail: Record<string, unknown>, field: string, expected: string): InputError {

@@ -15,15 +15,17 @@ import {
   BUILD_SCRIPT_FILE, BUILD_SCRIPT_PATH, FetchedFile, INLINE_BUILDSPEC_MAX_LENGTH, OUTPUT_FILE, renderBuildSpec, SCAN_GATE_FILE, SCAN_GATE_PATH,
 } from './buildspec';
 import { BuildSecret, ImageBuildCache, ImagePlatform, ScanGate } from './options';
-import { registryCacheTags, renderTagPrelude, SEMVER_TAG_GLOB } from './tags';
+import { registryCacheTags, renderTagPrelude } from './tags';
 import { imageBuildProblems } from './validation';
-import { protectionProblems } from '../lifecycle/guard';
+import { protectionRisks } from '../lifecycle/guard';
+import { ruleLabel } from '../lifecycle/types';
 import { acknowledge } from '../private/acknowledge';
 import { maxResolvedLength } from '../private/cfn-length';
 import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, throwIfProblems } from '../private/errors';
 import { allowLogsToUseKey, createKey } from '../private/kms';
 import { managedPolicyGrantee } from '../private/managed-policy-grantee';
+import { DEFAULT_COMMIT_TAG_PREFIX } from '../private/tag-vocabulary';
 import { IPullThroughCache } from '../registry/pull-through-cache';
 import { INSPECTOR_FINDINGS_ACTIONS, SCAN_RESULT_ACTIONS } from '../repository/actions';
 import { canOverwriteTag } from '../repository/mutability';
@@ -118,10 +120,13 @@ export interface ImageBuildProjectProps {
    */
   readonly allowLatestTag?: boolean;
   /**
-   * Tag patterns this project treats as releases; the repository's lifecycle policy must never expire or archive them.
-   * @default - the semantic-version tags (`*.*.*`) and the environment tags
+   * More tag patterns whose images the repository's lifecycle policy must never expire or archive, checked at synth
+   * when the repository is an `ImageRepository` of this app. The environment, promotion and cache tags always are.
+   * Releases (`*.*.*`) are not, by default: a lifecycle policy may keep the newest N of them
+   * (`LifecyclePresets.recommended`), while the environment tags keep the releases that run.
+   * @default - none beyond the environment, promotion and cache tags
    */
-  readonly releaseTagPatterns?: string[];
+  readonly protectedTagPatterns?: string[];
   /**
    * Platforms to build. Several give one multi-architecture image index (per-platform builds joined by a manifest).
    * @default [ImagePlatform.LINUX_AMD64]
@@ -310,7 +315,7 @@ export class ImageBuildProject extends Construct {
       tagPrelude: renderTagPrelude({
         commitShaVariable: props.commitShaVariable ?? 'CODEBUILD_RESOLVED_SOURCE_VERSION',
         commitShaLength: props.commitShaLength ?? 7,
-        commitTagPrefix: props.commitTagPrefix ?? 'sha-',
+        commitTagPrefix: props.commitTagPrefix ?? DEFAULT_COMMIT_TAG_PREFIX,
         versionVariable: props.versionVariable ?? 'IMAGE_VERSION',
         versionFromGitTag: props.versionFromGitTag ?? true,
       }),
@@ -487,11 +492,19 @@ export class ImageBuildProject extends Construct {
       problems.push(propProblem('scanGate', 'basic', `the repository ${repo.node.path} does not scan on push, so the gate would wait forever. `
         + 'Turn scanOnPush on, use ScanGate.enhanced() with registry scanning, or ScanGate.none().'));
     }
-    const releases = props.releaseTagPatterns ?? [SEMVER_TAG_GLOB, ...this.movingTags];
-    const protectedTags = [...releases, ...this.cacheTags].filter((t) => !Token.isUnresolved(t));
-    if (protectedTags.length > 0) {
-      for (const p of protectionProblems(repo.lifecyclePolicy.toDocument(), { protectedTags })) {
-        problems.push(`prop 'repository': the lifecycle policy of ${repo.node.path} could remove images this project treats as releases or cache: ${p}`);
+    // Each tag the repository's lifecycle policy must keep, with the prop that makes this project rely on it.
+    const kept: Array<[string, string, string]> = [
+      ...this.environmentTags.map((t): [string, string, string] => ['environmentTags', t, 'points the tag at the image an environment runs']),
+      ...(props.promotionTags ?? []).map((t): [string, string, string] => ['promotionTags', t, 'points the tag at the image an environment runs']),
+      ...this.cacheTags.map((t): [string, string, string] => ['cache', t, 'keeps its layer cache under the tag']),
+      ...(props.protectedTagPatterns ?? []).map((t): [string, string, string] => ['protectedTagPatterns', t, 'protects the tag']),
+    ].filter(([, t]) => !Token.isUnresolved(t));
+    const risks = protectionRisks(repo.lifecyclePolicy.toDocument(), { protectedTags: [...new Set(kept.map(([, t]) => t))] });
+    for (const [prop, tag, role] of kept) {
+      for (const risk of risks.filter((r) => r.pattern === tag)) {
+        problems.push(propProblem(prop, tag, `this project ${role}, and ${ruleLabel(risk.rule)} of the lifecycle policy of ${repo.node.path} ${risk.effect}`
+          + `${risk.caveat ? `, and ${risk.caveat}` : ''}. ${risk.fix} in the repository's lifecyclePolicy `
+          + '(LifecyclePresets.recommended({ protectedTags: [...] }) adds a retain rule per protected tag).'));
       }
     }
     return problems;

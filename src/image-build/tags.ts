@@ -11,8 +11,6 @@ const SEMVER_PATTERN = '^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0
  */
 export const DOCKER_TAG_MAX_LENGTH = 128;
 
-/** Glob matching every semantic-version tag this strategy produces, for lifecycle and immutability checks. */
-export const SEMVER_TAG_GLOB = '*.*.*';
 
 export interface TagPreludeOptions {
   /** Variable holding the full commit SHA. */

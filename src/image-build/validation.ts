@@ -9,6 +9,7 @@ import type { ImageBuildProjectProps } from './project';
 import { RESERVED_VARIABLES } from './reserved';
 import { DOCKER_TAG_MAX_LENGTH, isSemver, registryCacheTags } from './tags';
 import { propProblem } from '../private/errors';
+import { DEFAULT_COMMIT_TAG_PREFIX } from '../private/tag-vocabulary';
 import { digestProblems, imageTagProblems } from '../repository/validation';
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -58,7 +59,7 @@ function variableNameProblems(prop: string, name: string): string[] {
 
 export function imageBuildProblems(props: ImageBuildProjectProps, cache: ImageBuildCache): string[] {
   const p: string[] = [];
-  const prefix = props.commitTagPrefix ?? 'sha-';
+  const prefix = props.commitTagPrefix ?? DEFAULT_COMMIT_TAG_PREFIX;
   const environment = props.environmentTags ?? [];
   const promotion = props.promotionTags ?? [];
 
@@ -167,9 +168,9 @@ export function imageBuildProblems(props: ImageBuildProjectProps, cache: ImageBu
   if (parameterPrefix !== undefined && resolved(parameterPrefix) && !PARAMETER_PREFIX.test(parameterPrefix)) {
     p.push(propProblem('digestParameterPrefix', parameterPrefix, "an SSM parameter path starts with '/', does not end with '/', and uses letters, digits, '_', '.' and '-'."));
   }
-  for (const pattern of props.releaseTagPatterns ?? []) {
+  for (const pattern of props.protectedTagPatterns ?? []) {
     if (resolved(pattern) && !/^[A-Za-z0-9_.*-]+$/.test(pattern)) {
-      p.push(propProblem('releaseTagPatterns', pattern, "a tag pattern is tag characters and '*' wildcards."));
+      p.push(propProblem('protectedTagPatterns', pattern, "a tag pattern is tag characters and '*' wildcards."));
     }
   }
   return p;

@@ -19,14 +19,30 @@ function entries(rule: LifecycleRuleDocument): string[] {
   return s.tagPatternList ?? (s.tagPrefixList ?? []).map(prefixAsPattern);
 }
 
-function risk(rule: LifecycleRuleDocument, pattern: string): string {
+/** A rule that could expire or archive images carrying a protected tag pattern. */
+export interface ProtectionRisk {
+  readonly rule: LifecycleRuleDocument;
+  readonly pattern: string;
+  /** What the rule could do, for example "could expire images tagged 'dev'". */
+  readonly effect: string;
+  /** Why the usual remedy does not apply, if it does not. */
+  readonly caveat?: string;
+  /** How to keep those images under this policy, for example "Add LifecycleRule.retain(...) before it". */
+  readonly fix: string;
+}
+
+function riskOf(rule: LifecycleRuleDocument, pattern: string): ProtectionRisk {
   if ((rule.selection.storageClass ?? StorageClass.STANDARD) === StorageClass.ARCHIVE) {
-    return `could expire archived images tagged '${pattern}' (archived by hand), which are protected, and ECR offers no way to `
-      + "shield archived images. Make this rule select untagged images only, or stop protecting '" + pattern + "'.";
+    return {
+      rule,
+      pattern,
+      effect: `could expire archived images tagged '${pattern}' (archived by hand)`,
+      caveat: 'ECR offers no way to shield archived images',
+      fix: 'Make this rule select untagged images only',
+    };
   }
   const verb = rule.action.type === 'transition' ? 'archive' : 'expire';
-  return `could ${verb} images tagged '${pattern}', which are protected. `
-    + `Add LifecycleRule.retain({ tagPatternList: ['${pattern}'] }) before it, or stop protecting '${pattern}'.`;
+  return { rule, pattern, effect: `could ${verb} images tagged '${pattern}'`, fix: `Add LifecycleRule.retain({ tagPatternList: ['${pattern}'] }) before it` };
 }
 
 /**
@@ -40,8 +56,14 @@ function risk(rule: LifecycleRuleDocument, pattern: string): string {
  * `untagged` rules are safe. Returns one message per rule and protected pattern at risk.
  */
 export function protectionProblems(policy: LifecyclePolicyDocument, options: ProtectionOptions): string[] {
+  return protectionRisks(policy, options).map((r) => `${ruleLabel(r.rule)}: ${r.effect}, which are protected${r.caveat ? `, and ${r.caveat}` : ''}. `
+    + `${r.fix}, or stop protecting '${r.pattern}'.`);
+}
+
+/** The rules that could expire or archive images carrying a protected pattern, one entry per rule and pattern. */
+export function protectionRisks(policy: LifecyclePolicyDocument, options: ProtectionOptions): ProtectionRisk[] {
   const max = options.maxImagesPerRepository ?? LIMITS.defaultMaxImagesPerRepository;
-  const problems: string[] = [];
+  const risks: ProtectionRisk[] = [];
   const rules = [...policy.rules].sort((a, b) => a.rulePriority - b.rulePriority);
   for (const cls of [StorageClass.STANDARD, StorageClass.ARCHIVE]) {
     const classRules = rules.filter((r) => (r.selection.storageClass ?? StorageClass.STANDARD) === cls);
@@ -50,11 +72,11 @@ export function protectionProblems(policy: LifecyclePolicyDocument, options: Pro
         if (rule.selection.tagStatus === TagStatus.UNTAGGED) continue;
         const covers = rule.selection.tagStatus === TagStatus.ANY || entries(rule).every((e) => globCovers(e, pattern));
         const neverActs = rule.selection.countType === CountType.IMAGE_COUNT_MORE_THAN && rule.selection.countNumber >= max;
-        if (!neverActs) problems.push(`${ruleLabel(rule)}: ${risk(rule, pattern)}`);
+        if (!neverActs) risks.push(riskOf(rule, pattern));
         // Everything carrying the protected tag is claimed from here on: later rules cannot touch it.
         if (covers) break;
       }
     }
   }
-  return problems;
+  return risks;
 }

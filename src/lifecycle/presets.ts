@@ -3,6 +3,7 @@ import { globCovers } from './glob';
 import { LifecyclePolicy } from './policy';
 import { LifecycleRule } from './rule';
 import { TagStatus } from './types';
+import { COMMIT_TAG_GLOB, SEMVER_TAG_GLOB } from '../private/tag-vocabulary';
 
 /** Properties of the recommended policy. */
 export interface RecommendedLifecyclePolicyProps {
@@ -15,7 +16,7 @@ export interface RecommendedLifecyclePolicyProps {
   /**
    * Tag patterns of release images, of which the newest `keepReleases` are kept. A pattern that is also protected
    * gets no count rule: protection wins, every such release is kept.
-   * @default ['v*.*.*']
+   * @default ['*.*.*'] (the semantic versions `ImageBuildProject` pushes, such as `1.4.0`)
    */
   readonly releaseTagPatterns?: string[];
   /**
@@ -23,6 +24,18 @@ export interface RecommendedLifecyclePolicyProps {
    * @default 30
    */
   readonly keepReleases?: number;
+  /**
+   * Tag patterns of commit images, of which the newest `keepCommits` are kept: every build pushes one, so without
+   * this rule they pile up. A commit image that also carries a protected or release tag is claimed by that earlier
+   * rule and kept as long as it is.
+   * @default ['sha-*'] (the commit tags `ImageBuildProject` pushes)
+   */
+  readonly commitTagPatterns?: string[];
+  /**
+   * How many commit images to keep (per commit pattern).
+   * @default 50
+   */
+  readonly keepCommits?: number;
   /**
    * Tag patterns of short-lived images (branches, pull requests, dev builds), one rule each.
    * @default - no rule for short-lived tags
@@ -52,16 +65,31 @@ export interface RecommendedLifecyclePolicyProps {
   readonly expireArchivedAfter?: Duration;
 }
 
+function keepNewest(count: number, tagPatternList: string[]): LifecycleRule[] {
+  return tagPatternList.map((pattern) => LifecycleRule.expire({ tagPatternList: [pattern], maxImageCount: count }));
+}
+
 /**
  * Lifecycle rules that encode good practice. Each documents what it keeps and what it removes.
  */
 export class LifecyclePresets {
   /**
-   * Keeps the newest `count` images whose tags match one of the release patterns (for example `v1.2.3`) and expires
+   * Keeps the newest `count` images whose tags match one of the release patterns (for example `1.2.3`) and expires
    * older releases. One rule per pattern. Removes: release images beyond the newest `count` of their pattern.
+   * @param tagPatternList @default ['*.*.*']
    */
-  public static keepNewestReleases(count: number, tagPatternList: string[] = ['v*.*.*']): LifecycleRule[] {
-    return tagPatternList.map((pattern) => LifecycleRule.expire({ tagPatternList: [pattern], maxImageCount: count }));
+  public static keepNewestReleases(count: number, tagPatternList: string[] = [SEMVER_TAG_GLOB]): LifecycleRule[] {
+    return keepNewest(count, tagPatternList);
+  }
+
+  /**
+   * Keeps the newest `count` commit images (for example `sha-1a2b3c4`) and expires older ones. One rule per pattern.
+   * Removes: commit images beyond the newest `count`, unless an earlier rule (an environment tag's retain anchor, a
+   * release rule) claimed them.
+   * @param tagPatternList @default ['sha-*']
+   */
+  public static keepNewestCommits(count: number, tagPatternList: string[] = [COMMIT_TAG_GLOB]): LifecycleRule[] {
+    return keepNewest(count, tagPatternList);
   }
 
   /** Expires untagged images pushed more than `maxAge` ago. Keeps: every tagged image. */
@@ -94,15 +122,17 @@ export class LifecyclePresets {
   }
 
   /**
-   * The policy we recommend, in priority order: retain anchors for protected tags; the newest releases; short-lived
-   * tags by age; untagged images by age; optionally archive idle images and delete them from the archive later.
+   * The policy we recommend, in priority order: retain anchors for protected tags; the newest releases; the newest
+   * commit images; short-lived tags by age; untagged images by age; optionally archive idle images and delete them
+   * from the archive later. Its default tags are the ones `ImageBuildProject` pushes (`sha-<commit>`, `1.2.3`).
    */
   public static recommended(props: RecommendedLifecyclePolicyProps = {}): LifecyclePolicy {
     const protectedTags = props.protectedTags ?? [];
+    const unprotected = (patterns: string[]) => patterns.filter((p) => !protectedTags.some((q) => globCovers(q, p)));
     const rules = [
       ...protectedTags.map((pattern) => LifecycleRule.retain({ tagPatternList: [pattern] })),
-      ...LifecyclePresets.keepNewestReleases(props.keepReleases ?? 30,
-        (props.releaseTagPatterns ?? ['v*.*.*']).filter((p) => !protectedTags.some((q) => globCovers(q, p)))),
+      ...LifecyclePresets.keepNewestReleases(props.keepReleases ?? 30, unprotected(props.releaseTagPatterns ?? [SEMVER_TAG_GLOB])),
+      ...LifecyclePresets.keepNewestCommits(props.keepCommits ?? 50, unprotected(props.commitTagPatterns ?? [COMMIT_TAG_GLOB])),
       ...LifecyclePresets.expireShortLived(props.shortLivedTagPatterns ?? [], props.shortLivedMaxAge ?? Duration.days(30)),
       LifecyclePresets.expireUntagged(props.untaggedMaxAge ?? Duration.days(14)),
     ];

@@ -6,7 +6,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { pullerRolePath } from './image-reference';
 import { ImageBuildProject } from '../image-build/project';
-import { SEMVER_TAG_GLOB } from '../image-build/tags';
 import { LifecyclePresets } from '../lifecycle/presets';
 import { acknowledge } from '../private/acknowledge';
 import { propProblem, throwIfProblems } from '../private/errors';
@@ -94,13 +93,10 @@ export class RegistryStack extends Stack {
       const repository = new ImageRepository(this, `${service.name}Repository`, {
         repositoryName,
         mutableTagPatterns: environments,
-        lifecyclePolicy: LifecyclePresets.recommended({
-          // Environment tags and releases are what deployments point at: never expired or archived.
-          protectedTags: [...environments, SEMVER_TAG_GLOB],
-          shortLivedTagPatterns: ['pr-*'],
-          shortLivedMaxAge: Duration.days(14),
-          untaggedMaxAge: Duration.days(14),
-        }),
+        // The tags the builds push: environment tags (what deployments point at) are never expired; the newest 30
+        // releases (1.2.3) and the newest 50 commit images (sha-<commit>) are kept, older ones expire unless an
+        // environment tag or a kept release holds them; untagged images go after 14 days.
+        lifecyclePolicy: LifecyclePresets.recommended({ protectedTags: environments, untaggedMaxAge: Duration.days(14) }),
       });
       // Only the roles the workload stacks give the pulling path, not every principal of the workload accounts.
       if (others.length > 0) {

@@ -38,6 +38,8 @@ const APP_PREVIEW = {
   summary: { expiringImageTotalCount: 3, transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: 1 }] },
 };
 
+const templateText = (logicalId: string) => JSON.parse(fs.readFileSync(fixture('template.json'), 'utf8')).Resources[logicalId].Properties.LifecyclePolicy.LifecyclePolicyText;
+
 const APP_TABLE = [
   'ACTION   RULE  PUSHED      STORAGE   DIGEST               TAGS',
   'EXPIRE   1     2024-04-01  STANDARD  sha256:cccccccccccc  release-1',
@@ -54,7 +56,19 @@ describe('preview', () => {
     ['get-lifecycle-policy output', 'get-lifecycle-policy.json', 'images-v2.json', ['--format=json']],
   ])('%s: prints what get-lifecycle-policy-preview would', (_name, policy, images, extra) => {
     const r = cli('preview', '--policy', fixture(policy), '--images', fixture(images), '--now', '2024-06-01T00:00:00Z', ...extra);
-    expect({ ...r, stdout: JSON.parse(r.stdout) }).toEqual({ status: 0, stdout: APP_PREVIEW, stderr: '' });
+    // The fields of get-lifecycle-policy-preview's output, in its order: the registry and repository the images name,
+    // the policy text as ECR stores it, the status, then the results.
+    const stored = JSON.parse(fs.readFileSync(fixture(policy), 'utf8'));
+    const lifecyclePolicyText = typeof stored.lifecyclePolicyText === 'string' ? stored.lifecyclePolicyText : fs.readFileSync(fixture(policy), 'utf8');
+    const expected = { registryId: '123456789012', repositoryName: 'app', lifecyclePolicyText, status: 'COMPLETE', ...APP_PREVIEW };
+    expect({ ...r, stdout: JSON.parse(r.stdout) }).toEqual({ status: 0, stdout: expected, stderr: '' });
+    expect(Object.keys(JSON.parse(r.stdout))).toEqual(['registryId', 'repositoryName', 'lifecyclePolicyText', 'status', 'previewResults', 'summary']);
+  });
+
+  test('images that name no repository give a preview without registryId and repositoryName', () => {
+    const images = input('anonymous-images.json', { imageDetails: [{ imageDigest: digest('a'), imagePushedAt: 1714557600 }] });
+    const r = cli('preview', '--policy', fixture('policy.json'), '--images', images, '--now', '2024-06-01', '--format', 'json');
+    expect(Object.keys(JSON.parse(r.stdout))).toEqual(['lifecyclePolicyText', 'status', 'previewResults', 'summary']);
   });
 
   test('table: aligned rows and a summary line', () => {
@@ -71,9 +85,12 @@ describe('preview', () => {
       status: 0,
       stdout: {
         repositories: [
-          { logicalId: 'AppRepository1A2B3C4D', repositoryName: 'app', ...APP_PREVIEW },
+          { logicalId: 'AppRepository1A2B3C4D', registryId: '123456789012', repositoryName: 'app', lifecyclePolicyText: templateText('AppRepository1A2B3C4D'), status: 'COMPLETE', ...APP_PREVIEW },
           {
             logicalId: 'CacheRepository3A4B5C6D',
+            registryId: '123456789012',
+            lifecyclePolicyText: templateText('CacheRepository3A4B5C6D'),
+            status: 'COMPLETE',
             previewResults: cacheExpired.map(([c, imageTags, imagePushedAt]) => (
               { imageDigest: digest(c), imageTags, imagePushedAt, action: EXPIRE, appliedRulePriority: 1, storageClass: 'STANDARD' })),
             summary: { expiringImageTotalCount: 4 },
@@ -163,6 +180,12 @@ describe('exit 2: one line on stderr saying which input is wrong, never a stack 
   const badTime = badImages('bad-time.json', { imagePushedAt: '2024-05-01T10:00:00' });
   const tagString = badImages('tag-string.json', { imageTags: 'latest' });
   const repeated = badImages('repeated.json', {});
+  const millis = badImages('millis.json', { imageDigest: digest('b'), imagePushedAt: 1714557600000 });
+  const twoRepositories = input('two-repositories.json', {
+    imageDetails: [
+      { ...image, repositoryName: 'app' }, { ...image, imageDigest: digest('b'), repositoryName: 'web' },
+    ],
+  });
   const joined = input('join.template.json', {
     Resources: { Repo: { Type: 'AWS::ECR::Repository', Properties: { LifecyclePolicy: { LifecyclePolicyText: { 'Fn::Join': ['', ['{"rules":', '[]}']] } } } } },
   });
@@ -182,6 +205,11 @@ describe('exit 2: one line on stderr saying which input is wrong, never a stack 
       `--images '${badTime}': imageDetails[1]: imagePushedAt: got "2024-05-01T10:00:00"; expected epoch seconds or an ISO 8601 time with an offset, such as "2024-05-01T10:00:00+00:00"`],
     ['tags that are not a list', ['preview', '--policy', policy, '--images', tagString],
       `--images '${tagString}': imageDetails[1]: imageTags: got "latest"; expected a list of tag strings`],
+    ['epoch milliseconds where describe-images prints seconds', ['preview', '--policy', policy, '--images', millis],
+      `--images '${millis}': imageDetails[1]: imagePushedAt: got 1714557600000; expected epoch seconds, as AWS CLI v1 prints them; this looks like epoch milliseconds `
+      + '(as seconds it is the year 56302). Divide by 1000, or pass the output of aws ecr describe-images unchanged'],
+    ['images of two repositories', ['preview', '--policy', policy, '--images', twoRepositories],
+      `--images '${twoRepositories}': the images are of several repositories (app, web); preview the images of one repository at a time`],
     ['an image listed twice (concatenated pages)', ['preview', '--policy', policy, '--images', repeated],
       `--images '${repeated}': imageDetails[1]: digest ${digest('a')} repeats imageDetails[0]; list each image once`],
     ['a policy text only known at deploy time', ['preview', '--template', joined, '--images', images],

@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   BuildSecret, ImageBuildCache, ImageBuildProject, ImageBuildProjectProps, ImageBuildTriggers, ImagePlatform, ImageRepository, ImageRepositoryProps,
-  LifecyclePresets, PullThroughCache,
+  LifecyclePolicy, LifecyclePresets, LifecycleRule, PullThroughCache, TagStatus,
 } from '../../src';
 
 describe('ImageBuildProject bad input', () => {
@@ -44,7 +44,7 @@ describe('ImageBuildProject bad input', () => {
     ['timeout', () => ({ timeout: Duration.minutes(2) }), undefined, "[Stack/Build] prop 'timeout': got \"2 minutes\"; CodeBuild takes whole minutes from 5 minutes to 36 hours."],
     ['concurrency', () => ({ concurrentBuildLimit: 0 }), undefined, "[Stack/Build] prop 'concurrentBuildLimit': got 0; must be a whole number of at least 1."],
     ['param prefix', () => ({ digestParameterPrefix: 'images/' }), undefined, "[Stack/Build] prop 'digestParameterPrefix': got \"images/\"; an SSM parameter path starts with '/', does not end with '/', and uses letters, digits, '_', '.' and '-'."],
-    ['release pattern', () => ({ releaseTagPatterns: ['v/*'] }), undefined, "[Stack/Build] prop 'releaseTagPatterns': got \"v/*\"; a tag pattern is tag characters and '*' wildcards."],
+    ['protected pattern', () => ({ protectedTagPatterns: ['v/*'] }), undefined, "[Stack/Build] prop 'protectedTagPatterns': got \"v/*\"; a tag pattern is tag characters and '*' wildcards."],
     ['gate without scan on push', () => ({}), { scanOnPush: false }, "[Stack/Build] prop 'scanGate': got \"basic\"; the repository Stack/Repo does not scan on push, so the gate would wait forever. Turn scanOnPush on, use ScanGate.enhanced() with registry scanning, or ScanGate.none()."],
     ['env tag over Docker\'s 128 characters', () => ({ environmentTags: [`env-${'x'.repeat(125)}`] }), { mutableTagPatterns: ['env-*'] },
       `[Stack/Build] prop 'environmentTags': got "env-${'x'.repeat(125)}"; is 129 characters; Docker pushes tags of at most 128 (ECR would take 300). Shorten it.`],
@@ -67,7 +67,23 @@ describe('ImageBuildProject bad input', () => {
       "[Stack/Build] prop 'computeType': got \"BUILD_LAMBDA_1GB\"; Docker builds need on-demand EC2 compute: BUILD_GENERAL1_SMALL, BUILD_GENERAL1_MEDIUM, BUILD_GENERAL1_LARGE, BUILD_GENERAL1_XLARGE, BUILD_GENERAL1_2XLARGE (Lambda compute runs no Docker)."],
     ['a pull-through cache prefix ECR refuses', (s) => ({ pullThroughCaches: [PullThroughCache.fromEcrRepositoryPrefix(s, 'Cache', 'Docker_Hub')] }), undefined,
       "[Stack/Cache] prop 'ecrRepositoryPrefix': got \"Docker_Hub\"; a cache prefix is 2 to 30 lower-case letters and digits, joined by '.', '_', '-' or '/', for example 'docker-hub'. Use the prefix of the cache rule."],
-    ['lifecycle expires releases', () => ({ environmentTags: ['dev'] }), { mutableTagPatterns: ['dev'], lifecyclePolicy: LifecyclePresets.recommended() }, "[Stack/Build] 2 problems:\n  prop 'repository': the lifecycle policy of Stack/Repo could remove images this project treats as releases or cache: rule 1 (\"Keep the newest 30 images tagged v*.*.*; expire older ones\"): could expire images tagged '*.*.*', which are protected. Add LifecycleRule.retain({ tagPatternList: ['*.*.*'] }) before it, or stop protecting '*.*.*'.\n  prop 'repository': the lifecycle policy of Stack/Repo could remove images this project treats as releases or cache: rule 1 (\"Keep the newest 30 images tagged v*.*.*; expire older ones\"): could expire images tagged 'dev', which are protected. Add LifecycleRule.retain({ tagPatternList: ['dev'] }) before it, or stop protecting 'dev'."],
+    ['a lifecycle policy that could expire the environment\'s image', () => ({ environmentTags: ['dev'] }), { mutableTagPatterns: ['dev'], lifecyclePolicy: LifecyclePresets.recommended() },
+      "[Stack/Build] 2 problems:\n  prop 'environmentTags': got \"dev\"; this project points the tag at the image an environment runs, and rule 1 (\"Keep the newest 30 images tagged *.*.*; expire older ones\") "
+      + "of the lifecycle policy of Stack/Repo could expire images tagged 'dev'. Add LifecycleRule.retain({ tagPatternList: ['dev'] }) before it in the repository's lifecyclePolicy "
+      + "(LifecyclePresets.recommended({ protectedTags: [...] }) adds a retain rule per protected tag).\n  prop 'environmentTags': got \"dev\"; this project points the tag at the image an environment runs, "
+      + "and rule 2 (\"Keep the newest 50 images tagged sha-*; expire older ones\") of the lifecycle policy of Stack/Repo could expire images tagged 'dev'. Add LifecycleRule.retain({ tagPatternList: ['dev'] }) "
+      + "before it in the repository's lifecyclePolicy (LifecyclePresets.recommended({ protectedTags: [...] }) adds a retain rule per protected tag)."],
+    ['a lifecycle policy that could archive the cache', () => ({ cache: ImageBuildCache.registry() }),
+      { mutableTagPatterns: ['buildcache'], lifecyclePolicy: new LifecyclePolicy({ rules: [LifecycleRule.archive({ tagStatus: TagStatus.ANY, maxIdleTime: Duration.days(30) })] }) },
+      "[Stack/Build] prop 'cache': got \"buildcache\"; this project keeps its layer cache under the tag, and rule 1 (\"Archive images not pulled for more than 30 days\") of the lifecycle policy "
+      + "of Stack/Repo could archive images tagged 'buildcache'. Add LifecycleRule.retain({ tagPatternList: ['buildcache'] }) before it in the repository's lifecyclePolicy "
+      + '(LifecyclePresets.recommended({ protectedTags: [...] }) adds a retain rule per protected tag).'],
+    ['a protected pattern that the count rules could reach', () => ({ environmentTags: ['dev'], protectedTagPatterns: ['1.*'] }),
+      { mutableTagPatterns: ['dev'], lifecyclePolicy: LifecyclePresets.recommended({ protectedTags: ['dev'] }) },
+      ['*.*.*', 'sha-*'].map((selected, i) => `prop 'protectedTagPatterns': got "1.*"; this project protects the tag, and rule ${i + 2} ("Keep the newest ${i === 0 ? 30 : 50} `
+        + `images tagged ${selected}; expire older ones") of the lifecycle policy of Stack/Repo could expire images tagged '1.*'. Add LifecycleRule.retain({ tagPatternList: ['1.*'] }) `
+        + "before it in the repository's lifecyclePolicy (LifecyclePresets.recommended({ protectedTags: [...] }) adds a retain rule per protected tag).")
+        .reduce((message, problem) => `${message}\n  ${problem}`, '[Stack/Build] 2 problems:')],
   ])('props: %s', (_name, props, repositoryProps, message) => {
     const stack = new Stack(new App(), 'Stack');
     const repository = new ImageRepository(stack, 'Repo', repositoryProps ?? { mutableTagPatterns: ['dev', 'buildcache'] });

@@ -200,32 +200,44 @@ describe('LifecyclePresets: what each keeps and removes', () => {
     expect(policy.simulate(images, NOW).summary).toEqual({ expiringImageTotalCount: 1, transitioningImageTotalCount: 1 });
   });
 
-  test('recommended keeps protected and recent images and removes the rest', () => {
+  test('recommended keeps protected and recent images and removes the rest, in the tags image builds push', () => {
     const policy = LifecyclePresets.recommended({
       protectedTags: ['prod*'],
       keepReleases: 1,
+      keepCommits: 2,
       shortLivedTagPatterns: ['dev-*'],
       archiveAfterIdle: Duration.days(180),
       expireArchivedAfter: Duration.days(365),
     });
     expect(policy.validate()).toEqual([]);
+    expect(policy.toDocument().rules.map((r) => r.description)).toEqual([
+      'Retain every image tagged prod*',
+      'Keep the newest 1 images tagged *.*.*; expire older ones',
+      'Keep the newest 2 images tagged sha-*; expire older ones',
+      'Expire images tagged dev-* pushed more than 30 days ago',
+      'Expire untagged images pushed more than 14 days ago',
+      'Expire untagged images archived more than 365 days ago',
+      'Archive images not pulled for more than 180 days',
+    ]);
     const images = [
-      image('prod-old', ['prod', 'dev-1', 'v1.0.0'], 1000),
-      image('rel-old', ['v1.1.0'], 300), image('rel-new', ['v1.2.0'], 200),
+      image('prod-old', ['prod', 'sha-0000001', '1.0.0'], 1000),
+      image('rel-old', ['sha-0000002', '1.1.0'], 300), image('rel-new', ['sha-0000003', '1.2.0'], 200),
+      image('commit-old', ['sha-0000004'], 100), image('commit-mid', ['sha-0000005'], 50), image('commit-new', ['sha-0000006'], 1),
       image('dev-old', ['dev-2'], 31), image('untagged-old', [], 15), image('idle-feature', ['feature-x'], 400),
       image('archived-untagged', [], 900, { imageStatus: ImageStatus.ARCHIVED, lastArchivedAt: daysAgo(400) }),
       image('archived-tagged', ['dev-0'], 900, { imageStatus: ImageStatus.ARCHIVED, lastArchivedAt: daysAgo(400) }),
     ];
-    // rel-new is idle too, but the release rule selected it first, so the archive rule cannot touch it.
+    // prod-old's release and commit tags do not matter: the prod anchor claims it first. rel-new is idle, but the
+    // release rule selected it, so the archive rule cannot touch it; the same holds for the two newest commits.
     expect(actedOn(policy, images)).toEqual([
-      'rel-old:EXPIRE:2', 'dev-old:EXPIRE:3', 'untagged-old:EXPIRE:4', 'archived-untagged:EXPIRE:5', 'idle-feature:TRANSITION:6',
+      'rel-old:EXPIRE:2', 'commit-old:EXPIRE:3', 'dev-old:EXPIRE:4', 'untagged-old:EXPIRE:5', 'archived-untagged:EXPIRE:6', 'idle-feature:TRANSITION:7',
     ]);
   });
 
-  test('recommended drops the release count rule for protected release patterns', () => {
-    const policy = LifecyclePresets.recommended({ protectedTags: ['v*'] });
+  test('recommended drops the count rules of release and commit patterns that are protected', () => {
+    const policy = LifecyclePresets.recommended({ protectedTags: ['*.*.*', 'sha-*'] });
     expect(policy.toDocument().rules.map((r) => r.description)).toEqual([
-      'Retain every image tagged v*', 'Expire untagged images pushed more than 14 days ago',
+      'Retain every image tagged *.*.*', 'Retain every image tagged sha-*', 'Expire untagged images pushed more than 14 days ago',
     ]);
   });
 });

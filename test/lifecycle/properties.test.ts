@@ -1,5 +1,6 @@
 import * as fc from 'fast-check';
 import { referenceSimulate } from './reference-simulator';
+import { compileGlob, globCovers, globMatches } from '../../src/lifecycle/glob';
 import { protectionProblems } from '../../src/lifecycle/guard';
 import { parsePolicyJson } from '../../src/lifecycle/parse';
 import { renderPolicyDocument } from '../../src/lifecycle/render';
@@ -10,6 +11,10 @@ import { validatePolicyDocument } from '../../src/lifecycle/validate';
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 27);
 const TAGS = ['prod', 'prod-eu', 'v1.2.3', 'v2.0.0', 'dev-1', 'dev-2', 'pr-7', 'sha-abc', 'release', 'feature-x'];
+/** Tags and patterns over a two-letter alphabet: pieces of a pattern overlap in a tag often (`ab*ba` against `aba`). */
+const SMALL = fc.string({ unit: fc.constantFrom('a', 'b'), minLength: 1, maxLength: 6 });
+const SMALL_PATTERN = fc.string({ unit: fc.constantFrom('a', 'b', '*'), minLength: 1, maxLength: 6 })
+  .filter((p) => /[ab]/.test(p[0]) && (p.match(/\*/g) ?? []).length <= 4);
 const PATTERNS = ['prod*', 'v*.*.*', 'dev-*', '*-1', 'pr-*', '*', 'sha-*', 'v*', '*e*', 'release'];
 const PREFIXES = ['prod', 'v', 'dev-', 'sha-', 'p', 'release'];
 const PROTECTED = ['prod*', 'v*.*.*', 'release'];
@@ -17,7 +22,7 @@ const PROTECTED = ['prod*', 'v*.*.*', 'release'];
 type Draft = Omit<LifecycleRuleDocument, 'rulePriority'>;
 
 const tagList = fc.oneof(
-  fc.uniqueArray(fc.constantFrom(...PATTERNS), { minLength: 1, maxLength: 2 }).map((tagPatternList) => ({ tagStatus: 'tagged', tagPatternList })),
+  fc.uniqueArray(fc.oneof(fc.constantFrom(...PATTERNS), SMALL_PATTERN), { minLength: 1, maxLength: 2 }).map((tagPatternList) => ({ tagStatus: 'tagged', tagPatternList })),
   fc.uniqueArray(fc.constantFrom(...PREFIXES), { minLength: 1, maxLength: 2 }).map((tagPrefixList) => ({ tagStatus: 'tagged', tagPrefixList })),
 );
 
@@ -66,7 +71,7 @@ const anchoredPolicyArb = fc.tuple(fc.subarray(['prod*', 'v*', '*', 'release', '
 const imageArb = (index: number): fc.Arbitrary<ImageRecord> => fc.record({
   // Whole days make equal push times (and so the digest tie-break) common.
   pushedDays: fc.integer({ min: 0, max: 800 }),
-  tags: fc.uniqueArray(fc.constantFrom(...TAGS), { maxLength: 3 }),
+  tags: fc.uniqueArray(fc.oneof(fc.constantFrom(...TAGS), SMALL), { maxLength: 3 }),
   status: fc.constantFrom('ACTIVE', 'ACTIVE', 'ARCHIVED', 'ACTIVATING'),
   pulledDays: fc.option(fc.integer({ min: 0, max: 800 }), { nil: undefined }),
   archivedDays: fc.integer({ min: 0, max: 800 }),
@@ -85,6 +90,31 @@ const inventoryArb = fc.integer({ min: 0, max: 40 }).chain((n) => fc.tuple(...Ar
 const ours = (policy: LifecyclePolicyDocument, images: ImageRecord[]) => simulatePolicy(policy, images, NOW).previewResults
   .map((r) => ({ digest: r.imageDigest, priority: r.appliedRulePriority, type: r.action.type.toLowerCase() }))
   .sort((a, b) => (a.digest < b.digest ? -1 : 1));
+
+const globRegExp = (pattern: string) => new RegExp(`^${pattern.split('*').map((piece) => piece.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+
+describe('tag wildcards', () => {
+  test('a pattern matches exactly the tags a regular expression of it matches (overlapping pieces included)', () => {
+    fc.assert(fc.property(SMALL_PATTERN, SMALL, (pattern, tag) => {
+      expect(globMatches(compileGlob(pattern), tag)).toBe(globRegExp(pattern).test(tag));
+    }), { numRuns: 3000 });
+  });
+
+  test('when one pattern covers another, every tag the inner one matches, the outer one matches', () => {
+    let covered = 0;
+    fc.assert(fc.property(SMALL_PATTERN, SMALL_PATTERN, fc.array(SMALL, { minLength: 5, maxLength: 5 }), (outer, inner, fillers) => {
+      if (!globCovers(outer, inner)) return;
+      covered++;
+      // Expansions of the inner pattern: each wildcard replaced by a filler (or nothing).
+      for (let k = 0; k < fillers.length; k++) {
+        let i = k;
+        const tag = inner.replace(/\*/g, () => (i++ % 2 === 0 ? fillers[i % fillers.length] : ''));
+        expect(globMatches(compileGlob(outer), tag)).toBe(true);
+      }
+    }), { numRuns: 3000 });
+    expect(covered).toBeGreaterThan(100);
+  });
+});
 
 describe('properties', () => {
   test('the simulator agrees with the simple reference implementation', () => {

@@ -1,8 +1,11 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { kubectlLayer, referencePlatform } from './platform';
 import { EcsServiceStack, EksWorkloadStack, RegistryStack } from '../../src';
+import { main as cliMain } from '../../src/cli/ecr-lifecycle';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const CROSS_ACCOUNT = {
@@ -208,6 +211,21 @@ describe('reference platform', () => {
   test('an unknown service is refused by name', () => {
     const registry = referencePlatform().platform.registry;
     expect(() => registry.repository('billing')).toThrow(new Error('[Registry] prop \'service\': got "billing"; this registry holds ["storefront","catalog"].'));
-    expect(registry.buildProject('catalog').project).toBeDefined();
+    expect(registry.buildProject('catalog').project.node.path).toBe('Registry/catalogBuild/Project');
+    expect(() => registry.buildProject('billing')).toThrow(new Error('[Registry] prop \'service\': got "billing"; this registry holds ["storefront","catalog"].'));
+  });
+
+  test('the README\'s ecr-lifecycle example previews a template the reference app synthesizes', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const examples = [...readme.matchAll(/ecr-lifecycle preview --template (cdk\.out\/\S+\.template\.json)/g)].map((m) => m[1]);
+    expect(examples).toEqual(['cdk.out/Registry.template.json']);
+    const assembly = referencePlatform().app.synth();
+    const template = path.join(assembly.directory, path.basename(examples[0]));
+    const images = path.join(assembly.directory, 'images.json');
+    fs.writeFileSync(images, JSON.stringify({ imageDetails: [{ imageDigest: `sha256:${'1'.repeat(64)}`, imageTags: ['sha-1a2b3c4'], imagePushedAt: 1767225600 }] }));
+    let out = '';
+    const status = cliMain(['preview', '--template', template, '--images', images, '--format', 'json'], { out: (t) => { out += t; }, err: (t) => { out += t; }, isTTY: false });
+    expect({ status, repositories: JSON.parse(out).repositories.map((r: { repositoryName: string }) => r.repositoryName) })
+      .toEqual({ status: 0, repositories: ['platform/storefront', 'platform/catalog'] });
   });
 });
