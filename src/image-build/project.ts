@@ -22,7 +22,7 @@ import { ruleLabel } from '../lifecycle/types';
 import { acknowledge } from '../private/acknowledge';
 import { maxResolvedLength } from '../private/cfn-length';
 import { ecrGrantee } from '../private/ecr-access';
-import { propProblem, throwIfProblems } from '../private/errors';
+import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { allowLogsToUseKey, createKey } from '../private/kms';
 import { managedPolicyGrantee } from '../private/managed-policy-grantee';
 import { DEFAULT_COMMIT_TAG_PREFIX } from '../private/tag-vocabulary';
@@ -251,7 +251,7 @@ export class ImageBuildProject extends Construct {
     this.cacheTags = cache.tag ? registryCacheTags(cache.tag, platforms) : [];
     // The repository checks assume well-formed tags, so they only run on props that passed their own checks.
     const propProblems = imageBuildProblems(props, cache);
-    throwIfProblems(this, propProblems.length > 0 ? propProblems : this.repositoryProblems(props, gate));
+    reportProblems(this, propProblems.length > 0 ? propProblems : this.repositoryProblems(props, gate));
 
     this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the artifacts and logs of ${this.node.path}`);
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -323,7 +323,8 @@ export class ImageBuildProject extends Construct {
     });
 
     const onlyArm = platforms.every((p) => p === ImagePlatform.LINUX_ARM64);
-    const buildImage = props.buildImage
+    // An image or compute type refused above would make aws-cdk-lib throw before synth reports every problem.
+    const buildImage = (propProblems.length === 0 ? props.buildImage : undefined)
       ?? (onlyArm ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 : codebuild.LinuxBuildImage.STANDARD_7_0);
     this.project = new codebuild.Project(this, 'Project', {
       projectName: props.projectName,
@@ -333,7 +334,7 @@ export class ImageBuildProject extends Construct {
       buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
       environment: {
         buildImage,
-        computeType: props.computeType ?? codebuild.ComputeType.MEDIUM,
+        computeType: (propProblems.length === 0 ? props.computeType : undefined) ?? codebuild.ComputeType.MEDIUM,
         privileged: true,
         environmentVariables: {
           ...Object.fromEntries(Object.entries(variables).map(([k, value]) => [k, { value }])),

@@ -10,7 +10,20 @@ export function propProblem(prop: string, value: unknown, rule: string): string 
   return `prop '${prop}': got ${show(value)}; ${rule}`;
 }
 
-/** Throws every problem at once, prefixed with the construct path, so the stack trace points at the user's line. */
+/**
+ * Reports the problems of a construct's props when the app synthesizes, together with every other construct's, so a
+ * user sees every mistake of the app at once, each as `[construct path] problem`.
+ */
+export function reportProblems(scope: IConstruct, problems: readonly string[]): void {
+  if (problems.length === 0) return;
+  const reported = [...problems];
+  scope.node.addValidation({ validate: () => reported });
+}
+
+/**
+ * Throws every problem at once, prefixed with the construct path, for a method whose result depends on its arguments
+ * (a grant, an image URI): the stack trace points at the user's call.
+ */
 export function throwIfProblems(scope: IConstruct, problems: readonly string[]): void {
   if (problems.length === 0) return;
   const path = scope.node.path;

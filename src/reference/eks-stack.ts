@@ -9,7 +9,7 @@ import { pullerRolePath, WORKLOAD_USER_ID, workloadImage, WorkloadImageProps, Wo
 import { createIsolatedVpc, VPC_CIDR } from './network';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
-import { propProblem, throwIfProblems } from '../private/errors';
+import { propProblem, reportProblems } from '../private/errors';
 import { iamFindingIds, wildcardResourceFindingId } from '../private/findings';
 import { allowLogsToUseKey, createKey } from '../private/kms';
 import { PULL_ACTIONS } from '../repository/actions';
@@ -195,8 +195,9 @@ export class EksWorkloadStack extends Stack {
   private grantEksAddOnPull(role: iam.Role): void {
     const region = this.region;
     if (!Token.isUnresolved(region) && !(region in EKS_ADDON_REGISTRY_ACCOUNTS)) {
-      throwIfProblems(this, [propProblem('env.region', region, `has no EKS add-on registry that this library knows (${Object.keys(EKS_ADDON_REGISTRY_ACCOUNTS).length} regions). `
+      reportProblems(this, [propProblem('env.region', region, `has no EKS add-on registry that this library knows (${Object.keys(EKS_ADDON_REGISTRY_ACCOUNTS).length} regions). `
         + 'Add the account of the region from the EKS User Guide ("Amazon container image registries") to EKS_ADDON_REGISTRY_ACCOUNTS.')]);
+      return;
     }
     const accounts = new CfnMapping(this, 'EksAddOnRegistry', {
       mapping: Object.fromEntries(Object.entries(EKS_ADDON_REGISTRY_ACCOUNTS).map(([r, account]) => [r, { account }])),

@@ -1,7 +1,8 @@
-import { Environment, Stack } from 'aws-cdk-lib';
+import { Environment, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { propProblem, throwIfProblems } from '../private/errors';
+import { propProblem, reportProblems } from '../private/errors';
 import { IImageRepository, ImageRepository } from '../repository/repository';
+import { digestProblems, imageTagProblems } from '../repository/validation';
 
 /**
  * The user and group workloads run as, on ECS and on EKS alike: not root, and numeric, so that Kubernetes can verify
@@ -43,13 +44,20 @@ export interface WorkloadImageProps {
   readonly environmentTag?: string;
 }
 
-/** The tag or digest of the image, after checking that exactly one was given. */
+/** The tag or digest of the image, checked: exactly one was given, and it is a digest or a tag ECR takes. */
 function imageTagOrDigest(scope: Construct, props: WorkloadImageProps): string {
   const both = props.imageDigest !== undefined && props.environmentTag !== undefined;
   if (both || (props.imageDigest === undefined && props.environmentTag === undefined)) {
-    throwIfProblems(scope, [propProblem('imageDigest', props.imageDigest, "give exactly one of 'imageDigest' (preferred) and 'environmentTag'.")]);
+    reportProblems(scope, [propProblem('imageDigest', props.imageDigest, "give exactly one of 'imageDigest' (preferred) and 'environmentTag'.")]);
   }
-  return (props.imageDigest ?? props.environmentTag)!;
+  const digest = props.imageDigest;
+  const tag = props.environmentTag;
+  reportProblems(scope, [
+    ...(digest !== undefined && !Token.isUnresolved(digest) ? digestProblems('imageDigest', digest) : []),
+    ...(tag !== undefined && !Token.isUnresolved(tag) ? imageTagProblems('environmentTag', tag) : []),
+  ]);
+  // With neither, synthesis fails on the problem above; the stack is still built, so that every problem is reported.
+  return digest ?? tag ?? '';
 }
 
 /**
@@ -67,5 +75,5 @@ function importRepository(stack: Stack, props: WorkloadRepositoryProps): IImageR
 export function workloadImage(stack: Stack, props: WorkloadRepositoryProps & WorkloadImageProps) {
   const repository = importRepository(stack, props);
   const tagOrDigest = imageTagOrDigest(stack, props);
-  return { repository, tagOrDigest, uri: repository.imageUri(tagOrDigest) };
+  return { repository, tagOrDigest, uri: repository.repositoryUriForTagOrDigest(tagOrDigest) };
 }

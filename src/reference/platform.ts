@@ -3,7 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { EcsServiceStack } from './ecs-stack';
 import { EksWorkloadStack, IKubectlLayerFactory } from './eks-stack';
 import { RegistryStack } from './registry-stack';
-import { propProblem, throwIfProblems } from '../private/errors';
+import { propProblem, reportProblems } from '../private/errors';
 
 /** Where one environment's workloads run. */
 export interface WorkloadEnvironmentProps {
@@ -80,7 +80,7 @@ export class ReferencePlatform {
       services: [ECS_SERVICE, EKS_SERVICE].map((name) => ({ name, source: codebuild.Source.gitHub({ owner, repo: name }) })),
     });
     const registryRegion = props.registryEnv?.region;
-    throwIfProblems(this.registry, [
+    reportProblems(this.registry, [
       ...workloads.filter((w) => !environments.includes(w.name)).map((w) =>
         propProblem('workloads', w.name, `is not one of the environments ${JSON.stringify(environments)}. Add it to 'environments'.`)),
       // Isolated subnets reach only their own region's ECR and S3 endpoints: a workload in another region could not pull.

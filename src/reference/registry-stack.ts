@@ -8,7 +8,7 @@ import { pullerRolePath } from './image-reference';
 import { ImageBuildProject } from '../image-build/project';
 import { LifecyclePresets } from '../lifecycle/presets';
 import { acknowledge } from '../private/acknowledge';
-import { propProblem, throwIfProblems } from '../private/errors';
+import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { createKey } from '../private/kms';
 import { IImageRepository, ImageRepository } from '../repository/repository';
 import { FindingSeverity } from '../scanning/severity';
@@ -71,7 +71,7 @@ export class RegistryStack extends Stack {
     const environments = props.environments ?? ['dev', 'staging', 'prod'];
     this.environments = [...environments];
     const names = props.services.map((s) => s.name);
-    throwIfProblems(this, [
+    reportProblems(this, [
       ...(names.length === 0 ? [propProblem('services', names, 'name at least one service.')] : []),
       ...names.filter((n, i) => names.indexOf(n) !== i).map((n) => propProblem('services', n, 'two services share this name. Rename one.')),
       ...(environments.length === 0 ? [propProblem('environments', environments, 'name at least one environment, for example dev.')] : []),
@@ -88,11 +88,12 @@ export class RegistryStack extends Stack {
     this.findingsTopic = new sns.Topic(this, 'ScanFindings', { displayName: 'Container image scan findings', masterKey: key, enforceSSL: true });
 
     const others = (props.workloadAccounts ?? []).filter((a) => Token.compareStrings(a, this.account) !== TokenComparison.SAME);
-    for (const service of props.services) {
+    // Each name once: a repeated one is reported above, and building it twice would stop before that report.
+    for (const service of props.services.filter((s, i) => names.indexOf(s.name) === i)) {
       const repositoryName = `${props.repositoryPrefix ?? 'platform'}/${service.name}`;
       const repository = new ImageRepository(this, `${service.name}Repository`, {
         repositoryName,
-        mutableTagPatterns: environments,
+        mutableTagPatterns: environments.length > 0 ? environments : undefined,
         // The tags the builds push: environment tags (what deployments point at) are never expired; the newest 30
         // releases (1.2.3) and the newest 50 commit images (sha-<commit>) are kept, older ones expire unless an
         // environment tag or a kept release holds them; untagged images go after 14 days.

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
 import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
-import { propProblem, throwIfProblems } from '../private/errors';
+import { propProblem, reportProblems } from '../private/errors';
 import { wildcardResourceFindingId } from '../private/findings';
 import { AUTH_TOKEN_ACTION, PULL_THROUGH_CACHE_ACTIONS } from '../repository/actions';
 
@@ -65,7 +65,7 @@ class ImportedPullThroughCache extends Construct implements IPullThroughCache {
     super(scope, id);
     const invalid = ecrRepositoryPrefix.length < 2 || ecrRepositoryPrefix.length > 30 || !PREFIX.test(ecrRepositoryPrefix);
     if (!Token.isUnresolved(ecrRepositoryPrefix) && invalid) {
-      throwIfProblems(this, [propProblem('ecrRepositoryPrefix', ecrRepositoryPrefix,
+      reportProblems(this, [propProblem('ecrRepositoryPrefix', ecrRepositoryPrefix,
         "a cache prefix is 2 to 30 lower-case letters and digits, joined by '.', '_', '-' or '/', for example 'docker-hub'. Use the prefix of the cache rule.")]);
     }
     const stack = Stack.of(this);

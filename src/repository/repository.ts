@@ -16,7 +16,7 @@ import { LifecyclePresets } from '../lifecycle/presets';
 import { LifecycleRule } from '../lifecycle/rule';
 import { isSameAccount } from '../private/accounts';
 import { ecrGrantee } from '../private/ecr-access';
-import { propProblem, throwIfProblems } from '../private/errors';
+import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { FindingSeverity } from '../scanning/severity';
 
 /** How long the default lifecycle policy keeps untagged images. */
@@ -366,7 +366,7 @@ export class ImageRepository extends ImageRepositoryBase {
     this.lifecyclePolicy = props.lifecyclePolicy?.copy()
       ?? new LifecyclePolicy({ rules: [LifecyclePresets.expireUntagged(Duration.days(DEFAULT_UNTAGGED_RETENTION_DAYS))] });
     problems.push(...this.lifecycleProblems());
-    throwIfProblems(this, problems);
+    reportProblems(this, problems);
 
     this.mutability = tagMutabilityOf(props);
     this.exclusions = [...(props.mutableTagPatterns ?? props.immutableTagPatterns ?? [])];
@@ -404,14 +404,16 @@ export class ImageRepository extends ImageRepositoryBase {
 
   /**
    * Lets tags matching `pattern` move in this immutable repository (for example a build cache tag); every other tag
-   * stays immutable. Nothing changes when the tag can already move.
+   * stays immutable. Nothing changes when the tag can already move; a pattern ECR would refuse is reported at synth.
    */
   public addMutableTagPattern(pattern: string): void {
     if (canOverwriteTag(pattern, this.mutability, this.exclusions)) return;
     const problems = this.mutability === ecr.TagMutability.MUTABLE_WITH_EXCLUSION
       ? [propProblem('mutableTagPattern', pattern, "is listed in 'immutableTagPatterns'. Remove it there to let it move.")]
       : exclusionFilterProblems('mutableTagPatterns', [...this.exclusions, pattern]);
-    throwIfProblems(this, problems);
+    // Reported at synth with the app's other problems (a build adds its cache tags here while it is being built).
+    reportProblems(this, problems);
+    if (problems.length > 0) return;
     this.exclusions.push(pattern);
     this.mutability = ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION;
   }

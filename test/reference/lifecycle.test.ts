@@ -39,7 +39,8 @@ function replayYear(repository: ImageRepository) {
     if (day % 14 === 13) move('prod', points.get('staging')!);
     maxImages = Math.max(maxImages, images.size);
 
-    const inventory: LifecycleImage[] = [...images.values()].map((i) => ({ imageDigest: i.digest, imageTags: [...i.tags], imagePushedAt: new Date(i.pushedAt) }));
+    const inventory: LifecycleImage[] = [...images.values()]
+      .map((i) => ({ imageDigest: i.digest, imageTags: [...i.tags], imagePushedAt: new Date(i.pushedAt) }));
     const preview = repository.lifecyclePolicy.simulate(inventory, new Date(START + day * DAY_MS + 23 * 3600_000));
     for (const result of preview.previewResults) {
       expect(result.action.type).toBe('EXPIRE');

@@ -3,9 +3,11 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { IConstruct } from 'constructs';
 import { kubectlLayer, referencePlatform } from './platform';
 import { EcsServiceStack, EksWorkloadStack, RegistryStack } from '../../src';
 import { main as cliMain } from '../../src/cli/ecr-lifecycle';
+import { synthesisProblems } from '../support/problems';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const CROSS_ACCOUNT = {
@@ -130,9 +132,9 @@ describe('reference platform', () => {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':',
         { 'Fn::FindInMap': ['EksAddOnRegistry', { Ref: 'AWS::Region' }, 'account'] }, ':repository/*']],
     }));
-    expect(() => referencePlatform({ registryEnv: { region: 'xx-nowhere-1' } })).toThrow(new Error(
+    expect(synthesisProblems(referencePlatform({ registryEnv: { region: 'xx-nowhere-1' } }).app)).toBe(
       '[Eks-dev] prop \'env.region\': got "xx-nowhere-1"; has no EKS add-on registry that this library knows (39 regions). '
-      + 'Add the account of the region from the EKS User Guide ("Amazon container image registries") to EKS_ADDON_REGISTRY_ACCOUNTS.'));
+      + 'Add the account of the region from the EKS User Guide ("Amazon container image registries") to EKS_ADDON_REGISTRY_ACCOUNTS.');
   });
 
   test('EKS: the kubectl provider reaches Lambda and the custom-resource response URL from the isolated subnets', () => {
@@ -183,15 +185,17 @@ describe('reference platform', () => {
     expect(pod).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
   });
 
-  test.each<[string, () => unknown, string]>([
-    ['a workload outside the environments', () => referencePlatform({ workloads: [{ name: 'qa' }] }),
+  test.each<[string, () => IConstruct, string]>([
+    ['a workload outside the environments', () => referencePlatform({ workloads: [{ name: 'qa' }] }).app,
       '[Registry] prop \'workloads\': got "qa"; is not one of the environments ["dev","staging","prod"]. Add it to \'environments\'.'],
-    ['both a digest and a tag', () => new EcsServiceStack(new App(), 'Ecs', { repositoryName: 'team/app', imageDigest: DIGEST, environmentTag: 'dev' }),
+    ['both a digest and a tag', () => new EcsServiceStack(new App(), 'Ecs', { env: { region: 'eu-west-1' }, repositoryName: 'team/app', imageDigest: DIGEST, environmentTag: 'dev' }),
       '[Ecs] prop \'imageDigest\': got "' + DIGEST + '"; give exactly one of \'imageDigest\' (preferred) and \'environmentTag\'.'],
     ['neither a digest nor a tag', () => new EksWorkloadStack(new App(), 'Eks', { repositoryName: 'team/app', kubectlLayer }),
       '[Eks] prop \'imageDigest\': got nothing; give exactly one of \'imageDigest\' (preferred) and \'environmentTag\'.'],
     ['a malformed digest', () => new EcsServiceStack(new App(), 'Ecs', { env: { region: 'eu-west-1' }, repositoryName: 'team/app', imageDigest: 'sha256:xyz' }),
-      '[Ecs/Repository] prop \'tagOrDigest\': got "sha256:xyz"; a digest is \'sha256:\' followed by 64 lower-case hex digits. Copy it from \'aws ecr describe-images\'.'],
+      '[Ecs] prop \'imageDigest\': got "sha256:xyz"; a digest is \'sha256:\' followed by 64 lower-case hex digits. Copy it from \'aws ecr describe-images\'.'],
+    ['a malformed environment tag', () => new EcsServiceStack(new App(), 'Ecs', { env: { region: 'eu-west-1' }, repositoryName: 'team/app', environmentTag: '-dev' }),
+      '[Ecs] prop \'environmentTag\': got "-dev"; an image tag is 1 to 300 letters, digits, \'_\', \'.\' or \'-\' and does not start with \'.\' or \'-\'. Fix the tag, or pass a digest (sha256:<64 hex>).'],
     ['two services with one name', () => new RegistryStack(new App(), 'Registry', {
       services: ['a', 'a'].map((name) => ({ name, source: codebuild.Source.gitHub({ owner: 'o', repo: name }) })),
     }), '[Registry] prop \'services\': got "a"; two services share this name. Rename one.'],
@@ -201,11 +205,22 @@ describe('reference platform', () => {
     ['workloads in another region than the registry', () => referencePlatform({
       registryEnv: { account: '111111111111', region: 'eu-west-1' },
       workloads: [{ name: 'dev', env: { account: '222222222222', region: 'us-east-1' } }],
-    }), '[Registry] prop \'workloads\': got "dev in us-east-1"; the registry is in eu-west-1, and a workload\'s isolated subnets reach only their own '
+    }).app, '[Registry] prop \'workloads\': got "dev in us-east-1"; the registry is in eu-west-1, and a workload\'s isolated subnets reach only their own '
       + 'region\'s ECR and S3 endpoints, so its tasks and pods could not pull. Deploy the workloads in eu-west-1 (context workloadRegion) until registry '
       + 'replication brings the images to their region.'],
   ])('bad input: %s', (_name, make, message) => {
-    expect(make).toThrow(new Error(message));
+    // Reported when the app synthesizes, with every other problem of the app, one line each.
+    expect(synthesisProblems(make())).toBe(message);
+  });
+
+  test('every problem of an app is reported at once, each naming its construct', () => {
+    const app = new App();
+    new EcsServiceStack(app, 'Ecs', { env: { region: 'eu-west-1' }, repositoryName: 'team/app', imageDigest: 'sha256:xyz' });
+    new EksWorkloadStack(app, 'Eks', { repositoryName: 'team/app', kubectlLayer });
+    new RegistryStack(app, 'Registry', { services: [{ name: 'a', source: codebuild.Source.gitHub({ owner: 'o', repo: 'a' }) }], environments: [] });
+    expect(synthesisProblems(app).split('\n').map((line) => line.slice(0, line.indexOf(':') + 1))).toEqual([
+      '[Ecs] prop \'imageDigest\':', '[Eks] prop \'imageDigest\':', '[Registry] prop \'environments\':',
+    ]);
   });
 
   test('an unknown service is refused by name', () => {
