@@ -1,5 +1,8 @@
 import { spawnSync } from 'child_process';
-import { renderTagPrelude, TagPreludeOptions } from '../../src/image-build/tags';
+import * as fs from 'fs';
+import { BUILD_SCRIPT_FILE } from '../../src/image-build/buildspec';
+import { RESERVED_VARIABLES } from '../../src/image-build/reserved';
+import { DOCKER_TAG_MAX_LENGTH, renderTagPrelude, TagPreludeOptions } from '../../src/image-build/tags';
 
 const DEFAULTS: TagPreludeOptions = {
   commitShaVariable: 'CODEBUILD_RESOLVED_SOURCE_VERSION',
@@ -40,5 +43,24 @@ describe('tag strategy', () => {
     ['leading zeros', { CODEBUILD_RESOLVED_SOURCE_VERSION: SHA, CODEBUILD_WEBHOOK_TRIGGER: 'tag/v01.2.3' }, "image tags: version '01.2.3' is not a semantic version such as 1.2.3 or 1.2.3-rc.1"],
   ])('fails the build: %s', (_name, env, error) => {
     expect(run(env)).toEqual({ status: 1, tags: '', error });
+  });
+});
+
+describe('what the construct and the script it runs must agree on', () => {
+  const script = fs.readFileSync(BUILD_SCRIPT_FILE, 'utf8');
+
+  test('one tag length limit: the one the construct checks at synth is the one the script enforces (Docker\'s 128)', () => {
+    expect(/^MAX_TAG_LENGTH=(\d+)$/m.exec(script)?.[1]).toBe(String(DOCKER_TAG_MAX_LENGTH));
+    expect(DOCKER_TAG_MAX_LENGTH).toBe(128);
+  });
+
+  test('every variable the script reads is set by the construct (reserved) or by CodeBuild (AWS_REGION)', () => {
+    // The header lists the script's inputs as "#   NAME   description".
+    const documented = [...script.matchAll(/^# {3}([A-Z][A-Z0-9_]+)\*?(?:\([a-z]+\))?\s/gm)].map((m) => m[1]);
+    expect(documented.length).toBeGreaterThan(20);
+    expect(documented.filter((name) => name !== 'AWS_REGION' && !RESERVED_VARIABLES.includes(name))).toEqual([]);
+    // And nothing reserved that the script no longer reads.
+    // (BUILD_COMMAND is the buildspec's; SCAN_POLL_SECONDS shares SCAN_TIMEOUT_SECONDS's line.)
+    expect(RESERVED_VARIABLES.filter((name) => !documented.includes(name) && !['BUILD_COMMAND', 'SCAN_POLL_SECONDS'].includes(name))).toEqual([]);
   });
 });
