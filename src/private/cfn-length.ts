@@ -3,11 +3,11 @@
  * for checking a service's length limit at synth time.
  */
 
-/** The longest value of each pseudo parameter (partitions such as aws-iso-b, regions such as ap-southeast-7). */
+/** The longest value of each pseudo parameter (the longest partition is aws-us-gov; regions such as ap-southeast-7). */
 const PSEUDO_PARAMETER_MAX: Record<string, number> = {
   'AWS::AccountId': 12,
   'AWS::Region': 20,
-  'AWS::Partition': 16,
+  'AWS::Partition': 10,
   'AWS::URLSuffix': 24,
   'AWS::StackName': 128,
   'AWS::NoValue': 0,

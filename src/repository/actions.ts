@@ -31,6 +31,23 @@ export const INSPECTOR_FINDINGS_ACTIONS = ['inspector2:ListFindings', 'inspector
  */
 export const PULL_THROUGH_CACHE_ACTIONS = [...PULL_ACTIONS, 'ecr:BatchImportUpstreamImage', 'ecr:CreateRepository'];
 
+/** What a source registry does in a destination registry to replicate into it (granted by the destination's registry policy). */
+export const REPLICATION_ACTIONS = ['ecr:CreateRepository', 'ecr:ReplicateImage'];
+
+/**
+ * What ECR does with the role of an ECR-to-ECR pull-through cache in the cache's own repositories: import the upstream
+ * image and write its layers and manifest.
+ */
+export const UPSTREAM_IMPORT_ACTIONS = [
+  'ecr:BatchImportUpstreamImage', 'ecr:GetImageCopyStatus', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage',
+];
+
+/**
+ * What ECR does with the role of a repository creation template (needed for a customer managed key or tags): create
+ * and tag the repository (ReplicateImage for replicated ones); the key is used through grants.
+ */
+export const TEMPLATE_ROLE_ACTIONS = ['ecr:CreateRepository', 'ecr:ReplicateImage', 'ecr:TagResource'];
+
 /** What Lambda needs on a repository to create a function from one of its images. */
 export const LAMBDA_PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 

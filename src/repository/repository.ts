@@ -1,26 +1,23 @@
-import { Duration, Lazy, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { AUTH_TOKEN_ACTION, LAMBDA_PULL_ACTIONS, PULL_ACTIONS, PUSH_ACTIONS, READ_ACTIONS, unionOf } from './actions';
 import { canOverwriteTag } from './mutability';
 import { scanFindingsPattern } from './scan-events';
-import {
-  accountIdProblems, digestProblems, exclusionFilterProblems, imageTagProblems, lambdaFunctionArnProblems,
-  organizationIdProblems, organizationPathProblems, principalArnPatternProblems, repositoryNameProblems,
-} from './validation';
+import { RepositoryOptions } from './settings';
+import { accountIdProblems, digestProblems, exclusionFilterProblems, imageTagProblems, lambdaFunctionArnProblems, repositoryNameProblems } from './validation';
 import { LifecyclePolicy } from '../lifecycle/policy';
-import { LifecyclePresets } from '../lifecycle/presets';
 import { LifecycleRule } from '../lifecycle/rule';
 import { isSameAccount } from '../private/accounts';
 import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
+import { accountsPrincipal, organizationPrincipal } from '../private/principals';
+import {
+  encryptionOf, exclusionFiltersOf, lifecyclePolicyOf, removalProblems, settingsProblems, tagMutabilityOf,
+} from '../private/repository-settings';
 import { FindingSeverity } from '../scanning/severity';
-
-/** How long the default lifecycle policy keeps untagged images. */
-export const DEFAULT_UNTAGGED_RETENTION_DAYS = 30;
 
 /** Options of `grantPullToAccounts`. */
 export interface AccountPullOptions {
@@ -146,34 +143,15 @@ export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements 
   }
 
   public grantPullToAccounts(accountIds: string[], options: AccountPullOptions = {}): iam.Grant {
-    const patterns = options.principalArnPatterns;
-    throwIfProblems(this, [
-      ...(accountIds.length === 0 ? [propProblem('accountIds', accountIds, 'name at least one account.')] : []),
-      ...accountIds.filter((id) => !Token.isUnresolved(id)).flatMap((id) => accountIdProblems('accountIds', id)),
-      ...(patterns !== undefined && patterns.length === 0 ? [propProblem('principalArnPatterns', patterns, 'name at least one pattern, or omit the option to admit the whole accounts.')] : []),
-      ...(patterns ?? []).filter((p) => !Token.isUnresolved(p)).flatMap((p) => principalArnPatternProblems('principalArnPatterns', p, accountIds)),
-    ]);
-    const accounts = new iam.CompositePrincipal(...accountIds.map((id) => new iam.AccountPrincipal(id)));
-    // The accounts as principals and the ARN as a condition: a role named as principal must exist when the policy is
-    // set, and workload roles are created after the registry.
-    return this.grantThroughPolicy(patterns ? accounts.withConditions({ ArnLike: { 'aws:PrincipalArn': patterns } }) : accounts, PULL_ACTIONS);
+    const { principal, problems } = accountsPrincipal(accountIds, options.principalArnPatterns);
+    throwIfProblems(this, problems);
+    return this.grantThroughPolicy(principal(), PULL_ACTIONS);
   }
 
   public grantPullToOrganization(organizationId: string, options: OrganizationPullOptions = {}): iam.Grant {
-    const paths = options.organizationPaths;
-    throwIfProblems(this, [
-      ...(Token.isUnresolved(organizationId) ? [] : organizationIdProblems('organizationId', organizationId)),
-      ...(paths !== undefined && paths.length === 0 ? [propProblem('organizationPaths', paths, 'name at least one path or omit the option.')] : []),
-      ...(paths ?? []).filter((p) => !Token.isUnresolved(p)).flatMap((p) => {
-        const format = organizationPathProblems('organizationPaths', p);
-        if (format.length > 0 || Token.isUnresolved(organizationId) || p.startsWith(`${organizationId}/`)) return format;
-        return [propProblem('organizationPaths', p, `does not start with the organization id '${organizationId}/'. Use paths of that organization.`)];
-      }),
-    ]);
-    const principal = paths
-      ? new iam.OrganizationPrincipal(organizationId).withConditions({ 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': paths } })
-      : new iam.OrganizationPrincipal(organizationId);
-    return this.grantThroughPolicy(principal, PULL_ACTIONS);
+    const { principal, problems } = organizationPrincipal(organizationId, options.organizationPaths);
+    throwIfProblems(this, problems);
+    return this.grantThroughPolicy(principal(), PULL_ACTIONS);
   }
 
   public grantPullToLambda(options: LambdaPullOptions): iam.Grant {
@@ -194,8 +172,7 @@ export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements 
     const otherAccounts = [...new Set([...accounts, ...functions.map(accountOfArn)])]
       .filter((id): id is string => id !== undefined && Token.compareStrings(id, stack.account) !== TokenComparison.SAME);
     if (otherAccounts.length === 0) return grant;
-    const accountsPrincipal = new iam.CompositePrincipal(...otherAccounts.map((id) => new iam.AccountPrincipal(id)));
-    return grant.combine(this.grantThroughPolicy(accountsPrincipal, LAMBDA_PULL_ACTIONS));
+    return grant.combine(this.grantThroughPolicy(accountsPrincipal(otherAccounts).principal(), LAMBDA_PULL_ACTIONS));
   }
 
   public onImagePushed(id: string, options: OnImagePushedOptions = {}): events.Rule {
@@ -249,60 +226,12 @@ export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements 
 const importedRepositories = new WeakSet<ImageRepositoryBase>();
 
 /** Properties of an `ImageRepository`. Every default is the secure, loss-free choice. */
-export interface ImageRepositoryProps {
+export interface ImageRepositoryProps extends RepositoryOptions {
   /**
    * Name of the repository: 2-256 lower-case characters, `/` between namespaces.
    * @default - a name generated by CloudFormation
    */
   readonly repositoryName?: string;
-  /**
-   * Whether tags can be overwritten. Use `mutableTagPatterns` to let a few moving tags (`dev`, `prod`, `buildcache`)
-   * change while every other tag stays immutable.
-   * @default ecr.TagMutability.IMMUTABLE
-   */
-  readonly tagMutability?: ecr.TagMutability;
-  /**
-   * Tag patterns (`*` wildcards, at most 5) that may be overwritten in an otherwise immutable repository; renders
-   * `IMMUTABLE_WITH_EXCLUSION`.
-   * @default - no tag can be overwritten
-   */
-  readonly mutableTagPatterns?: string[];
-  /**
-   * Tag patterns (`*` wildcards, at most 5) that stay immutable in a repository opted out to `MUTABLE`; renders
-   * `MUTABLE_WITH_EXCLUSION`.
-   * @default - none
-   */
-  readonly immutableTagPatterns?: string[];
-  /**
-   * Scan every pushed image (basic scanning). Registry-level enhanced scanning, when configured, takes over.
-   * @default true
-   */
-  readonly scanOnPush?: boolean;
-  /**
-   * Encryption at rest.
-   * @default - KMS when `encryptionKey` is given, AES256 otherwise
-   */
-  readonly encryption?: ecr.RepositoryEncryption;
-  /**
-   * Customer managed key for `KMS` or `KMS_DSSE` encryption.
-   * @default - the AWS managed key `aws/ecr` for KMS encryption
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * The lifecycle policy (the repository keeps its own copy; `addLifecycleRule` adds to it).
-   * @default - untagged images expire 30 days after their push; tagged images are never touched
-   */
-  readonly lifecyclePolicy?: LifecyclePolicy;
-  /**
-   * What happens to the repository when it leaves the stack.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-  /**
-   * Delete the images with the repository; only together with `RemovalPolicy.DESTROY`.
-   * @default false
-   */
-  readonly emptyOnDelete?: boolean;
 }
 
 /** A repository imported by name or ARN. */
@@ -356,15 +285,10 @@ export class ImageRepository extends ImageRepositoryBase {
     super(scope, id, { physicalName: props.repositoryName });
     const problems = [
       ...(props.repositoryName === undefined || Token.isUnresolved(props.repositoryName) ? [] : repositoryNameProblems(props.repositoryName)),
-      ...mutabilityProblems(props),
-      ...encryptionProblems(props),
-      ...(props.emptyOnDelete && (props.removalPolicy ?? RemovalPolicy.RETAIN) !== RemovalPolicy.DESTROY
-        ? [propProblem('emptyOnDelete', true, `deletes every image, so it needs removalPolicy DESTROY (got ${props.removalPolicy?.toUpperCase() ?? 'the default RETAIN'}). `
-          + 'Set removalPolicy: RemovalPolicy.DESTROY as well, or drop emptyOnDelete.')]
-        : []),
+      ...settingsProblems(props),
+      ...removalProblems(props),
     ];
-    this.lifecyclePolicy = props.lifecyclePolicy?.copy()
-      ?? new LifecyclePolicy({ rules: [LifecyclePresets.expireUntagged(Duration.days(DEFAULT_UNTAGGED_RETENTION_DAYS))] });
+    this.lifecyclePolicy = lifecyclePolicyOf(props);
     problems.push(...this.lifecycleProblems());
     reportProblems(this, problems);
 
@@ -375,12 +299,7 @@ export class ImageRepository extends ImageRepositoryBase {
       repositoryName: this.physicalName,
       // Lazy: addMutableTagPattern may still turn IMMUTABLE into IMMUTABLE_WITH_EXCLUSION.
       imageTagMutability: Lazy.string({ produce: () => this.mutability }),
-      imageTagMutabilityExclusionFilters: Lazy.any({
-        produce: () => (this.exclusions.length === 0 ? undefined : this.exclusions.map((filter) => ({
-          imageTagMutabilityExclusionFilterType: 'WILDCARD',
-          imageTagMutabilityExclusionFilterValue: filter,
-        }))),
-      }),
+      imageTagMutabilityExclusionFilters: Lazy.any({ produce: () => exclusionFiltersOf(this.exclusions) }),
       imageScanningConfiguration: { scanOnPush: this.scanOnPush },
       encryptionConfiguration: encryptionOf(props),
       lifecyclePolicy: { lifecyclePolicyText: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.lifecyclePolicy.toDocument()) }) },
@@ -441,41 +360,4 @@ export class ImageRepository extends ImageRepositoryBase {
 
 function accountOfArn(arn: string): string | undefined {
   return Token.isUnresolved(arn) ? undefined : arn.split(':')[4];
-}
-
-function tagMutabilityOf(props: ImageRepositoryProps): string {
-  if (props.mutableTagPatterns) return ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION;
-  if (props.immutableTagPatterns) return ecr.TagMutability.MUTABLE_WITH_EXCLUSION;
-  return props.tagMutability ?? ecr.TagMutability.IMMUTABLE;
-}
-
-function mutabilityProblems(props: ImageRepositoryProps): string[] {
-  const problems: string[] = [];
-  const mode = props.tagMutability;
-  if (mode === ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION || mode === ecr.TagMutability.MUTABLE_WITH_EXCLUSION) {
-    problems.push(propProblem('tagMutability', mode, "the exclusion modes follow from the patterns. Set 'mutableTagPatterns' (or, with MUTABLE, 'immutableTagPatterns') instead."));
-  }
-  if (props.mutableTagPatterns && props.immutableTagPatterns) {
-    problems.push(propProblem('immutableTagPatterns', props.immutableTagPatterns, "cannot be combined with 'mutableTagPatterns'. Keep the list that matches tagMutability."));
-  } else if (props.mutableTagPatterns && mode === ecr.TagMutability.MUTABLE) {
-    problems.push(propProblem('mutableTagPatterns', props.mutableTagPatterns, 'only applies to an immutable repository, and tagMutability is MUTABLE. Drop tagMutability to keep the other tags immutable.'));
-  } else if (props.immutableTagPatterns && mode !== ecr.TagMutability.MUTABLE) {
-    problems.push(propProblem('immutableTagPatterns', props.immutableTagPatterns, 'only applies with tagMutability MUTABLE; every tag is already immutable. Drop the list.'));
-  }
-  const filters = props.mutableTagPatterns ?? props.immutableTagPatterns;
-  const prop = props.mutableTagPatterns ? 'mutableTagPatterns' : 'immutableTagPatterns';
-  if (filters && !filters.some((f) => Token.isUnresolved(f))) problems.push(...exclusionFilterProblems(prop, filters));
-  return problems;
-}
-
-function encryptionProblems(props: ImageRepositoryProps): string[] {
-  if (props.encryptionKey && props.encryption === ecr.RepositoryEncryption.AES_256) {
-    return [propProblem('encryptionKey', props.encryptionKey.node.path, 'is only used with KMS or KMS_DSSE encryption, and encryption is AES256. Drop the key or set encryption to KMS.')];
-  }
-  return [];
-}
-
-function encryptionOf(props: ImageRepositoryProps): ecr.CfnRepository.EncryptionConfigurationProperty {
-  const type = props.encryption ?? (props.encryptionKey ? ecr.RepositoryEncryption.KMS : ecr.RepositoryEncryption.AES_256);
-  return { encryptionType: type.value, kmsKey: props.encryptionKey?.keyArn };
 }
