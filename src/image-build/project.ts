@@ -27,6 +27,7 @@ import { allowLogsToUseKey, createKey } from '../private/kms';
 import { managedPolicyGrantee } from '../private/managed-policy-grantee';
 import { DEFAULT_COMMIT_TAG_PREFIX } from '../private/tag-vocabulary';
 import { IPullThroughCache } from '../registry/pull-through-cache';
+import { RegistryScanning, RegistryScanType } from '../registry/scanning';
 import { INSPECTOR_FINDINGS_ACTIONS, SCAN_RESULT_ACTIONS } from '../repository/actions';
 import { canOverwriteTag } from '../repository/mutability';
 import { ImageRepository } from '../repository/repository';
@@ -355,6 +356,7 @@ export class ImageBuildProject extends Construct {
     cfnProject.logsConfig = { cloudWatchLogs: { status: 'ENABLED', groupName: this.logGroup.logGroupName } };
     cfnProject.node.addDependency(policy);
     this.node.addValidation({ validate: () => buildSpecProblems(cfnProject) });
+    this.node.addValidation({ validate: () => registryScanningProblems(this, props.repository, gate) });
     Validations.of(this.project).acknowledge({
       id: 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check',
       reason: 'docker build needs the Docker daemon of the build container, which only privileged mode provides',
@@ -510,6 +512,25 @@ export class ImageBuildProject extends Construct {
     }
     return problems;
   }
+}
+
+/**
+ * The gate against the registry's scanning configuration, when this app declares it (it may be declared after the
+ * project, so this runs at synth): a basic gate cannot read Inspector's results, and a repository that no filter
+ * matches is never scanned, so the gate would wait until it times out.
+ */
+function registryScanningProblems(scope: Construct, repository: ecr.IRepository, gate: ScanGate): string[] {
+  const scanning = gate.mode === 'none' ? undefined : RegistryScanning.of(scope, repository.env.account, repository.env.region);
+  if (!scanning) return [];
+  const type = scanning.scanType === RegistryScanType.ENHANCED ? 'enhanced' : 'basic';
+  if (gate.mode !== type) {
+    return [propProblem('scanGate', gate.mode, `the registry scans with ${type} scanning (${scanning.node.path}), and ScanGate.${gate.mode}() waits `
+      + `for ${gate.mode} scan results, which never come. Use ScanGate.${type}().`)];
+  }
+  const name = repository instanceof ImageRepository ? (repository.node.defaultChild as ecr.CfnRepository).repositoryName : repository.repositoryName;
+  if (name === undefined || Token.isUnresolved(name) || scanning.frequencyOf(name) !== 'NONE') return [];
+  return [propProblem('scanGate', gate.mode, `the repository '${name}' matches none of the registry's scanning filters (${scanning.node.path}), `
+    + 'so no scan ever completes and the gate would wait until it times out. Add it to scanOnPushRepositories, or use ScanGate.none().')];
 }
 
 /** The buildspec's length once CloudFormation resolves it, at most, against CodeBuild's limit. */

@@ -67,7 +67,7 @@ describe('ImageBuildProject bad input', () => {
     ['Lambda compute', () => ({ computeType: codebuild.ComputeType.LAMBDA_1GB }), undefined,
       "[Stack/Build] prop 'computeType': got \"BUILD_LAMBDA_1GB\"; Docker builds need on-demand EC2 compute: BUILD_GENERAL1_SMALL, BUILD_GENERAL1_MEDIUM, BUILD_GENERAL1_LARGE, BUILD_GENERAL1_XLARGE, BUILD_GENERAL1_2XLARGE (Lambda compute runs no Docker)."],
     ['a pull-through cache prefix ECR refuses', (s) => ({ pullThroughCaches: [PullThroughCache.fromEcrRepositoryPrefix(s, 'Cache', 'Docker_Hub')] }), undefined,
-      "[Stack/Cache] prop 'ecrRepositoryPrefix': got \"Docker_Hub\"; a cache prefix is 2 to 30 lower-case letters and digits, joined by '.', '_', '-' or '/', for example 'docker-hub'. Use the prefix of the cache rule."],
+      "[Stack/Cache] prop 'ecrRepositoryPrefix': got \"Docker_Hub\"; a prefix is 2 to 30 characters of lower-case repository name components joined by '/' (for example 'docker-hub' or 'team/app'), or ROOT for every repository."],
     ['a lifecycle policy that could expire the environment\'s image', () => ({ environmentTags: ['dev'] }), { mutableTagPatterns: ['dev'], lifecyclePolicy: LifecyclePresets.recommended() },
       "[Stack/Build] prop 'environmentTags': got \"dev\"; this project points the tag at the image an environment runs, and rule 1 (\"Keep the newest 30 images tagged *.*.*; expire older ones\") "
       + "of the lifecycle policy of Stack/Repo could expire images tagged 'dev'. Add LifecycleRule.retain({ tagPatternList: ['dev'] }) before it in the repository's lifecyclePolicy "
