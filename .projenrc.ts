@@ -90,6 +90,8 @@ new JsonFile(project, 'cdk.json', {
     context: {
       // The reference app's region (ALB access logging and EKS need one); accounts come from credentials or context.
       'registryRegion': 'eu-west-1',
+      // A second region that receives a copy of every platform image (JSON, as -c replicaRegions='[...]' takes it).
+      'replicaRegions': '["eu-central-1"]',
       '@aws-cdk/core:checkSecretUsage': true,
       '@aws-cdk/core:target-partitions': ['aws', 'aws-cn'],
     },
@@ -118,10 +120,12 @@ project.postCompileTask.spawn(project.addTask('rosetta:extract', {
 }));
 
 project.addTask('bench', {
-  description: 'Benchmarks: the lifecycle simulator and the ecr-lifecycle CLI beside a simple reference implementation',
+  description: 'Benchmarks: the lifecycle simulator and the ecr-lifecycle CLI beside a simple reference implementation; '
+    + 'a repository fleet\'s synthesis beside aws-cdk-lib\'s ecr.Repository',
   steps: [
     { spawn: 'compile' },
     { exec: 'node --expose-gc -r ts-node/register/transpile-only bench/lifecycle.bench.ts' },
+    { exec: 'node -r ts-node/register/transpile-only bench/fleet.bench.ts' },
   ],
 });
 

@@ -2,7 +2,9 @@
 // needing no AWS account, Docker or network. Context (cdk.json or -c) places it in real accounts:
 //   registryAccount, registryRegion   the shared-services account and region of the registry
 //   workloads                         JSON {"dev": "111111111111", "prod": "222222222222"}: environment -> account
-//   workloadRegion                    region of the workload accounts (default: registryRegion)
+//   workloadRegion                    region of the workload accounts (default: registryRegion); the registry
+//                                     replicates its images there
+//   replicaRegions                    JSON ["us-east-1"]: more regions that get a copy of every image
 //   environments                      JSON ["dev", "staging", "prod"]: promotion order of the environment tags
 //   imageDigests                      JSON {"prod": "sha256:..."}: run these digests instead of following the tags
 //   githubOwner                       owner of the sample services' GitHub repositories
@@ -40,6 +42,7 @@ new ReferencePlatform(app, {
   environments: json<string[] | undefined>('environments', undefined),
   workloads,
   githubOwner: context('githubOwner'),
+  replicaRegions: json<string[] | undefined>('replicaRegions', undefined),
   kubectlLayer: { createLayer: (scope) => new KubectlV33Layer(scope, 'KubectlLayer') },
 });
 

@@ -43,6 +43,15 @@ const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1).toLower
 
 const SHAPES: Record<string, Shape> = {
   'AWS::ECR::Repository': { kind: () => 'ECR repository', nameProperty: 'RepositoryName', shape: 'cylinder', fill: '#fde7c8' },
+  'AWS::ECR::PullThroughCacheRule': { kind: (p) => `Pull-through cache of ${p.UpstreamRegistryUrl}`, nameProperty: 'EcrRepositoryPrefix', shape: 'cylinder', fill: '#fde7c8' },
+  'AWS::ECR::RepositoryCreationTemplate': {
+    kind: (p) => `Creation template (${([] as string[]).concat(p.AppliedFor ?? []).map((a) => a.toLowerCase().replace(/_/g, ' ')).join(', ')})`,
+    nameProperty: 'Prefix',
+    shape: 'note',
+    fill: '#fde7c8',
+  },
+  'AWS::ECR::RegistryScanningConfiguration': { kind: (p) => `Registry scanning (${String(p.ScanType).toLowerCase()})`, shape: 'box', fill: '#fde7c8' },
+  'AWS::ECR::ReplicationConfiguration': { kind: () => 'Registry replication', shape: 'box', fill: '#fde7c8' },
   'AWS::CodeBuild::Project': { kind: () => 'CodeBuild project', nameProperty: 'Name', shape: 'box', fill: '#dbeafe' },
   'AWS::SNS::Topic': { kind: (p) => `SNS topic${p.KmsMasterKeyId ? ' (KMS)' : ''}`, nameProperty: 'TopicName', shape: 'box', fill: '#fce7f3' },
   'AWS::Events::Rule': { kind: () => 'EventBridge rule', nameProperty: 'Name', shape: 'box', fill: '#fce7f3' },
@@ -95,6 +104,7 @@ export function referenceApp(outdir: string): App {
   new ReferencePlatform(app, {
     registryEnv: registryAccount || registryRegion ? { account: registryAccount, region: registryRegion } : undefined,
     environments: json<string[]>('environments'),
+    replicaRegions: json<string[]>('replicaRegions'),
     githubOwner: text('githubOwner'),
     kubectlLayer: { createLayer: (scope) => new KubectlV33Layer(scope, 'KubectlLayer') },
   });
@@ -173,7 +183,7 @@ function verbs(actions: string[]): string[] {
 }
 
 /** The graph: drawn resources, VPC membership and edges. */
-function buildGraph(resources: Resource[]) {
+function buildGraph(resources: Resource[], regions: Map<string, string>) {
   const byStack = new Map<string, Map<string, Resource>>();
   for (const r of resources) {
     if (!byStack.has(r.stack)) byStack.set(r.stack, new Map());
@@ -196,7 +206,9 @@ function buildGraph(resources: Resource[]) {
     return name.includes('?') ? [] : [{ r, name }];
   });
   const namedByArn = (arn: string) => named.filter(({ r, name }) =>
-    (r.type === 'AWS::ECR::Repository' && arn.endsWith(`:repository/${name}`)) || (r.type === 'AWS::SSM::Parameter' && arn.endsWith(`:parameter${name}`)));
+    (r.type === 'AWS::ECR::Repository' && arn.endsWith(`:repository/${name}`))
+    || (r.type === 'AWS::ECR::PullThroughCacheRule' && arn.endsWith(`:repository/${name}/*`))
+    || (r.type === 'AWS::SSM::Parameter' && arn.endsWith(`:parameter${name}`)));
 
   // IAM: the roles a drawn resource runs as, their policies' statements, and the drawn resources those name.
   const grants = new Map<string, { principal: Resource; target: Resource; words: Set<string> }>();
@@ -263,6 +275,18 @@ function buildGraph(resources: Resource[]) {
       addEdge(cluster, r, r.type === 'AWS::EKS::Nodegroup' ? 'nodes' : 'runs');
     }
   }
+  // Replication: into the creation templates of the destination regions that its filters cover.
+  for (const replication of drawn.filter((r) => r.type === 'AWS::ECR::ReplicationConfiguration')) {
+    for (const rule of replication.props.ReplicationConfiguration?.Rules ?? []) {
+      const filters = (rule.RepositoryFilters ?? []).map((f: any) => String(f.Filter));
+      const destinations = (rule.Destinations ?? []).map((d: any) => String(d.Region));
+      for (const template of drawn.filter((t) => t.type === 'AWS::ECR::RepositoryCreationTemplate' && destinations.includes(regions.get(t.stack) ?? ''))) {
+        const prefix = String(template.props.Prefix);
+        if (filters.length === 0 || filters.some((f: string) => prefix.startsWith(f))) addEdge(replication, template, 'replicates');
+      }
+    }
+  }
+
   // Load balancer -> listener -> target group <- service.
   for (const listener of resources.filter((r) => r.type === 'AWS::ElasticLoadBalancingV2::Listener')) {
     const lbs = refs(listener, listener.props.LoadBalancerArn).filter(isDrawn);
@@ -300,7 +324,7 @@ function buildGraph(resources: Resource[]) {
 /** The DOT text of an app's architecture (the app is synthesized). Sorted: the same app always gives the same text. */
 export function architectureDot(app: App): string {
   const { resources, stacks } = synthesizedResources(app);
-  const { drawn, edges, vpcs, local } = buildGraph(resources);
+  const { drawn, edges, vpcs, local } = buildGraph(resources, new Map([...stacks].map(([id, info]) => [id, info.region])));
   const node = (r: Resource, indent: string) => {
     const shape = SHAPES[r.type];
     const name = shape.nameProperty ? render(r.props[shape.nameProperty], local(r)) : '?';

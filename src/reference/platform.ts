@@ -2,7 +2,7 @@ import { App, Environment, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { EcsServiceStack } from './ecs-stack';
 import { EksWorkloadStack, IKubectlLayerFactory } from './eks-stack';
-import { RegistryStack } from './registry-stack';
+import { RegistryReplicaStack, RegistryStack } from './registry-stack';
 import { propProblem, reportProblems } from '../private/errors';
 
 /** Where one environment's workloads run. */
@@ -43,6 +43,12 @@ export interface ReferencePlatformProps {
    * @default 'example-org'
    */
   readonly githubOwner?: string;
+  /**
+   * Regions of the registry's account that get a copy of every platform image (a second region for recovery, for
+   * example). The workload regions other than the registry's always get one, and their workloads pull from it.
+   * @default - only the workload regions other than the registry's
+   */
+  readonly replicaRegions?: string[];
   /** Creates the kubectl layer of each EKS stack. */
   readonly kubectlLayer: IKubectlLayerFactory;
 }
@@ -63,6 +69,8 @@ export class ReferencePlatform {
   public readonly ecsStacks: EcsServiceStack[] = [];
   /** The EKS stacks, one per workload environment. */
   public readonly eksStacks: EksWorkloadStack[] = [];
+  /** The registry stacks of the replica regions. */
+  public readonly replicaStacks: RegistryReplicaStack[] = [];
 
   constructor(app: App, props: ReferencePlatformProps) {
     const environments = props.environments ?? ['dev', 'staging', 'prod'];
@@ -71,30 +79,43 @@ export class ReferencePlatform {
     const registryAccount = props.registryEnv?.account;
     const workloadAccounts = workloads.map((w) => w.env?.account).filter((a): a is string => a !== undefined && a !== registryAccount);
     const repositoryPrefix = 'platform';
+    const services = [ECS_SERVICE, EKS_SERVICE];
+    const registryRegion = props.registryEnv?.region;
+    // Workloads pull in their own region (isolated subnets reach only its ECR and S3 endpoints): replicate there.
+    const workloadRegions = workloads.map((w) => w.env?.region).filter((r): r is string => regionsDiffer(r, registryRegion));
+    const replicaRegions = [...new Set([...(props.replicaRegions ?? []), ...workloadRegions])];
+    const uniqueWorkloadAccounts = [...new Set(workloadAccounts)];
     this.registry = new RegistryStack(app, 'Registry', {
       env: props.registryEnv,
-      description: 'cdk-ecr-platform reference: image repositories, image builds and scan findings',
+      description: 'cdk-ecr-platform reference: image repositories, image builds, registry scanning, caches and replication',
       environments,
       repositoryPrefix,
-      workloadAccounts: [...new Set(workloadAccounts)],
-      services: [ECS_SERVICE, EKS_SERVICE].map((name) => ({ name, source: codebuild.Source.gitHub({ owner, repo: name }) })),
+      workloadAccounts: uniqueWorkloadAccounts,
+      replicaRegions,
+      services: services.map((name) => ({ name, source: codebuild.Source.gitHub({ owner, repo: name }) })),
     });
-    const registryRegion = props.registryEnv?.region;
-    reportProblems(this.registry, [
-      ...workloads.filter((w) => !environments.includes(w.name)).map((w) =>
-        propProblem('workloads', w.name, `is not one of the environments ${JSON.stringify(environments)}. Add it to 'environments'.`)),
-      // Isolated subnets reach only their own region's ECR and S3 endpoints: a workload in another region could not pull.
-      ...workloads.filter((w) => regionsDiffer(w.env?.region, registryRegion)).map((w) => propProblem('workloads', `${w.name} in ${w.env!.region}`,
-        `the registry is in ${registryRegion}, and a workload's isolated subnets reach only their own region's ECR and S3 endpoints, `
-        + `so its tasks and pods could not pull. Deploy the workloads in ${registryRegion} (context workloadRegion) until registry replication `
-        + 'brings the images to their region.')),
-    ]);
+    for (const region of replicaRegions) {
+      const replica = new RegistryReplicaStack(app, `Registry-${region}`, {
+        env: { account: registryAccount, region },
+        description: `cdk-ecr-platform reference: the registry's copies in ${region}`,
+        environments,
+        repositoryPrefix,
+        workloadAccounts: uniqueWorkloadAccounts,
+        repositoryNames: services.map((name) => `${repositoryPrefix}/${name}`),
+      });
+      // The creation templates must exist before the first image is replicated.
+      this.registry.addStackDependency(replica);
+      this.replicaStacks.push(replica);
+    }
+    reportProblems(this.registry, workloads.filter((w) => !environments.includes(w.name)).map((w) =>
+      propProblem('workloads', w.name, `is not one of the environments ${JSON.stringify(environments)}. Add it to 'environments'.`)));
 
     for (const workload of workloads) {
       const env = workload.env ?? props.registryEnv;
       const common = {
         env,
-        registryEnv: props.registryEnv,
+        // The region's own copy when the workload runs outside the registry's region.
+        registryEnv: { account: registryAccount, region: env?.region ?? registryRegion },
         ...(workload.imageDigest ? { imageDigest: workload.imageDigest } : { environmentTag: workload.name }),
       };
       const ecsStack = new EcsServiceStack(app, `Ecs-${workload.name}`, {
@@ -109,9 +130,11 @@ export class ReferencePlatform {
         kubectlLayer: props.kubectlLayer,
         workloadName: EKS_SERVICE,
       });
-      // The images must exist before a workload can start: deploy the registry first.
-      ecsStack.addStackDependency(this.registry);
-      eksStack.addStackDependency(this.registry);
+      // The images must exist before a workload can start: deploy the registry (and its copies) first.
+      for (const stack of [ecsStack, eksStack]) {
+        stack.addStackDependency(this.registry);
+        this.replicaStacks.forEach((replica) => stack.addStackDependency(replica));
+      }
       this.ecsStacks.push(ecsStack);
       this.eksStacks.push(eksStack);
     }

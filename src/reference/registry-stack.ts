@@ -1,16 +1,24 @@
-import { Duration, Stack, StackProps, Token, TokenComparison } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, StackProps, Token, TokenComparison } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { pullerRolePath } from './image-reference';
+import { ScanGate } from '../image-build/options';
 import { ImageBuildProject } from '../image-build/project';
 import { LifecyclePresets } from '../lifecycle/presets';
-import { acknowledge } from '../private/acknowledge';
+import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { createKey } from '../private/kms';
+import { RegistryBaseline } from '../registry/baseline';
+import { RepositoryCreationTrigger } from '../registry/creation-template';
+import { CREDENTIAL_SECRET_PREFIX, UpstreamRegistry } from '../registry/pull-through-cache';
+import { RegistryGrantee } from '../registry/registry-policy';
+import { RegistryScanningProps, RegistryScanType } from '../registry/scanning';
 import { IImageRepository, ImageRepository } from '../repository/repository';
+import { RepositorySettings } from '../repository/settings';
 import { FindingSeverity } from '../scanning/severity';
 
 /** One service whose images the registry holds and builds. */
@@ -26,8 +34,18 @@ export interface ReferenceServiceProps {
   readonly commitShaVariable?: string;
 }
 
+/** Where the registry's images are replicated, and who pulls them there. */
+export interface RegistryReplicaProps {
+  /**
+   * Accounts whose workloads pull the images; same-account workloads need none. Each repository admits only the roles
+   * under its puller path (`pullerRolePath`) in these accounts.
+   * @default - none
+   */
+  readonly workloadAccounts?: string[];
+}
+
 /** Properties of the registry stack. */
-export interface RegistryStackProps extends StackProps {
+export interface RegistryStackProps extends StackProps, RegistryReplicaProps {
   /** The services. */
   readonly services: ReferenceServiceProps[];
   /**
@@ -41,11 +59,11 @@ export interface RegistryStackProps extends StackProps {
    */
   readonly environments?: string[];
   /**
-   * Accounts whose workloads pull the images (dev, staging and prod accounts); same-account workloads need none. Each
-   * repository admits only the roles under its puller path (`pullerRolePath`) in these accounts.
+   * Regions of this account that get a copy of every image the builds push (`RegistryReplicaStack` there gives the
+   * copies the same settings); workloads in those regions pull from their own region's copy.
    * @default - none
    */
-  readonly workloadAccounts?: string[];
+  readonly replicaRegions?: string[];
   /**
    * The lowest severity that is notified.
    * @default FindingSeverity.HIGH
@@ -55,8 +73,10 @@ export interface RegistryStackProps extends StackProps {
 
 /**
  * The shared-services registry: a repository per service with the recommended lifecycle policy and protected release
- * tags, an image build per repository, and scan findings sent to an encrypted SNS topic. Registry-level settings
- * (replication, pull-through cache, enhanced scanning) join this stack later.
+ * tags, an image build per repository, and scan findings sent to an encrypted SNS topic. The registry itself scans
+ * with Amazon Inspector (release repositories rescanned as new CVEs appear), caches Docker Hub and ECR Public (the
+ * builds take their base images from there, away from Docker Hub's pull limits), and replicates the platform's
+ * images to the replica regions.
  */
 export class RegistryStack extends Stack {
   /** The topic that receives scan findings (KMS encrypted, TLS only). */
@@ -87,24 +107,30 @@ export class RegistryStack extends Stack {
     }));
     this.findingsTopic = new sns.Topic(this, 'ScanFindings', { displayName: 'Container image scan findings', masterKey: key, enforceSSL: true });
 
-    const others = (props.workloadAccounts ?? []).filter((a) => Token.compareStrings(a, this.account) !== TokenComparison.SAME);
+    const prefix = props.repositoryPrefix ?? 'platform';
+    const others = otherAccounts(this, props.workloadAccounts);
+    const baseline = new RegistryBaseline(this, 'Registry', {
+      scanning: platformScanning(prefix),
+      pullThroughCaches: [
+        { upstream: UpstreamRegistry.ecrPublic() },
+        { upstream: UpstreamRegistry.dockerHub(dockerHubCredential(this)) },
+      ],
+      replication: props.replicaRegions?.length
+        ? { rules: [{ destinations: props.replicaRegions.map((region) => ({ region })), repositoryPrefixes: [`${prefix}/`] }] }
+        : undefined,
+    });
+    // Workload accounts' roles under the platform's path may use the caches too (their own builds and tools).
+    if (others.length > 0) {
+      const platformRoles = RegistryGrantee.accounts(others, { principalArnPatterns: pullerPatterns(this, others, prefix) });
+      baseline.pullThroughCaches.forEach((cache) => baseline.registryPolicy.grantPullThroughCache(cache, platformRoles));
+    }
+
     // Each name once: a repeated one is reported above, and building it twice would stop before that report.
     for (const service of props.services.filter((s, i) => names.indexOf(s.name) === i)) {
-      const repositoryName = `${props.repositoryPrefix ?? 'platform'}/${service.name}`;
-      const repository = new ImageRepository(this, `${service.name}Repository`, {
-        repositoryName,
-        mutableTagPatterns: environments.length > 0 ? environments : undefined,
-        // The tags the builds push: environment tags (what deployments point at) are never expired; the newest 30
-        // releases (1.2.3) and the newest 50 commit images (sha-<commit>) are kept, older ones expire unless an
-        // environment tag or a kept release holds them; untagged images go after 14 days.
-        lifecyclePolicy: LifecyclePresets.recommended({ protectedTags: environments, untaggedMaxAge: Duration.days(14) }),
-      });
+      const repositoryName = `${prefix}/${service.name}`;
+      const repository = new ImageRepository(this, `${service.name}Repository`, { repositoryName, ...serviceRepositorySettings(environments) });
       // Only the roles the workload stacks give the pulling path, not every principal of the workload accounts.
-      if (others.length > 0) {
-        repository.grantPullToAccounts(others, {
-          principalArnPatterns: others.map((account) => `arn:${this.partition}:iam::${account}:role${pullerRolePath(repositoryName)}*`),
-        });
-      }
+      if (others.length > 0) repository.grantPullToAccounts(others, { principalArnPatterns: pullerPatterns(this, others, repositoryName) });
       repository.onScanFindings(`${service.name}ScanFindings`, {
         minimumSeverity: props.notifySeverity ?? FindingSeverity.HIGH,
         target: new targets.SnsTopic(this.findingsTopic),
@@ -115,6 +141,9 @@ export class RegistryStack extends Stack {
         commitShaVariable: service.commitShaVariable,
         environmentTags: environments.slice(0, 1),
         promotionTags: environments.slice(1),
+        pullThroughCaches: baseline.pullThroughCaches,
+        // The registry scans with Amazon Inspector: the gate reads its findings.
+        scanGate: ScanGate.enhanced(),
       });
       acknowledge(repository, 'environment tags move by design (dev, staging, prod); every other tag is immutable',
         'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check');
@@ -140,4 +169,88 @@ export class RegistryStack extends Stack {
     if (!found) throwIfProblems(this, [propProblem('service', service, `this registry holds ${JSON.stringify([...map.keys()])}.`)]);
     return found!;
   }
+}
+
+/** Properties of a registry replica stack. */
+export interface RegistryReplicaStackProps extends StackProps, RegistryReplicaProps {
+  /** The repositories replicated into this region. */
+  readonly repositoryNames: string[];
+  /** Environment names (the moving tags), as in the registry stack. */
+  readonly environments: string[];
+  /**
+   * Prefix of every repository name, as in the registry stack.
+   * @default 'platform'
+   */
+  readonly repositoryPrefix?: string;
+}
+
+/**
+ * The registry of a replica region: replication creates the repositories here from the creation templates of this
+ * stack, one per repository, with the same tag mutability, lifecycle policy and pull grants as the originals; the
+ * region's registry scans like the primary one. Deploy it before the first image is replicated.
+ */
+export class RegistryReplicaStack extends Stack {
+  constructor(scope: Construct, id: string, props: RegistryReplicaStackProps) {
+    super(scope, id, props);
+    const others = otherAccounts(this, props.workloadAccounts);
+    const baseline = new RegistryBaseline(this, 'Registry', {
+      scanning: platformScanning(props.repositoryPrefix ?? 'platform'),
+      creationTemplates: props.repositoryNames.map((name) => ({
+        prefix: name,
+        appliedFor: [RepositoryCreationTrigger.REPLICATION],
+        description: `Copies of ${name} replicated from the platform registry`,
+        ...serviceRepositorySettings(props.environments),
+      })),
+    });
+    if (others.length > 0) {
+      baseline.creationTemplates.forEach((template) =>
+        template.grantPullToAccounts(others, { principalArnPatterns: pullerPatterns(this, others, template.prefix) }));
+    }
+  }
+}
+
+/**
+ * The settings of a service's repository, the same for the repository and its copies in other regions: environment
+ * tags (what deployments point at) move and are never expired; the newest 30 releases (1.2.3) and the newest 50
+ * commit images (sha-<commit>) are kept, older ones expire unless an environment tag or a kept release holds them;
+ * untagged images go after 14 days.
+ */
+function serviceRepositorySettings(environments: string[]): RepositorySettings {
+  return {
+    mutableTagPatterns: environments.length > 0 ? environments : undefined,
+    lifecyclePolicy: LifecyclePresets.recommended({ protectedTags: environments, untaggedMaxAge: Duration.days(14) }),
+  };
+}
+
+/** Enhanced scanning of every repository on push, and continuous rescans of the platform's release repositories. */
+function platformScanning(prefix: string): RegistryScanningProps {
+  return { scanType: RegistryScanType.ENHANCED, continuousScanRepositories: [`${prefix}/*`] };
+}
+
+/** The workload accounts other than the stack's own (same-account workloads need no resource policy). */
+function otherAccounts(stack: Stack, accounts: string[] = []): string[] {
+  return accounts.filter((a) => Token.compareStrings(a, stack.account) !== TokenComparison.SAME);
+}
+
+/** The roles of the workload accounts under the puller path of `repositoryName` (or of every repository under a prefix). */
+function pullerPatterns(stack: Stack, accounts: string[], repositoryName: string): string[] {
+  return accounts.map((account) => `arn:${stack.partition}:iam::${account}:role${pullerRolePath(repositoryName)}*`);
+}
+
+/**
+ * The Docker Hub credential of the cache: created with a placeholder token, kept when the stack goes, and filled in by
+ * the platform team (`aws secretsmanager put-secret-value`). ECR reads it only under this name and the default key.
+ */
+function dockerHubCredential(stack: Stack): secretsmanager.Secret {
+  const secret = new secretsmanager.Secret(stack, 'DockerHubCredential', {
+    secretName: `${CREDENTIAL_SECRET_PREFIX}docker-hub`,
+    description: 'Docker Hub user and access token of the pull-through cache: {"username": "...", "accessToken": "..."}',
+    generateSecretString: { secretStringTemplate: JSON.stringify({ username: 'replace-me' }), generateStringKey: 'accessToken' },
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  acknowledge(secret, 'a Docker Hub access token is issued and rotated in Docker Hub; Secrets Manager has no rotation for it',
+    'AwsSolutions-SMG4', ...inEveryPack('SecretsManagerRotationEnabled'));
+  acknowledge(secret, 'ECR reads pull-through cache credentials only under the default aws/secretsmanager key',
+    ...inEveryPack('SecretsManagerUsingKMSKey'));
+  return secret;
 }

@@ -16,6 +16,7 @@ import { describeNeeding } from '../support/system-deps';
 jest.setTimeout(5 * 60_000);
 
 const REGION = 'us-east-1';
+const REPLICA_REGION = 'us-west-2';
 const REGISTRY_ENV = { account: MOTO_ACCOUNT, region: REGION };
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 const WORKLOAD = 'dev';
@@ -52,6 +53,7 @@ function synthesize(): CloudAssembly {
     registryEnv: REGISTRY_ENV,
     environments: ENVIRONMENTS,
     workloads: [{ name: WORKLOAD, env: REGISTRY_ENV }],
+    replicaRegions: [REPLICA_REGION],
     kubectlLayer: { createLayer: (scope) => new KubectlV33Layer(scope, 'KubectlLayer') },
   });
   return app.synth();
@@ -170,6 +172,73 @@ describeNeeding(missingMoto(), 'deploy rehearsal of the reference platform in mo
         seen.push(...REPOSITORY_NAMES.filter((name) => JSON.stringify(pattern).includes(`"${name}"`)));
       }
       expect(seen.sort()).toEqual([...REPOSITORY_NAMES].sort());
+    });
+
+    test('the registry settings moto\'s CloudFormation skips are taken by its ECR API as CloudFormation\'s handlers send them', async () => {
+      const modelled = await motoCloudFormationTypes();
+      const resources = Object.values(template('Registry').Resources);
+      const settings = ['AWS::ECR::PullThroughCacheRule', 'AWS::ECR::RegistryScanningConfiguration', 'AWS::ECR::ReplicationConfiguration', 'AWS::ECR::RepositoryCreationTemplate'];
+      // Exactly these types are in the template and not created by moto's CloudFormation (docs/deploy-rehearsal.md).
+      expect(settings.filter((t) => resources.some((r) => r.Type === t) && !modelled.has(t))).toEqual(settings);
+      const of = (type: string) => resources.filter((r) => r.Type === type).map((r) => r.Properties!);
+      const [scanning] = of('AWS::ECR::RegistryScanningConfiguration');
+      const [replication] = of('AWS::ECR::ReplicationConfiguration');
+      const filters = (list: any[]) => list.map((f) => ({ filter: f.Filter, filterType: f.FilterType }));
+      await m().call('ecr', 'put_registry_scanning_configuration', {
+        scanType: scanning.ScanType,
+        rules: scanning.Rules.map((r: any) => ({ scanFrequency: r.ScanFrequency, repositoryFilters: filters(r.RepositoryFilters) })),
+      });
+      await m().call('ecr', 'put_replication_configuration', {
+        replicationConfiguration: {
+          rules: replication.ReplicationConfiguration.Rules.map((r: any) => ({
+            destinations: r.Destinations.map((d: any) => ({ region: d.Region, registryId: d.RegistryId })),
+            repositoryFilters: filters(r.RepositoryFilters),
+          })),
+        },
+      });
+      // Read back: what the app asks for (enhanced scanning, release repositories rescanned; copies in the second region).
+      expect((await m().call('ecr', 'get_registry_scanning_configuration')).scanningConfiguration).toEqual({
+        scanType: 'ENHANCED',
+        rules: [
+          { scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] },
+          { scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: 'platform/*', filterType: 'WILDCARD' }] },
+        ],
+      });
+      expect((await m().call('ecr', 'describe_registry')).replicationConfiguration).toEqual({
+        rules: [{ destinations: [{ region: REPLICA_REGION, registryId: MOTO_ACCOUNT }], repositoryFilters: [{ filter: 'platform/', filterType: 'PREFIX_MATCH' }] }],
+      });
+
+      // moto has no pull-through cache or creation template API; botocore still checks each request against ECR's API
+      // model before sending it, so a shape ECR would refuse fails here as ParamValidationError.
+      const outcomes = await m().calls([
+        ...of('AWS::ECR::PullThroughCacheRule').map((p) => ({
+          service: 'ecr',
+          operation: 'create_pull_through_cache_rule',
+          params: {
+            ecrRepositoryPrefix: p.EcrRepositoryPrefix,
+            upstreamRegistryUrl: p.UpstreamRegistryUrl,
+            upstreamRegistry: p.UpstreamRegistry,
+            ...(p.CredentialArn ? { credentialArn: `arn:aws:secretsmanager:${REGION}:${MOTO_ACCOUNT}:secret:ecr-pullthroughcache/docker-hub-AbCdEf` } : {}),
+          },
+        })),
+        ...of('AWS::ECR::RepositoryCreationTemplate').map((p) => ({
+          service: 'ecr',
+          operation: 'create_repository_creation_template',
+          params: {
+            prefix: p.Prefix,
+            appliedFor: p.AppliedFor,
+            description: p.Description,
+            imageTagMutability: p.ImageTagMutability,
+            encryptionConfiguration: { encryptionType: p.EncryptionConfiguration.EncryptionType },
+            lifecyclePolicy: p.LifecyclePolicy,
+          },
+        })),
+      ]);
+      // Every request passes the model, then reaches moto, which answers HTTP 500 (not implemented).
+      expect(outcomes.map((o) => o.error?.code)).toEqual(outcomes.map(() => '500'));
+      // The check can fail: a prefix ECR refuses (under 2 characters) never leaves botocore.
+      const refused = await m().tryCall('ecr', 'create_pull_through_cache_rule', { ecrRepositoryPrefix: 'd', upstreamRegistryUrl: 'public.ecr.aws' });
+      expect(refused.error?.code).toBe('ParamValidationError');
     });
 
     test('CodeBuild projects and the topic policy are not created: moto does not model them', async () => {

@@ -6,6 +6,6 @@ import { ReferencePlatform, ReferencePlatformProps } from '../../src';
 export const kubectlLayer = { createLayer: (scope: import('constructs').Construct) => new KubectlV33Layer(scope, 'KubectlLayer') };
 
 export function referencePlatform(props: Partial<ReferencePlatformProps> = {}, app = new App()) {
-  const platform = new ReferencePlatform(app, { registryEnv: { region: 'eu-west-1' }, kubectlLayer, ...props });
+  const platform = new ReferencePlatform(app, { registryEnv: { region: 'eu-west-1' }, replicaRegions: ['eu-central-1'], kubectlLayer, ...props });
   return { app, platform };
 }

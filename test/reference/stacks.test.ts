@@ -7,6 +7,7 @@ import { IConstruct } from 'constructs';
 import { kubectlLayer, referencePlatform } from './platform';
 import { EcsServiceStack, EksWorkloadStack, RegistryStack } from '../../src';
 import { main as cliMain } from '../../src/cli/ecr-lifecycle';
+import { resolveCfn } from '../support/cfn-resolve';
 import { synthesisProblems } from '../support/problems';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -202,15 +203,44 @@ describe('reference platform', () => {
     ['no environment', () => new RegistryStack(new App(), 'Registry', {
       services: [{ name: 'a', source: codebuild.Source.gitHub({ owner: 'o', repo: 'a' }) }], environments: [],
     }), '[Registry] prop \'environments\': got []; name at least one environment, for example dev.'],
-    ['workloads in another region than the registry', () => referencePlatform({
-      registryEnv: { account: '111111111111', region: 'eu-west-1' },
-      workloads: [{ name: 'dev', env: { account: '222222222222', region: 'us-east-1' } }],
-    }).app, '[Registry] prop \'workloads\': got "dev in us-east-1"; the registry is in eu-west-1, and a workload\'s isolated subnets reach only their own '
-      + 'region\'s ECR and S3 endpoints, so its tasks and pods could not pull. Deploy the workloads in eu-west-1 (context workloadRegion) until registry '
-      + 'replication brings the images to their region.'],
   ])('bad input: %s', (_name, make, message) => {
     // Reported when the app synthesizes, with every other problem of the app, one line each.
     expect(synthesisProblems(make())).toBe(message);
+  });
+
+  test('workloads in another region pull from that region\'s copy, which replication fills and creation templates keep as safe', () => {
+    const { app, platform } = referencePlatform({
+      registryEnv: { account: '111111111111', region: 'eu-west-1' },
+      workloads: [{ name: 'dev', env: { account: '222222222222', region: 'us-east-1' } }],
+      replicaRegions: [],
+    });
+    expect(synthesisProblems(app)).toBe('');
+    expect(platform.replicaStacks.map((s) => `${s.stackName} ${s.account} ${s.region}`)).toEqual(['Registry-us-east-1 111111111111 us-east-1']);
+    Template.fromStack(platform.registry).hasResourceProperties('AWS::ECR::ReplicationConfiguration', {
+      ReplicationConfiguration: {
+        Rules: [{ Destinations: [{ Region: 'us-east-1', RegistryId: '111111111111' }], RepositoryFilters: [{ Filter: 'platform/', FilterType: 'PREFIX_MATCH' }] }],
+      },
+    });
+    const replica = Template.fromStack(platform.replicaStacks[0]);
+    const templates = Object.values(replica.findResources('AWS::ECR::RepositoryCreationTemplate')).map((t) => t.Properties);
+    expect(templates.map((t) => [t.Prefix, t.AppliedFor, t.ImageTagMutability, JSON.parse(resolveCfn(t.RepositoryPolicy, { 'AWS::Partition': 'aws' }))])).toEqual(
+      ['storefront', 'catalog'].map((service) => [`platform/${service}`, ['REPLICATION'], 'IMMUTABLE_WITH_EXCLUSION', {
+        Statement: [{
+          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+          Condition: { ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::222222222222:role/platform/${service}/*`] } },
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::222222222222:root' },
+        }],
+        Version: '2012-10-17',
+      }]));
+    // The same lifecycle policy as the originals.
+    const original = Template.fromStack(platform.registry).findResources('AWS::ECR::Repository');
+    const copies = replica.findResources('AWS::ECR::RepositoryCreationTemplate');
+    expect(Object.values(copies).map((t) => t.Properties.LifecyclePolicy))
+      .toEqual(Object.values(original).map((r) => r.Properties.LifecyclePolicy.LifecyclePolicyText));
+    // The ECS task pulls from us-east-1.
+    const task = Object.values(Template.fromStack(platform.ecsStacks[0]).findResources('AWS::ECS::TaskDefinition'))[0];
+    expect(resolveCfn(task.Properties.ContainerDefinitions[0].Image, { 'AWS::URLSuffix': 'amazonaws.com' })).toBe('111111111111.dkr.ecr.us-east-1.amazonaws.com/platform/storefront:dev');
   });
 
   test('every problem of an app is reported at once, each naming its construct', () => {
