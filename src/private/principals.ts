@@ -1,8 +1,10 @@
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { propProblem } from './errors';
 import { resolvedOnly } from './tokens';
-import { accountIdProblems, organizationIdProblems, organizationPathProblems, principalArnPatternProblems } from '../repository/validation';
+import {
+  accountIdProblems, lambdaFunctionArnProblems, organizationIdProblems, organizationPathProblems, principalArnPatternProblems,
+} from '../repository/validation';
 
 /** Principals for a resource policy: the problems of the values given, and the principal, made once there are none. */
 export interface ResourcePolicyPrincipal {
@@ -44,4 +46,31 @@ export function organizationPrincipal(organizationId: string, paths?: readonly s
     ? new iam.OrganizationPrincipal(organizationId).withConditions({ 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [...paths] } })
     : new iam.OrganizationPrincipal(organizationId));
   return { principal, problems };
+}
+
+/**
+ * The principals a repository policy admits for Lambda functions (Lambda's cross-account container image policy): the
+ * Lambda service for those functions (`aws:sourceArn`: the functions given, or every function of the accounts given
+ * in the repository's region, the only one Lambda runs images from), and the functions' accounts other than the
+ * repository's own, without which another account's functions fail when Lambda re-fetches the image.
+ */
+export function lambdaPrincipals(repositoryStack: Stack, accountIdsGiven?: readonly string[], functionArnsGiven?: readonly string[]) {
+  const accountIds = accountIdsGiven ?? [];
+  const functionArns = functionArnsGiven ?? [];
+  const problems = [
+    ...(accountIds.length + functionArns.length === 0 ? [propProblem('accountIds', accountIdsGiven,
+      "give 'accountIds' or 'functionArns': an unconditioned Lambda service principal would let any account's functions pull.")] : []),
+    ...resolvedOnly(accountIds).flatMap((id) => accountIdProblems('accountIds', id)),
+    ...resolvedOnly(functionArns).flatMap((arn) => lambdaFunctionArnProblems('functionArns', arn)),
+  ];
+  const principals = (): iam.IPrincipal[] => {
+    const stack = repositoryStack;
+    const sourceArns = [...functionArns, ...accountIds.map((id) => `arn:${stack.partition}:lambda:${stack.region}:${id}:function:*`)];
+    const service = new iam.ServicePrincipal('lambda.amazonaws.com').withConditions({ StringLike: { 'aws:sourceArn': sourceArns } });
+    const accountOf = (arn: string) => (Token.isUnresolved(arn) ? undefined : arn.split(':')[4]);
+    const otherAccounts = [...new Set([...accountIds, ...functionArns.map(accountOf)])]
+      .filter((id): id is string => id !== undefined && Token.compareStrings(id, stack.account) !== TokenComparison.SAME);
+    return otherAccounts.length === 0 ? [service] : [service, accountsPrincipal(otherAccounts).principal()];
+  };
+  return { problems, principals };
 }

@@ -8,13 +8,13 @@ import { maxResolvedLength } from '../private/cfn-length';
 import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { wildcardResourceFindingId } from '../private/findings';
-import { accountsPrincipal, organizationPrincipal } from '../private/principals';
+import { accountsPrincipal, lambdaPrincipals, organizationPrincipal } from '../private/principals';
 import { registryEntryProblems } from '../private/registry-singleton';
 import {
   encryptionOf, exclusionFiltersOf, lifecyclePolicyOf, settingsProblems, tagMutabilityOf,
 } from '../private/repository-settings';
-import { PULL_ACTIONS, TEMPLATE_ROLE_ACTIONS } from '../repository/actions';
-import { AccountPullOptions, OrganizationPullOptions } from '../repository/repository';
+import { LAMBDA_PULL_ACTIONS, PULL_ACTIONS, TEMPLATE_ROLE_ACTIONS } from '../repository/actions';
+import { AccountPullOptions, LambdaPullOptions, OrganizationPullOptions } from '../repository/repository';
 import { RepositorySettings } from '../repository/settings';
 
 /** When ECR creates a repository from a template. */
@@ -130,10 +130,17 @@ export class RepositoryCreationTemplate extends Resource implements iam.IResourc
     return this.grantPullTo(principal());
   }
 
-  private grantPullTo(principal: iam.IPrincipal): iam.Grant {
-    const statement = new iam.PolicyStatement({ principals: [principal], actions: PULL_ACTIONS });
+  /** Lets Lambda functions run images of the created repositories, like `ImageRepository.grantPullToLambda`. */
+  public grantPullToLambda(options: LambdaPullOptions): iam.Grant {
+    const { problems, principals } = lambdaPrincipals(Stack.of(this), options.accountIds, options.functionArns);
+    throwIfProblems(this, problems);
+    return principals().map((principal) => this.grantPullTo(principal, LAMBDA_PULL_ACTIONS)).reduce((all, one) => all.combine(one));
+  }
+
+  private grantPullTo(principal: iam.IPrincipal, actions: string[] = PULL_ACTIONS): iam.Grant {
+    const statement = new iam.PolicyStatement({ principals: [principal], actions });
     return iam.Grant.addStatementToResourcePolicy({
-      grantee: { grantPrincipal: principal }, actions: PULL_ACTIONS, resourceArns: [], resource: this, statement,
+      grantee: { grantPrincipal: principal }, actions, resourceArns: [], resource: this, statement,
     });
   }
 

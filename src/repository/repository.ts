@@ -1,4 +1,4 @@
-import { Lazy, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,13 +7,13 @@ import { AUTH_TOKEN_ACTION, LAMBDA_PULL_ACTIONS, PULL_ACTIONS, PUSH_ACTIONS, REA
 import { canOverwriteTag } from './mutability';
 import { scanFindingsPattern } from './scan-events';
 import { RepositoryOptions } from './settings';
-import { accountIdProblems, digestProblems, exclusionFilterProblems, imageTagProblems, lambdaFunctionArnProblems, repositoryNameProblems } from './validation';
+import { digestProblems, exclusionFilterProblems, imageTagProblems, repositoryNameProblems } from './validation';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { LifecycleRule } from '../lifecycle/rule';
 import { isSameAccount } from '../private/accounts';
 import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
-import { accountsPrincipal, organizationPrincipal } from '../private/principals';
+import { accountsPrincipal, lambdaPrincipals, organizationPrincipal } from '../private/principals';
 import {
   encryptionOf, exclusionFiltersOf, lifecyclePolicyOf, removalProblems, settingsProblems, tagMutabilityOf,
 } from '../private/repository-settings';
@@ -155,24 +155,9 @@ export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements 
   }
 
   public grantPullToLambda(options: LambdaPullOptions): iam.Grant {
-    const accounts = options.accountIds ?? [];
-    const functions = options.functionArns ?? [];
-    throwIfProblems(this, [
-      ...(accounts.length + functions.length === 0 ? [propProblem('accountIds', options.accountIds,
-        "give 'accountIds' or 'functionArns': an unconditioned Lambda service principal would let any account's functions pull.")] : []),
-      ...accounts.filter((id) => !Token.isUnresolved(id)).flatMap((id) => accountIdProblems('accountIds', id)),
-      ...functions.filter((arn) => !Token.isUnresolved(arn)).flatMap((arn) => lambdaFunctionArnProblems('functionArns', arn)),
-    ]);
-    const stack = Stack.of(this);
-    // Lambda only runs images from its own region; the account patterns follow the repository's region and partition.
-    const sourceArns = [...functions, ...accounts.map((id) => `arn:${stack.partition}:lambda:${stack.region}:${id}:function:*`)];
-    const service = new iam.ServicePrincipal('lambda.amazonaws.com').withConditions({ StringLike: { 'aws:sourceArn': sourceArns } });
-    const grant = this.grantThroughPolicy(service, LAMBDA_PULL_ACTIONS);
-    // Another account's functions also need that account in the policy, or they fail when Lambda re-fetches the image.
-    const otherAccounts = [...new Set([...accounts, ...functions.map(accountOfArn)])]
-      .filter((id): id is string => id !== undefined && Token.compareStrings(id, stack.account) !== TokenComparison.SAME);
-    if (otherAccounts.length === 0) return grant;
-    return grant.combine(this.grantThroughPolicy(accountsPrincipal(otherAccounts).principal(), LAMBDA_PULL_ACTIONS));
+    const { problems, principals } = lambdaPrincipals(Stack.of(this), options.accountIds, options.functionArns);
+    throwIfProblems(this, problems);
+    return principals().map((principal) => this.grantThroughPolicy(principal, LAMBDA_PULL_ACTIONS)).reduce((all, one) => all.combine(one));
   }
 
   public onImagePushed(id: string, options: OnImagePushedOptions = {}): events.Rule {
@@ -356,8 +341,4 @@ export class ImageRepository extends ImageRepositoryBase {
     this.policyDocument.addStatements(statement);
     return { statementAdded: true, policyDependable: this.policyDocument };
   }
-}
-
-function accountOfArn(arn: string): string | undefined {
-  return Token.isUnresolved(arn) ? undefined : arn.split(':')[4];
 }
