@@ -41,6 +41,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/node@^20',
     // IAM policy evaluation (identity and resource policies, cross-account) for the access tests; AGPL-3.0, tests only.
     '@cloud-copilot/iam-simulate@0.1.173',
+    // GitHub's workflow schema, for the sample workflow in docs/; tests only.
+    '@action-validator/cli@0.6.0',
+    '@action-validator/core@0.6.0',
   ],
 
   jestOptions: {

@@ -74,7 +74,7 @@ export class AccessModel {
    * Whether `principal` may call `action` on a repository: one of the app (the stack and its logical id prefix), or any
    * repository by ARN with its repository policy.
    */
-  async check(principal: PrincipalRef, action: string, repository: RepositoryRef): Promise<Decision> {
+  async check(principal: PrincipalRef, action: string, repository: RepositoryRef, context?: Record<string, string>): Promise<Decision> {
     const repo = 'arn' in repository
       ? { arn: repository.arn, account: repository.arn.split(':')[4], policy: repository.policy }
       : this.repositoryOf(repository.stack, repository.id);
@@ -86,7 +86,7 @@ export class AccessModel {
         principal: arn,
         action,
         resource: { resource: repo.arn, accountId: repo.account },
-        contextVariables: { 'aws:PrincipalArn': arn, 'aws:PrincipalAccount': accountOf(arn) },
+        contextVariables: context ?? { 'aws:PrincipalArn': arn, 'aws:PrincipalAccount': accountOf(arn) },
       },
       identityPolicies: policies.map((statements, i) => ({ name: `policy${i}`, policy: { Version: '2012-10-17', Statement: statements as any } })),
       serviceControlPolicies: [],
@@ -95,7 +95,17 @@ export class AccessModel {
     } as any, {});
     const verdict = (result as any).overallResult as string;
     if (verdict === undefined) throw new Error(`the simulation did not answer: ${JSON.stringify(result).slice(0, 500)}`);
+    const ignored = (result as any).result?.ignoredContextKeys ?? [];
+    if (ignored.length > 0) throw new Error(`the simulator ignored the context keys ${ignored.join(', ')}`);
     return { allowed: verdict === 'Allowed', result: verdict };
+  }
+
+  /**
+   * Whether an AWS service (`lambda.amazonaws.com`) acting for a resource (`aws:SourceArn`, a function) may call
+   * `action` on a repository: only the repository policy can allow it, as a service principal has no identity policies.
+   */
+  async checkService(service: string, sourceArn: string, action: string, repository: RepositoryRef): Promise<Decision> {
+    return this.check({ arn: service, policies: [] }, action, repository, { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceArn.split(':')[4] });
   }
 
   /** The ARN of the role whose logical id starts with `prefix` in `stack`. */

@@ -1,0 +1,156 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, isPattern, renderSubject, subjectProblems, SubjectKind } from './subjects';
+import { ScanGate } from '../image-build/options';
+import { acknowledge } from '../private/acknowledge';
+import { ecrGrantee } from '../private/ecr-access';
+import { propProblem, reportProblems } from '../private/errors';
+import { INSPECTOR_FINDINGS_ACTIONS, SCAN_RESULT_ACTIONS } from '../repository/actions';
+
+/** Longest session IAM lets a role allow (12 hours); a publishing job needs minutes. */
+const MAX_SESSION_HOURS = 12;
+
+/** Which GitHub Actions jobs may assume the role: a repository and one branch, tag or deployment environment of it. */
+export class GitHubSubject {
+  /**
+   * Jobs on a branch, for example `main` (a pattern such as `release/*` is allowed). A job that names a deployment
+   * environment gets the environment's subject instead: use `environment()` for those.
+   */
+  public static branch(owner: string, repository: string, branch: string): GitHubSubject {
+    return new GitHubSubject(owner, repository, 'branch', branch);
+  }
+
+  /** Jobs on a git tag, for example `v*` for release tags. */
+  public static tag(owner: string, repository: string, tag: string): GitHubSubject {
+    return new GitHubSubject(owner, repository, 'tag', tag);
+  }
+
+  /** Jobs that name a deployment environment, for example `production` (give it protection rules in GitHub). */
+  public static environment(owner: string, repository: string, environment: string): GitHubSubject {
+    return new GitHubSubject(owner, repository, 'environment', environment);
+  }
+
+  private constructor(
+    /** The GitHub user or organization. */
+    public readonly owner: string,
+    /** The repository name (`*`: every repository of the owner, refused unless allowed). */
+    public readonly repository: string,
+    /** `branch`, `tag` or `environment`. */
+    public readonly kind: string,
+    /** The branch, tag or environment name or pattern. */
+    public readonly value: string,
+  ) {}
+
+  /** The `sub` claim GitHub writes for such jobs. */
+  public get subject(): string {
+    return renderSubject(this.owner, this.repository, this.kind as SubjectKind, this.value);
+  }
+}
+
+/** Properties of a `GitHubActionsPublisher`. */
+export interface GitHubActionsPublisherProps {
+  /** The repositories the workflows push to; the role can push to these and no other. */
+  readonly repositories: ecr.IRepository[];
+  /** The GitHub jobs that may assume the role. A pull request's workflow never can (its subject is not admitted). */
+  readonly subjects: GitHubSubject[];
+  /**
+   * The account's GitHub OIDC provider. An account has at most one provider per issuer URL: when another stack already
+   * created it, pass `GitHubActionsPublisher.accountProvider(this, 'GitHub')`.
+   * @default - creates the provider (`https://token.actions.githubusercontent.com`, audience `sts.amazonaws.com`),
+   * retained when the stack is deleted since other roles of the account may trust it
+   */
+  readonly provider?: iam.IOidcProvider;
+  /**
+   * Let a subject's repository be `*`, which admits every repository of its owner, present and future.
+   * @default false
+   */
+  readonly allowAllRepositoriesOfOwner?: boolean;
+  /**
+   * The scan the workflow waits for after the push (the sample workflow's last step): `ScanGate.basic()` lets the role
+   * read the scan findings of the repositories; `enhanced()` adds the Inspector reads `DescribeImageScanFindings` then
+   * needs; `none()` grants neither.
+   * @default ScanGate.basic()
+   */
+  readonly scanGate?: ScanGate;
+  /**
+   * The role's name, as the workflow's `role-to-assume` names it.
+   * @default - generated: read it from the `role` property
+   */
+  readonly roleName?: string;
+  /**
+   * Longest session the workflow may ask for (1 to 12 hours).
+   * @default Duration.hours(1)
+   */
+  readonly maxSessionDuration?: Duration;
+}
+
+/**
+ * A role that GitHub Actions workflows assume through OpenID Connect, without long-lived keys, to push images: its
+ * trust policy requires the audience `sts.amazonaws.com` and one of the named subjects (repository and branch, tag or
+ * environment); it may push to the named repositories only, log in to the registry and read their scan findings.
+ * `docs/github-actions/publish-image.yml` is a workflow that uses it.
+ */
+export class GitHubActionsPublisher extends Construct {
+  /** The GitHub OIDC provider that already exists in the stack's account. */
+  public static accountProvider(scope: Construct, id: string): iam.IOidcProvider {
+    const stack = Stack.of(scope);
+    return iam.OidcProviderNative.fromOidcProviderArn(scope, id,
+      stack.formatArn({ service: 'iam', region: '', resource: 'oidc-provider', resourceName: GITHUB_OIDC_HOST }));
+  }
+
+  /** The role the workflows assume. */
+  public readonly role: iam.Role;
+  /** The OIDC provider the role trusts. */
+  public readonly provider: iam.IOidcProvider;
+
+  constructor(scope: Construct, id: string, props: GitHubActionsPublisherProps) {
+    super(scope, id);
+    const allowAll = props.allowAllRepositoriesOfOwner ?? false;
+    const hours = props.maxSessionDuration?.toHours({ integral: false }) ?? 1;
+    const known = (s: GitHubSubject) => ![s.owner, s.repository, s.value].some((part) => Token.isUnresolved(part));
+    reportProblems(this, [
+      ...(props.subjects.length === 0 ? [propProblem('subjects', [], 'name at least one repository and branch, tag or environment (GitHubSubject).')] : []),
+      ...(props.repositories.length === 0 ? [propProblem('repositories', [], 'name at least one repository the workflows push to.')] : []),
+      ...props.subjects.flatMap((s, i) => (known(s) ? subjectProblems(`prop 'subjects[${i}]'`, s.owner, s.repository, s.kind as SubjectKind, s.value, allowAll) : [])),
+      ...(hours >= 1 && hours <= MAX_SESSION_HOURS ? []
+        : [propProblem('maxSessionDuration', `${hours} hours`, `from 1 to ${MAX_SESSION_HOURS} hours, as IAM allows.`)]),
+    ]);
+
+    this.provider = props.provider ?? new iam.OidcProviderNative(this, 'Provider', {
+      url: `https://${GITHUB_OIDC_HOST}`,
+      clientIds: [GITHUB_OIDC_AUDIENCE],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const subjects = [...new Set(props.subjects.map((s) => s.subject))];
+    // Exact subjects compare exactly; a pattern among them makes the list a pattern list.
+    const subjectCondition = { [`${GITHUB_OIDC_HOST}:sub`]: subjects };
+    const patterns = subjects.some(isPattern);
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      description: `Pushes images from GitHub Actions (${subjects.length} subject${subjects.length === 1 ? '' : 's'})`,
+      maxSessionDuration: Duration.hours(Math.min(Math.max(hours, 1), MAX_SESSION_HOURS)),
+      assumedBy: new iam.WebIdentityPrincipal(this.provider.oidcProviderArn, {
+        StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE, ...(patterns ? {} : subjectCondition) },
+        ...(patterns ? { StringLike: subjectCondition } : {}),
+      }),
+    });
+
+    const gate = props.scanGate ?? ScanGate.basic();
+    // ECR access lands in the role's ECR access policy (a customer managed policy, as for every role here).
+    for (const repository of props.repositories) {
+      repository.grantPullPush(ecrGrantee(this.role));
+      if (gate.mode !== 'none') repository.grant(ecrGrantee(this.role), ...SCAN_RESULT_ACTIONS);
+    }
+    if (gate.mode === 'enhanced') {
+      const findings = new iam.ManagedPolicy(this, 'InspectorFindingsPolicy', {
+        description: 'Amazon Inspector findings of the images pushed from GitHub Actions',
+        statements: [new iam.PolicyStatement({ actions: INSPECTOR_FINDINGS_ACTIONS, resources: ['*'] })],
+        roles: [this.role],
+      });
+      acknowledge(findings, 'inspector2:ListFindings and inspector2:ListCoverage have no resource scope; under enhanced scanning '
+        + 'ecr:DescribeImageScanFindings needs them to read the pushed image\'s findings', 'AwsSolutions-IAM5[Resource::*]');
+    }
+  }
+}

@@ -1,0 +1,249 @@
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { GitHubActionsPublisher, GitHubSubject, ImageRepository, ScanGate } from '../../src';
+import { guardFindings, nagFindings } from '../support/compliance';
+import { AccessModel } from '../support/iam-simulation';
+import { synthesisProblems } from '../support/problems';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+const PROVIDER_ARN = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
+const WORKFLOW = path.join(__dirname, '..', '..', 'docs', 'github-actions', 'publish-image.yml');
+
+function publisherStack(extra: Partial<ConstructorParameters<typeof GitHubActionsPublisher>[2]> = {}) {
+  const app = new App();
+  const stack = new Stack(app, 'Publisher', { env: ENV });
+  const storefront = new ImageRepository(stack, 'storefront', { repositoryName: 'platform/storefront' });
+  new ImageRepository(stack, 'catalog', { repositoryName: 'platform/catalog' });
+  const publisher = new GitHubActionsPublisher(stack, 'GitHub', {
+    repositories: [storefront],
+    subjects: [GitHubSubject.branch('example-org', 'storefront', 'main'), GitHubSubject.tag('example-org', 'storefront', 'v*')],
+    ...extra,
+  });
+  return { app, stack, publisher };
+}
+
+/**
+ * The simulator's condition-key data (AWS's service authorization reference) lacks the `sub` and `aud` keys IAM
+ * derives from an OIDC provider's host name for GitHub, and ignores keys it does not know. Both the policy and the
+ * request name them under Google's provider instead, keys the simulator knows for this action and compares the same
+ * way (single-valued strings): the operators and values under test are the synthesized ones.
+ */
+const simulatorKeys = (json: string) => json.split('token.actions.githubusercontent.com:').join('accounts.google.com:');
+
+/** Whether a GitHub job with these claims may assume the role, by the role's synthesized trust policy. */
+async function mayAssume(stack: Stack, claims: { sub: string; aud?: string }): Promise<boolean> {
+  const template = Template.fromStack(stack).toJSON();
+  const [roleId, role] = Object.entries(template.Resources as Record<string, any>).find(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('GitHubRole'))!;
+  const providerId = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::IAM::OIDCProvider');
+  const trust = JSON.parse(simulatorKeys(JSON.stringify(role.Properties.AssumeRolePolicyDocument).replace(
+    JSON.stringify({ Ref: providerId }), JSON.stringify(PROVIDER_ARN))));
+  const result = await runSimulation({
+    request: {
+      principal: PROVIDER_ARN,
+      action: 'sts:AssumeRoleWithWebIdentity',
+      resource: { resource: `arn:aws:iam::111111111111:role/${roleId}`, accountId: '111111111111' },
+      contextVariables: JSON.parse(simulatorKeys(JSON.stringify({
+        'token.actions.githubusercontent.com:sub': claims.sub,
+        'token.actions.githubusercontent.com:aud': claims.aud ?? 'sts.amazonaws.com',
+      }))),
+    },
+    identityPolicies: [],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: trust,
+  } as any, {});
+  const verdict = (result as any).overallResult;
+  const ignored = (result as any).result?.ignoredContextKeys ?? [];
+  if (ignored.length > 0) throw new Error(`the simulator ignored ${ignored.join(', ')}`);
+  if (verdict === undefined) throw new Error(`the simulation did not answer: ${JSON.stringify(result).slice(0, 500)}`);
+  return verdict === 'Allowed';
+}
+
+describe('GitHubActionsPublisher', () => {
+  test('trusts GitHub\'s provider for the named subjects and the STS audience; the provider is created once and retained', () => {
+    const { stack } = publisherStack();
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::IAM::OIDCProvider', {
+      Properties: { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] },
+      DeletionPolicy: 'Retain',
+    });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      MaxSessionDuration: 3600,
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Effect: 'Allow',
+          // The provider's Ref is its ARN.
+          Principal: { Federated: { Ref: Object.keys(template.findResources('AWS::IAM::OIDCProvider'))[0] } },
+          Condition: {
+            StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+            StringLike: { 'token.actions.githubusercontent.com:sub': ['repo:example-org/storefront:ref:refs/heads/main', 'repo:example-org/storefront:ref:refs/tags/v*'] },
+          },
+        }],
+      },
+    });
+  });
+
+  test('exact subjects compare with StringEquals; an existing provider is imported by its ARN', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Publisher', { env: ENV });
+    new GitHubActionsPublisher(stack, 'GitHub', {
+      provider: GitHubActionsPublisher.accountProvider(stack, 'Provider'),
+      repositories: [new ImageRepository(stack, 'storefront', { repositoryName: 'platform/storefront' })],
+      subjects: [GitHubSubject.environment('example-org', 'storefront', 'production')],
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Effect: 'Allow',
+          Principal: { Federated: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:oidc-provider/token.actions.githubusercontent.com']] } },
+          Condition: {
+            StringEquals: {
+              'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+              'token.actions.githubusercontent.com:sub': ['repo:example-org/storefront:environment:production'],
+            },
+          },
+        }],
+      },
+    });
+  });
+
+  // The subject formats are GitHub's ("Example subject claims" in GitHub's OpenID Connect reference).
+  test.each<[string, string, string | undefined, boolean]>([
+    ['the named repository\'s main branch', 'repo:example-org/storefront:ref:refs/heads/main', undefined, true],
+    ['a release tag of the named repository', 'repo:example-org/storefront:ref:refs/tags/v1.2.3', undefined, true],
+    ['another branch of the named repository', 'repo:example-org/storefront:ref:refs/heads/feature', undefined, false],
+    ['a pull request (a fork\'s included)', 'repo:example-org/storefront:pull_request', undefined, false],
+    ['a fork of the repository, on its main branch', 'repo:someone/storefront:ref:refs/heads/main', undefined, false],
+    ['another repository of the owner', 'repo:example-org/catalog:ref:refs/heads/main', undefined, false],
+    ['the main branch through a deployment environment', 'repo:example-org/storefront:environment:production', undefined, false],
+    ['a token for another audience', 'repo:example-org/storefront:ref:refs/heads/main', 'https://github.com/example-org', false],
+    ['a repository whose name extends the named one', 'repo:example-org/storefront-evil:ref:refs/heads/main', undefined, false],
+  ])('assume the role: %s -> %s', async (_name, sub, aud, allowed) => {
+    const { stack } = publisherStack();
+    expect(await mayAssume(stack, { sub, aud })).toBe(allowed);
+  });
+
+  test('the role pushes to its repositories only, never deletes, and reads their scan findings', async () => {
+    const { app } = publisherStack();
+    const model = new AccessModel(app.synth());
+    const role = { stack: 'Publisher', role: 'GitHubRole' };
+    const storefront = { stack: 'Publisher', id: 'storefront' };
+    const catalog = { stack: 'Publisher', id: 'catalog' };
+    const cases: Array<[string, typeof storefront, boolean]> = [
+      ['ecr:PutImage', storefront, true],
+      ['ecr:CompleteLayerUpload', storefront, true],
+      ['ecr:DescribeImageScanFindings', storefront, true],
+      ['ecr:PutImage', catalog, false],
+      ['ecr:BatchGetImage', catalog, false],
+      ['ecr:BatchDeleteImage', storefront, false],
+      ['ecr:DeleteRepository', storefront, false],
+      ['ecr:SetRepositoryPolicy', storefront, false],
+      ['ecr:PutLifecyclePolicy', storefront, false],
+    ];
+    const decisions = await Promise.all(cases.map(async ([action, repository]) => (await model.check(role, action, repository)).allowed));
+    expect(cases.map(([action, repository], i) => `${action} ${repository.id}: ${decisions[i]}`))
+      .toEqual(cases.map(([action, repository, allowed]) => `${action} ${repository.id}: ${allowed}`));
+  });
+
+  test('enhanced scanning adds the Inspector reads, acknowledged where they land', () => {
+    const { stack } = publisherStack({ scanGate: ScanGate.enhanced() });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Description: 'Amazon Inspector findings of the images pushed from GitHub Actions',
+      PolicyDocument: { Statement: [{ Action: ['inspector2:ListFindings', 'inspector2:ListCoverage'], Effect: 'Allow', Resource: '*' }] },
+      Roles: [{ Ref: Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0] }],
+    });
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  test('clean under the four cdk-nag packs and the Control Tower controls', () => {
+    const { app, stack } = publisherStack();
+    expect(nagFindings(stack)).toEqual([]);
+    expect(guardFindings(app)).toEqual([]);
+  });
+
+  const subject = GitHubSubject.branch('example-org', 'storefront', 'main');
+  test.each<[string, Partial<ConstructorParameters<typeof GitHubActionsPublisher>[2]>, string]>([
+    ['no subject', { subjects: [] }, "prop 'subjects': got []; name at least one repository and branch, tag or environment (GitHubSubject)."],
+    ['no repository', { repositories: [] }, "prop 'repositories': got []; name at least one repository the workflows push to."],
+    ['an owner wildcard', { subjects: [GitHubSubject.branch('*', 'storefront', 'main')] },
+      "prop 'subjects[0]': got \"*\" as the owner; a GitHub user or organization: 1 to 39 letters, digits or single inner hyphens, no wildcard (an owner pattern would trust strangers' repositories)."],
+    ['an owner with a leading hyphen', { subjects: [GitHubSubject.branch('-org', 'storefront', 'main')] },
+      "prop 'subjects[0]': got \"-org\" as the owner; a GitHub user or organization: 1 to 39 letters, digits or single inner hyphens, no wildcard (an owner pattern would trust strangers' repositories)."],
+    ['every repository of the owner', { subjects: [GitHubSubject.branch('example-org', '*', 'main')] },
+      "prop 'subjects[0]': got \"*\" as the repository; '*' lets every repository of example-org, present and future, assume the role. Name the repositories, or set 'allowAllRepositoriesOfOwner: true' if that is intended."],
+    ['a repository name with a space', { subjects: [subject, GitHubSubject.tag('example-org', 'store front', 'v*')] },
+      "prop 'subjects[1]': got \"store front\" as the repository; a GitHub repository name: 1 to 100 letters, digits, '.', '_' or '-'."],
+    ['a full ref as the branch', { subjects: [GitHubSubject.branch('example-org', 'storefront', 'refs/heads/main')] },
+      "prop 'subjects[0]': got \"refs/heads/main\" as the branch; give the branch name alone: 'refs/heads/' is added."],
+    ['a branch git refuses', { subjects: [GitHubSubject.branch('example-org', 'storefront', 'release..1')] },
+      "prop 'subjects[0]': got \"release..1\" as the branch; a git branch name or pattern (git check-ref-format, with '*' and '?' as IAM wildcards), without 'refs/heads/', which is added."],
+    ['an empty tag', { subjects: [GitHubSubject.tag('example-org', 'storefront', '')] },
+      "prop 'subjects[0]': got \"\" as the tag; a git tag name or pattern (git check-ref-format, with '*' and '?' as IAM wildcards), without 'refs/tags/', which is added."],
+    ['an environment with a quote', { subjects: [GitHubSubject.environment('example-org', 'storefront', 'prod"')] },
+      "prop 'subjects[0]': got \"prod\\\"\" as the environment; a GitHub environment name: 1 to 255 characters, no quotes, commas, semicolons, backslashes or control characters."],
+    ['a 13-hour session', { maxSessionDuration: Duration.hours(13) }, "prop 'maxSessionDuration': got \"13 hours\"; from 1 to 12 hours, as IAM allows."],
+    ['a 30-minute session', { maxSessionDuration: Duration.minutes(30) }, "prop 'maxSessionDuration': got \"0.5 hours\"; from 1 to 12 hours, as IAM allows."],
+  ])('refuses %s', (_name, props, problem) => {
+    const { stack } = publisherStack(props);
+    expect(synthesisProblems(stack)).toBe(`[Publisher/GitHub] ${problem}`);
+  });
+
+  test('every repository of an owner when allowed; subjects given as tokens are not checked', () => {
+    const { stack } = publisherStack({ subjects: [GitHubSubject.branch('example-org', '*', 'main')], allowAllRepositoriesOfOwner: true });
+    expect(synthesisProblems(stack)).toBe('');
+    const tokens = publisherStack();
+    const owner = new CfnParameter(tokens.stack, 'Owner').valueAsString;
+    new GitHubActionsPublisher(tokens.stack, 'Tokens', {
+      provider: GitHubActionsPublisher.accountProvider(tokens.stack, 'Existing'),
+      repositories: [ImageRepository.fromRepositoryName(tokens.stack, 'Imported', 'platform/web')],
+      subjects: [GitHubSubject.branch(owner, 'web', 'main')],
+    });
+    expect(synthesisProblems(tokens.stack)).toBe('');
+  });
+});
+
+describe('the sample workflow docs/github-actions/publish-image.yml', () => {
+  const text = fs.readFileSync(WORKFLOW, 'utf8');
+
+  test('passes GitHub\'s workflow schema (action-validator), which refuses a broken workflow', () => {
+    const validator = require.resolve('@action-validator/cli/cli.mjs');
+    expect(spawnSync(process.execPath, [validator, WORKFLOW], { encoding: 'utf8' }).status).toBe(0);
+    const broken = path.join(fs.mkdtempSync('/tmp/workflow-'), 'publish-image.yml');
+    fs.writeFileSync(broken, text.replace('runs-on: ubuntu-latest', 'runs_on: ubuntu-latest'));
+    const result = spawnSync(process.execPath, [validator, broken], { encoding: 'utf8' });
+    expect([result.status, result.stderr]).toEqual([1, expect.stringContaining("Additional property 'runs_on' is not allowed")]);
+  });
+
+  test('asks for an OIDC token, tags with the commit and the version, never latest, and waits for the scan', () => {
+    expect(text).toMatch(/^ {2}id-token: write/m);
+    expect(text).toContain('sha-${GITHUB_SHA::7}');
+    expect(text).toContain('provenance: false');
+    expect(text).not.toMatch(/:latest\b/);
+    expect(text).toContain('describe-image-scan-findings');
+  });
+
+  test('its tag step computes the library\'s tags from a git ref', () => {
+    const script = /- name: Compute the tags[\s\S]*?run: \|\n([\s\S]*?)\n\n/.exec(text)![1].replace(/^ {10}/gm, '');
+    const run = (ref: string) => {
+      const out = path.join(fs.mkdtempSync('/tmp/workflow-'), 'out');
+      const result = spawnSync('bash', ['-c', script], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, GITHUB_SHA: '1a2b3c4d5e6f', GITHUB_REF: ref, GITHUB_OUTPUT: out, REGISTRY: '111111111111.dkr.ecr.eu-west-1.amazonaws.com', REPOSITORY: 'platform/storefront' },
+      });
+      return { status: result.status, output: fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : result.stdout };
+    };
+    const image = '111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/storefront';
+    expect(run('refs/heads/main')).toEqual({ status: 0, output: `image=${image}\ntags=${image}:sha-1a2b3c4\n` });
+    expect(run('refs/tags/v1.2.3')).toEqual({ status: 0, output: `image=${image}\ntags=${image}:sha-1a2b3c4,${image}:1.2.3\n` });
+    expect(run('refs/tags/vlatest')).toEqual({ status: 1, output: '::error::git tag vlatest is not a semantic version such as v1.2.3\n' });
+    expect(execFileSync('bash', ['--version'], { encoding: 'utf8' })).toContain('bash');
+  });
+});
