@@ -4,3 +4,5 @@ export * from './scanning';
 export * from './registry';
 export * from './image-build';
 export * from './reference';
+export * from './github-actions';
+export * from './lambda';

@@ -239,6 +239,8 @@ export class ImageBuildProject extends Construct {
   public readonly movingTags: string[];
   /** The tags a registry cache writes in the repository (none for other caches). */
   public readonly cacheTags: string[];
+  /** The platforms each build targets (several: one multi-architecture image index). */
+  public readonly platforms: ImagePlatform[];
   private readonly digestParameterPrefix: string;
   private readonly digestParameters = new Map<string, ssm.IStringParameter>();
 
@@ -247,6 +249,7 @@ export class ImageBuildProject extends Construct {
     const cache = props.cache ?? ImageBuildCache.local();
     const gate = props.scanGate ?? ScanGate.basic();
     const platforms = props.platforms ?? [ImagePlatform.LINUX_AMD64];
+    this.platforms = [...platforms];
     this.environmentTags = [...(props.environmentTags ?? [])];
     this.movingTags = [...this.environmentTags, ...(props.promotionTags ?? [])];
     this.cacheTags = cache.tag ? registryCacheTags(cache.tag, platforms) : [];

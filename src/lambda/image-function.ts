@@ -1,0 +1,118 @@
+import { ArnFormat, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { ImagePlatform } from '../image-build/options';
+import { ImageBuildProject } from '../image-build/project';
+import { propProblem, reportProblems } from '../private/errors';
+import { PullThroughCacheRule } from '../registry/pull-through-cache';
+import { digestProblems } from '../repository/validation';
+
+/** The Lambda architecture of each platform an image build can target. */
+const ARCHITECTURES: Record<string, lambda.Architecture> = {
+  [ImagePlatform.LINUX_AMD64]: lambda.Architecture.X86_64,
+  [ImagePlatform.LINUX_ARM64]: lambda.Architecture.ARM_64,
+};
+
+/** Properties of an `ImageFunction`. */
+export interface ImageFunctionProps extends lambda.FunctionOptions {
+  /**
+   * The repository of the image, in the function's region (Lambda runs images only from its own region; another
+   * account is fine when the repository admits it: `grantPullToLambda` on the repository's side).
+   */
+  readonly repository: ecr.IRepository;
+  /**
+   * The image digest (`sha256:...`). A digest, never a tag: Lambda resolves a tag once, at deployment, so a tag would
+   * only hide which image runs; a redeploy of an old version deploys its old image.
+   */
+  readonly imageDigest: string;
+  /**
+   * The image build that produces the image: its platforms are checked against the function's architecture, and a
+   * single-platform build sets the architecture when `architecture` is not given.
+   * @default - not checked
+   */
+  readonly buildProject?: ImageBuildProject;
+  /**
+   * The image's ENTRYPOINT, replacing the image's own.
+   * @default - the image's
+   */
+  readonly entrypoint?: string[];
+  /**
+   * The image's CMD (for AWS base images, the handler), replacing the image's own.
+   * @default - the image's
+   */
+  readonly cmd?: string[];
+}
+
+/**
+ * A Lambda function that runs a container image from ECR by digest, with what Lambda documents for container images
+ * checked at synth: the repository in the function's region, a single-architecture image of the function's
+ * architecture, and not a pull-through cache's repository. The repository's side (`grantPullToLambda`) stays with the
+ * repository's owner, so the function never changes a policy of another stack or account.
+ */
+export class ImageFunction extends Construct {
+  /** The function. */
+  public readonly function: lambda.DockerImageFunction;
+
+  constructor(scope: Construct, id: string, props: ImageFunctionProps) {
+    super(scope, id);
+    const { repository, imageDigest, buildProject, entrypoint, cmd, ...options } = props;
+    const platforms = buildProject?.platforms ?? [];
+    const architecture = props.architecture ?? (platforms.length === 1 ? ARCHITECTURES[platforms[0]] : lambda.Architecture.X86_64);
+    reportProblems(this, [
+      ...(Token.isUnresolved(imageDigest) ? [] : digestProblems('imageDigest', imageDigest)),
+      ...regionProblems(this, repository),
+      ...platformProblems(platforms, architecture),
+    ]);
+    this.node.addValidation({ validate: () => cacheProblems(this, repository) });
+
+    // An import of its own: aws-cdk-lib's image code grants pull to the Lambda service principal on the repository it
+    // is given, which on a repository of this app would be an unconditioned statement; on an import it changes nothing.
+    const image = ecr.Repository.fromRepositoryAttributes(this, 'Repository', {
+      repositoryArn: repository.repositoryArn, repositoryName: repository.repositoryName,
+    });
+    this.function = new lambda.DockerImageFunction(this, 'Function', {
+      ...options,
+      architecture,
+      code: lambda.DockerImageCode.fromEcr(image, { tagOrDigest: imageDigest, entrypoint, cmd }),
+    });
+    // aws-cdk-lib tells a digest from a tag by its text, which a token (a stack parameter) does not show, and would
+    // write `repository:sha256:...`, an image URI Lambda refuses: name it a digest.
+    (this.function.node.defaultChild as lambda.CfnFunction).addPropertyOverride('Code.ImageUri', image.repositoryUriForDigest(imageDigest));
+  }
+}
+
+function regionProblems(scope: Construct, repository: ecr.IRepository): string[] {
+  const region = Stack.of(repository).splitArn(repository.repositoryArn, ArnFormat.SLASH_RESOURCE_NAME).region;
+  const functionRegion = Stack.of(scope).region;
+  if (region === undefined || Token.isUnresolved(region) || Token.isUnresolved(functionRegion) || region === functionRegion) return [];
+  return [propProblem('repository', repository.repositoryArn, `is in ${region}, and Lambda runs images only from a repository of the `
+    + `function's region (${functionRegion}). Replicate the repository to ${functionRegion} (RegistryReplication) and use the copy there.`)];
+}
+
+function platformProblems(platforms: readonly string[], architecture: lambda.Architecture): string[] {
+  if (platforms.length > 1) {
+    return [propProblem('buildProject', platforms, 'builds a multi-architecture image index, which Lambda does not run. '
+      + 'Give the function an image build of one platform, the function\'s architecture.')];
+  }
+  if (platforms.length === 1 && ARCHITECTURES[platforms[0]] !== architecture) {
+    return [propProblem('architecture', architecture.name, `does not match the image, built for ${platforms[0]}. `
+      + `Use lambda.Architecture.${ARCHITECTURES[platforms[0]] === lambda.Architecture.ARM_64 ? 'ARM_64' : 'X86_64'}, or build for the function's architecture.`)];
+  }
+  return [];
+}
+
+/**
+ * A pull-through cache's repository holds an upstream image only after a pull with `ecr:BatchImportUpstreamImage`,
+ * which Lambda's pulls (`ecr:BatchGetImage` and `ecr:GetDownloadUrlForLayer`) never have, and its images follow the
+ * upstream and the cache's lifecycle; Lambda re-fetches a function's image and fails the function when it is gone.
+ */
+function cacheProblems(scope: Construct, repository: ecr.IRepository): string[] {
+  const name = repository.repositoryName;
+  if (Token.isUnresolved(name)) return [];
+  const cache = scope.node.root.node.findAll().find((c): c is PullThroughCacheRule => c instanceof PullThroughCacheRule
+    && Token.compareStrings(c.registryUri, repository.registryUri) !== TokenComparison.DIFFERENT
+    && (c.ecrRepositoryPrefix === 'ROOT' || name.startsWith(`${c.ecrRepositoryPrefix}/`)));
+  return cache ? [propProblem('repository', name, `is a repository of the pull-through cache ${cache.node.path}, which Lambda cannot `
+    + 'fill and whose images follow the upstream. Copy the image into a repository of your own (a build FROM it, or skopeo copy) and use that.')] : [];
+}
