@@ -8,6 +8,7 @@
 //   environments                      JSON ["dev", "staging", "prod"]: promotion order of the environment tags
 //   imageDigests                      JSON {"prod": "sha256:..."}: run these digests instead of following the tags
 //   githubOwner                       owner of the sample services' GitHub repositories
+//   githubOidcProviderExists          true when the registry account already has the GitHub Actions OIDC provider
 import { KubectlV33Layer } from '@aws-cdk/lambda-layer-kubectl-v33';
 import { App } from 'aws-cdk-lib';
 import { enforceCompliance } from './compliance';
@@ -42,6 +43,7 @@ new ReferencePlatform(app, {
   environments: json<string[] | undefined>('environments', undefined),
   workloads,
   githubOwner: context('githubOwner'),
+  githubOidcProviderExists: json<boolean>('githubOidcProviderExists', false),
   replicaRegions: json<string[] | undefined>('replicaRegions', undefined),
   kubectlLayer: { createLayer: (scope) => new KubectlV33Layer(scope, 'KubectlLayer') },
 });

@@ -68,6 +68,14 @@ const SHAPES: Record<string, Shape> = {
   'AWS::EKS::Cluster': { kind: (p) => `EKS cluster${p.Version ? ` ${p.Version}` : ''}`, nameProperty: 'Name', shape: 'box3d', fill: '#dcfce7' },
   'AWS::EKS::Nodegroup': { kind: () => 'EKS node group', nameProperty: 'NodegroupName', shape: 'box', fill: '#dcfce7' },
   'Custom::AWSCDK-EKS-KubernetesResource': { kind: () => 'Kubernetes manifest', shape: 'component', fill: '#dcfce7' },
+  // Functions that run an image are workloads; CDK's own handlers (zip) are plumbing.
+  'AWS::Lambda::Function': {
+    kind: (p) => `Lambda function (${([] as string[]).concat(p.Architectures ?? ['x86_64']).join(', ')})`,
+    nameProperty: 'FunctionName',
+    shape: 'box',
+    fill: '#dcfce7',
+    when: (p) => p.PackageType === 'Image',
+  },
 };
 
 const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
@@ -252,6 +260,7 @@ function buildGraph(resources: Resource[], regions: Map<string, string>) {
     for (const task of refs(workload).filter((r) => r.type === 'AWS::ECS::TaskDefinition')) {
       images.push(...(task.props.ContainerDefinitions ?? []).map((c: any) => render(c.Image, local(task))));
     }
+    if (workload.type === 'AWS::Lambda::Function') images.push(render(workload.props.Code.ImageUri, local(workload)));
     if (workload.props.Manifest !== undefined) {
       images.push(...[...render(workload.props.Manifest, local(workload)).matchAll(/"image":"([^"]+)"/g)].map((m) => m[1]));
     }

@@ -64,7 +64,7 @@ function imageTagOrDigest(scope: Construct, props: WorkloadImageProps): string {
  * The repository as a workload stack sees it: imported by name and ARN, never through a cross-stack export, so the
  * registry can live in another account and never depends on its consumers.
  */
-function importRepository(stack: Stack, props: WorkloadRepositoryProps): IImageRepository {
+export function importRepository(stack: Stack, props: WorkloadRepositoryProps): IImageRepository {
   const repositoryArn = stack.formatArn({
     service: 'ecr', resource: 'repository', resourceName: props.repositoryName, account: props.registryEnv?.account, region: props.registryEnv?.region,
   });

@@ -3,3 +3,4 @@ export * from './registry-stack';
 export * from './ecs-stack';
 export * from './eks-stack';
 export * from './platform';
+export * from './lambda-stack';

@@ -2,6 +2,7 @@ import { App, Environment, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { EcsServiceStack } from './ecs-stack';
 import { EksWorkloadStack, IKubectlLayerFactory } from './eks-stack';
+import { LambdaServiceStack } from './lambda-stack';
 import { RegistryReplicaStack, RegistryStack } from './registry-stack';
 import { propProblem, reportProblems } from '../private/errors';
 
@@ -49,6 +50,12 @@ export interface ReferencePlatformProps {
    * @default - only the workload regions other than the registry's
    */
   readonly replicaRegions?: string[];
+  /**
+   * Whether the registry account already has the GitHub Actions OIDC provider (an account holds one per issuer): the
+   * registry's GitHub publishers then trust it instead of creating it.
+   * @default false
+   */
+  readonly githubOidcProviderExists?: boolean;
   /** Creates the kubectl layer of each EKS stack. */
   readonly kubectlLayer: IKubectlLayerFactory;
 }
@@ -57,6 +64,8 @@ export interface ReferencePlatformProps {
 export const ECS_SERVICE = 'storefront';
 /** The sample service that runs on EKS. */
 export const EKS_SERVICE = 'catalog';
+/** The sample service that runs on Lambda. */
+export const LAMBDA_SERVICE = 'resizer';
 
 /**
  * The whole reference platform: the registry in the shared-services account and, per workload environment, an ECS
@@ -69,6 +78,8 @@ export class ReferencePlatform {
   public readonly ecsStacks: EcsServiceStack[] = [];
   /** The EKS stacks, one per workload environment. */
   public readonly eksStacks: EksWorkloadStack[] = [];
+  /** The Lambda stacks, one per workload environment. */
+  public readonly lambdaStacks: LambdaServiceStack[] = [];
   /** The registry stacks of the replica regions. */
   public readonly replicaStacks: RegistryReplicaStack[] = [];
 
@@ -79,7 +90,7 @@ export class ReferencePlatform {
     const registryAccount = props.registryEnv?.account;
     const workloadAccounts = workloads.map((w) => w.env?.account).filter((a): a is string => a !== undefined && a !== registryAccount);
     const repositoryPrefix = 'platform';
-    const services = [ECS_SERVICE, EKS_SERVICE];
+    const services = [ECS_SERVICE, EKS_SERVICE, LAMBDA_SERVICE];
     const registryRegion = props.registryEnv?.region;
     // Workloads pull in their own region (isolated subnets reach only its ECR and S3 endpoints): replicate there.
     const workloadRegions = workloads.map((w) => w.env?.region).filter((r): r is string => regionsDiffer(r, registryRegion));
@@ -92,7 +103,8 @@ export class ReferencePlatform {
       repositoryPrefix,
       workloadAccounts: uniqueWorkloadAccounts,
       replicaRegions,
-      services: services.map((name) => ({ name, source: codebuild.Source.gitHub({ owner, repo: name }) })),
+      services: services.map((name) => ({ name, source: codebuild.Source.gitHub({ owner, repo: name }), runsOnLambda: name === LAMBDA_SERVICE })),
+      github: { owner, providerExists: props.githubOidcProviderExists },
     });
     for (const region of replicaRegions) {
       const replica = new RegistryReplicaStack(app, `Registry-${region}`, {
@@ -102,6 +114,7 @@ export class ReferencePlatform {
         repositoryPrefix,
         workloadAccounts: uniqueWorkloadAccounts,
         repositoryNames: services.map((name) => `${repositoryPrefix}/${name}`),
+        lambdaRepositoryNames: [`${repositoryPrefix}/${LAMBDA_SERVICE}`],
       });
       // The creation templates must exist before the first image is replicated.
       this.registry.addStackDependency(replica);
@@ -130,13 +143,21 @@ export class ReferencePlatform {
         kubectlLayer: props.kubectlLayer,
         workloadName: EKS_SERVICE,
       });
+      // Lambda runs a digest only, given at deployment: a digest of this service's repository, not the others'.
+      const lambdaStack = new LambdaServiceStack(app, `Lambda-${workload.name}`, {
+        env,
+        registryEnv: common.registryEnv,
+        description: `cdk-ecr-platform reference: ${LAMBDA_SERVICE} on AWS Lambda (${workload.name})`,
+        repositoryName: `${repositoryPrefix}/${LAMBDA_SERVICE}`,
+      });
       // The images must exist before a workload can start: deploy the registry (and its copies) first.
-      for (const stack of [ecsStack, eksStack]) {
+      for (const stack of [ecsStack, eksStack, lambdaStack]) {
         stack.addStackDependency(this.registry);
         this.replicaStacks.forEach((replica) => stack.addStackDependency(replica));
       }
       this.ecsStacks.push(ecsStack);
       this.eksStacks.push(eksStack);
+      this.lambdaStacks.push(lambdaStack);
     }
   }
 }

@@ -6,6 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { pullerRolePath } from './image-reference';
+import { GitHubActionsPublisher, GitHubSubject } from '../github-actions/publisher';
 import { ScanGate } from '../image-build/options';
 import { ImageBuildProject } from '../image-build/project';
 import { LifecyclePresets } from '../lifecycle/presets';
@@ -32,6 +33,23 @@ export interface ReferenceServiceProps {
    * @default - the commit CodeBuild resolves
    */
   readonly commitShaVariable?: string;
+  /**
+   * Whether Lambda functions run the service's images: the repository then admits the Lambda service for functions of
+   * the registry's and the workload accounts (`grantPullToLambda`).
+   * @default false
+   */
+  readonly runsOnLambda?: boolean;
+}
+
+/** GitHub Actions publishing into the registry. */
+export interface ReferenceGitHubProps {
+  /** The GitHub owner of the services' repositories (each service's repository is named after it). */
+  readonly owner: string;
+  /**
+   * Whether the account already has the GitHub OIDC provider.
+   * @default false
+   */
+  readonly providerExists?: boolean;
 }
 
 /** Where the registry's images are replicated, and who pulls them there. */
@@ -69,6 +87,12 @@ export interface RegistryStackProps extends StackProps, RegistryReplicaProps {
    * @default FindingSeverity.HIGH
    */
   readonly notifySeverity?: FindingSeverity;
+  /**
+   * A GitHub Actions publisher per service: a role that the service's GitHub repository (branch `main`, tags `v*`)
+   * assumes through OIDC to push to the service's repository only.
+   * @default - none
+   */
+  readonly github?: ReferenceGitHubProps;
 }
 
 /**
@@ -125,6 +149,7 @@ export class RegistryStack extends Stack {
       baseline.pullThroughCaches.forEach((cache) => baseline.registryPolicy.grantPullThroughCache(cache, platformRoles));
     }
 
+    let githubProvider = props.github?.providerExists ? GitHubActionsPublisher.accountProvider(this, 'GitHubProvider') : undefined;
     // Each name once: a repeated one is reported above, and building it twice would stop before that report.
     for (const service of props.services.filter((s, i) => names.indexOf(s.name) === i)) {
       const repositoryName = `${prefix}/${service.name}`;
@@ -149,6 +174,17 @@ export class RegistryStack extends Stack {
         'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check');
       acknowledge(build.project, 'source access comes from the account\'s CodeBuild source credential (OAuth or CodeConnections), '
         + 'not from the repository URL', 'HIPAA.Security-CodeBuildProjectSourceRepoUrl', 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl');
+      if (service.runsOnLambda) repository.grantPullToLambda({ accountIds: [this.account, ...others] });
+      if (props.github) {
+        const publisher = new GitHubActionsPublisher(this, `${service.name}GitHub`, {
+          repositories: [repository],
+          subjects: [GitHubSubject.branch(props.github.owner, service.name, 'main'), GitHubSubject.tag(props.github.owner, service.name, 'v*')],
+          // One provider per account: the first publisher creates it (unless it exists), the others trust it.
+          provider: githubProvider,
+          scanGate: ScanGate.enhanced(),
+        });
+        githubProvider = publisher.provider;
+      }
       this.repositories.set(service.name, repository);
       this.builds.set(service.name, build);
     }
@@ -175,6 +211,11 @@ export class RegistryStack extends Stack {
 export interface RegistryReplicaStackProps extends StackProps, RegistryReplicaProps {
   /** The repositories replicated into this region. */
   readonly repositoryNames: string[];
+  /**
+   * The replicated repositories whose images Lambda functions of the registry's and the workload accounts run.
+   * @default - none
+   */
+  readonly lambdaRepositoryNames?: string[];
   /** Environment names (the moving tags), as in the registry stack. */
   readonly environments: string[];
   /**
@@ -205,6 +246,9 @@ export class RegistryReplicaStack extends Stack {
     if (others.length > 0) {
       baseline.creationTemplates.forEach((template) =>
         template.grantPullToAccounts(others, { principalArnPatterns: pullerPatterns(this, others, template.prefix) }));
+    }
+    for (const template of baseline.creationTemplates.filter((t) => props.lambdaRepositoryNames?.includes(t.prefix))) {
+      template.grantPullToLambda({ accountIds: [this.account, ...others] });
     }
   }
 }

@@ -10,6 +10,7 @@ const DEV = '222222222222';
 const PROD = '333333333333';
 const STOREFRONT = { stack: 'Registry', id: 'storefrontRepository' };
 const CATALOG = { stack: 'Registry', id: 'catalogRepository' };
+const RESIZER = { stack: 'Registry', id: 'resizerRepository' };
 const PULL = 'ecr:BatchGetImage';
 
 /** A role outside the app, with AWS's read-only ECR policy: what any admin of a workload account could have. */
@@ -70,9 +71,29 @@ describe('access to the repositories, cross-account (registry 111111111111, dev 
     ['the storefront build cannot change the lifecycle policy', { stack: 'Registry', role: 'storefrontBuildRole' }, 'ecr:PutLifecyclePolicy', STOREFRONT, false],
     ['the catalog build pushes catalog', { stack: 'Registry', role: 'catalogBuildRole' }, 'ecr:PutImage', CATALOG, true],
     ['the catalog build cannot pull storefront', { stack: 'Registry', role: 'catalogBuildRole' }, PULL, STOREFRONT, false],
+    ['storefront\'s GitHub Actions role pushes storefront', { stack: 'Registry', role: 'storefrontGitHubRole' }, 'ecr:PutImage', STOREFRONT, true],
+    ['storefront\'s GitHub Actions role cannot push catalog', { stack: 'Registry', role: 'storefrontGitHubRole' }, 'ecr:PutImage', CATALOG, false],
+    ['storefront\'s GitHub Actions role cannot delete images', { stack: 'Registry', role: 'storefrontGitHubRole' }, 'ecr:BatchDeleteImage', STOREFRONT, false],
+    ['storefront\'s GitHub Actions role cannot change the repository policy', { stack: 'Registry', role: 'storefrontGitHubRole' }, 'ecr:SetRepositoryPolicy', STOREFRONT, false],
+    // Lambda's cross-account policy for container images admits the function's whole account (Lambda User Guide,
+    // "Amazon ECR permissions"): on resizer, and only there, the account's readers may pull.
+    ['a dev role with the ECR read-only policy pulls resizer, which admits the dev account for Lambda', reader(DEV), PULL, RESIZER, true],
+    ['a dev role with the ECR read-only policy cannot push resizer', reader(DEV), 'ecr:PutImage', RESIZER, false],
+    ['an account the registry does not know cannot pull resizer', everything('444444444444'), PULL, RESIZER, false],
   ])('%s', async (_name, principal, action, repository, allowed) => {
     const decision = await model.check(principal, action, repository);
     expect({ allowed: decision.allowed, result: decision.result }).toEqual({ allowed, result: allowed ? 'Allowed' : expect.stringMatching(/Denied/) });
+  });
+
+  test.each<[string, string, string, RepositoryRef, boolean]>([
+    ['a dev function', 'arn:aws:lambda:eu-west-1:222222222222:function:Lambda-dev-ServiceFunction', PULL, RESIZER, true],
+    ['a dev function, its layers', 'arn:aws:lambda:eu-west-1:222222222222:function:Lambda-dev-ServiceFunction', 'ecr:GetDownloadUrlForLayer', RESIZER, true],
+    ['a prod function', 'arn:aws:lambda:eu-west-1:333333333333:function:Lambda-prod-ServiceFunction', PULL, RESIZER, true],
+    ['a function of an unknown account', 'arn:aws:lambda:eu-west-1:444444444444:function:anything', PULL, RESIZER, false],
+    ['a dev function in another region', 'arn:aws:lambda:us-east-1:222222222222:function:Lambda-dev-ServiceFunction', PULL, RESIZER, false],
+    ['a dev function, on storefront', 'arn:aws:lambda:eu-west-1:222222222222:function:Lambda-dev-ServiceFunction', PULL, STOREFRONT, false],
+  ])('the Lambda service for %s: %s %s', async (_name, sourceArn, action, repository, allowed) => {
+    expect((await model.checkService('lambda.amazonaws.com', sourceArn, action, repository)).allowed).toBe(allowed);
   });
 
   test('the check can fail: with the account-wide grant (no aws:PrincipalArn condition), any role of the account pulls', async () => {

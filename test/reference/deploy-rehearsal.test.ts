@@ -9,7 +9,7 @@ import * as path from 'path';
 import { KubectlV33Layer } from '@aws-cdk/lambda-layer-kubectl-v33';
 import { App } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { ECS_SERVICE, EKS_SERVICE, ReferencePlatform } from '../../src/reference';
+import { ECS_SERVICE, EKS_SERVICE, LAMBDA_SERVICE, ReferencePlatform } from '../../src/reference';
 import { CfnTemplate, DeployedStack, missingMoto, Moto, MOTO_ACCOUNT, motoCloudFormationTypes } from '../support/moto';
 import { describeNeeding } from '../support/system-deps';
 
@@ -20,7 +20,7 @@ const REPLICA_REGION = 'us-west-2';
 const REGISTRY_ENV = { account: MOTO_ACCOUNT, region: REGION };
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 const WORKLOAD = 'dev';
-const REPOSITORY_NAMES = [ECS_SERVICE, EKS_SERVICE].map((service) => `platform/${service}`);
+const REPOSITORY_NAMES = [ECS_SERVICE, EKS_SERVICE, LAMBDA_SERVICE].map((service) => `platform/${service}`);
 
 interface Repository {
   repositoryName: string;

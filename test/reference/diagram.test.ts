@@ -23,14 +23,16 @@ test('the committed docs/architecture.dot is what scripts/diagram.ts draws from 
 });
 
 test('one cluster per stack, and the cross-stack pulls from the registry by repository name', () => {
-  expect([...dot.matchAll(/subgraph "cluster_([^"/]+)"/g)].map((m) => m[1])).toEqual(['Ecs-dev', 'Eks-dev', 'Registry', 'Registry-eu-central-1']);
+  expect([...dot.matchAll(/subgraph "cluster_([^"/]+)"/g)].map((m) => m[1])).toEqual(['Ecs-dev', 'Eks-dev', 'Lambda-dev', 'Registry', 'Registry-eu-central-1']);
   // Replication into the second region's creation templates, and the builds' base images through the caches.
   expect([...dot.matchAll(/"Registry\/[^"]+" -> "Registry-eu-central-1\/RegistryTemplateplatform(\w+?)[0-9A-F]{8}" \[label="replicates"/g)].map((m) => m[1]))
-    .toEqual(['catalog', 'storefront']);
+    .toEqual(['catalog', 'resizer', 'storefront']);
   expect([...dot.matchAll(/"Registry\/RegistryCache(\w+?)[0-9A-F]{8}" -> "Registry\/(\w+?)BuildProject[0-9A-F]{8}" \[label="pull"\]/g)].map((m) => `${m[1]} ${m[2]}`))
-    .toEqual(['dockerhub catalog', 'dockerhub storefront', 'ecrpublic catalog', 'ecrpublic storefront']);
+    .toEqual(['dockerhub catalog', 'dockerhub resizer', 'dockerhub storefront', 'ecrpublic catalog', 'ecrpublic resizer', 'ecrpublic storefront']);
   // Dashed edges cross stacks: from a Registry repository to a workload.
   const crossStack = [...dot.matchAll(/"(Registry\/[^"]+)" -> "((?:Ecs|Eks)-dev\/[^"]+)" \[label="([^"]+)", style=dashed/g)].map((m) => m[3]);
+  // The Lambda function runs its repository's image by digest, never a tag.
+  expect(dot).toMatch(/"Registry\/resizerRepository[0-9A-F]{8}" -> "Lambda-dev\/ServiceFunction[0-9A-F]{8}" \[label="runs digest", style=dashed/);
   expect(crossStack.some((label) => label.includes('pull'))).toBe(true);
   expect(crossStack.some((label) => label.includes('runs :dev'))).toBe(true);
 });

@@ -224,13 +224,25 @@ describe('reference platform', () => {
     const replica = Template.fromStack(platform.replicaStacks[0]);
     const templates = Object.values(replica.findResources('AWS::ECR::RepositoryCreationTemplate')).map((t) => t.Properties);
     expect(templates.map((t) => [t.Prefix, t.AppliedFor, t.ImageTagMutability, JSON.parse(resolveCfn(t.RepositoryPolicy, { 'AWS::Partition': 'aws' }))])).toEqual(
-      ['storefront', 'catalog'].map((service) => [`platform/${service}`, ['REPLICATION'], 'IMMUTABLE_WITH_EXCLUSION', {
+      ['storefront', 'catalog', 'resizer'].map((service) => [`platform/${service}`, ['REPLICATION'], 'IMMUTABLE_WITH_EXCLUSION', {
         Statement: [{
           Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
           Condition: { ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::222222222222:role/platform/${service}/*`] } },
           Effect: 'Allow',
           Principal: { AWS: 'arn:aws:iam::222222222222:root' },
-        }],
+        },
+        // The Lambda function's copy: Lambda's cross-account policy for container images (the Lambda service for the
+        // functions of the registry's and the workload's accounts in this region, and the workload account).
+        ...(service === 'resizer' ? [{
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+          Condition: { StringLike: { 'aws:sourceArn': ['arn:aws:lambda:us-east-1:111111111111:function:*', 'arn:aws:lambda:us-east-1:222222222222:function:*'] } },
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+        }, {
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::222222222222:root' },
+        }] : [])],
         Version: '2012-10-17',
       }]));
     // The same lifecycle policy as the originals.
@@ -255,9 +267,9 @@ describe('reference platform', () => {
 
   test('an unknown service is refused by name', () => {
     const registry = referencePlatform().platform.registry;
-    expect(() => registry.repository('billing')).toThrow(new Error('[Registry] prop \'service\': got "billing"; this registry holds ["storefront","catalog"].'));
+    expect(() => registry.repository('billing')).toThrow(new Error('[Registry] prop \'service\': got "billing"; this registry holds ["storefront","catalog","resizer"].'));
     expect(registry.buildProject('catalog').project.node.path).toBe('Registry/catalogBuild/Project');
-    expect(() => registry.buildProject('billing')).toThrow(new Error('[Registry] prop \'service\': got "billing"; this registry holds ["storefront","catalog"].'));
+    expect(() => registry.buildProject('billing')).toThrow(new Error('[Registry] prop \'service\': got "billing"; this registry holds ["storefront","catalog","resizer"].'));
   });
 
   test('the README\'s ecr-lifecycle example previews a template the reference app synthesizes', () => {
@@ -271,6 +283,6 @@ describe('reference platform', () => {
     let out = '';
     const status = cliMain(['preview', '--template', template, '--images', images, '--format', 'json'], { out: (t) => { out += t; }, err: (t) => { out += t; }, isTTY: false });
     expect({ status, repositories: JSON.parse(out).repositories.map((r: { repositoryName: string }) => r.repositoryName) })
-      .toEqual({ status: 0, repositories: ['platform/storefront', 'platform/catalog'] });
+      .toEqual({ status: 0, repositories: ['platform/storefront', 'platform/catalog', 'platform/resizer'] });
   });
 });
