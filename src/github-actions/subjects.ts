@@ -17,7 +17,7 @@ export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
 /** What git refuses in a ref name (git check-ref-format), besides `*` and `?`, which are IAM patterns here. */
-const REF_FORBIDDEN = /[\s~^:[\\\x00-\x1f\x7f]|\.\.|@\{|\/\/|^\/|\/$|\.lock$|^\.|\/\.|\.$/;
+const REF_FORBIDDEN = /[\s~^:[\\\x00-\x1f\x7f]|\.\.|@\{|\/\/|^\/|\/$|\.lock(\/|$)|^@$|^\.|\/\.|\.$/;
 /** GitHub's environment names: up to 255 characters, no control characters, not a path or a quote. */
 const ENVIRONMENT = /^[^\x00-\x1f\x7f'"`,;\\]{1,255}$/;
 

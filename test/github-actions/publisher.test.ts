@@ -185,6 +185,8 @@ describe('GitHubActionsPublisher', () => {
       "prop 'subjects[0]': got \"refs/heads/main\" as the branch; give the branch name alone: 'refs/heads/' is added."],
     ['a branch git refuses', { subjects: [GitHubSubject.branch('example-org', 'storefront', 'release..1')] },
       "prop 'subjects[0]': got \"release..1\" as the branch; a git branch name or pattern (git check-ref-format, with '*' and '?' as IAM wildcards), without 'refs/heads/', which is added."],
+    ['a branch with a component git refuses', { subjects: [GitHubSubject.branch('example-org', 'storefront', 'feature.lock/x')] },
+      "prop 'subjects[0]': got \"feature.lock/x\" as the branch; a git branch name or pattern (git check-ref-format, with '*' and '?' as IAM wildcards), without 'refs/heads/', which is added."],
     ['an empty tag', { subjects: [GitHubSubject.tag('example-org', 'storefront', '')] },
       "prop 'subjects[0]': got \"\" as the tag; a git tag name or pattern (git check-ref-format, with '*' and '?' as IAM wildcards), without 'refs/tags/', which is added."],
     ['an environment with a quote', { subjects: [GitHubSubject.environment('example-org', 'storefront', 'prod"')] },
@@ -228,6 +230,37 @@ describe('the sample workflow docs/github-actions/publish-image.yml', () => {
     expect(text).toContain('provenance: false');
     expect(text).not.toMatch(/:latest\b/);
     expect(text).toContain('describe-image-scan-findings');
+  });
+
+  test('its scan step fails on critical findings of basic or enhanced scanning and on every terminal scan status', () => {
+    const script = /- name: Wait for the scan[\s\S]*?run: \|\n([\s\S]*)$/.exec(text)![1].replace(/^ {10}/gm, '').replace('${{ steps.tags.outputs.image }}', 'IMAGE');
+    // An aws stand-in that answers each --query as DescribeImageScanFindings would, from the environment.
+    const bin = fs.mkdtempSync('/tmp/workflow-bin-');
+    fs.writeFileSync(path.join(bin, 'aws'), [
+      '#!/bin/sh',
+      'case "$*" in',
+      '  *imageScanStatus.status*) echo "$STATUS" ;;',
+      '  *findingSeverityCounts.CRITICAL*) echo "$COUNTED" ;;',
+      '  *enhancedFindings*) echo "$LISTED" ;;',
+      '  *) echo "unexpected aws $*" >&2; exit 2 ;;',
+      'esac',
+    ].join('\n'), { mode: 0o755 });
+    const run = (status: string, counted: string, listed: string) => {
+      const summary = path.join(bin, 'summary');
+      const result = spawnSync('bash', ['-c', script], {
+        encoding: 'utf8',
+        env: { PATH: `${bin}:${process.env.PATH}`, STATUS: status, COUNTED: counted, LISTED: listed, REPOSITORY: 'platform/storefront', DIGEST: 'sha256:ab', GITHUB_STEP_SUMMARY: summary },
+      });
+      return `${result.status} ${result.stdout.trim()}`.trim();
+    };
+    expect(run('COMPLETE', 'None', '0')).toBe('0');
+    expect(run('COMPLETE', '2', '0')).toBe('1 ::error::2 critical findings in platform/storefront@sha256:ab');
+    expect(run('ACTIVE', 'None', '3')).toBe('1 ::error::3 critical findings in platform/storefront@sha256:ab');
+    expect(run('ACTIVE', '1', '0')).toBe('1 ::error::1 critical findings in platform/storefront@sha256:ab');
+    // ImageScanStatus values that end a scan without a result (ECR API reference).
+    for (const status of ['FAILED', 'UNSUPPORTED_IMAGE', 'FINDINGS_UNAVAILABLE', 'SCAN_ELIGIBILITY_EXPIRED', 'LIMIT_EXCEEDED', 'IMAGE_ARCHIVED']) {
+      expect(run(status, 'None', '0')).toBe(`1 ::error::scan of platform/storefront@sha256:ab ended ${status}`);
+    }
   });
 
   test('its tag step computes the library\'s tags from a git ref', () => {
