@@ -39,6 +39,9 @@ const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
 /** Reading a fetched build file (`aws s3 cp` sends HeadObject and GetObject, both authorized as this). */
 const FETCH_ACTIONS = ['s3:GetObject'];
+/** A CodePipeline variable reference, `#{namespace.name}`: CodePipeline puts the value in when the action runs. */
+const PIPELINE_VARIABLE = /^#\{[A-Za-z0-9@_-]+\.[A-Za-z0-9@_-]+\}$/;
+
 /** Recording a digest: put-parameter --overwrite creates the parameter on the first promotion. */
 const RECORD_ACTIONS = ['ssm:PutParameter'];
 
@@ -46,8 +49,14 @@ const RECORD_ACTIONS = ['ssm:PutParameter'];
 export interface ImageBuildProjectProps {
   /** The repository the image is pushed to. */
   readonly repository: ecr.IRepository;
-  /** Where the Dockerfile and build context come from (GitHub, GitHub Enterprise, Bitbucket, CodeCommit, S3, ...). */
-  readonly source: codebuild.ISource;
+  /**
+   * Where the Dockerfile and build context come from (GitHub, GitHub Enterprise, Bitbucket, CodeCommit, S3, ...).
+   * Without one, the project is a CodePipeline project: its source is the input artifact of the pipeline's action
+   * (`ImagePromotionPipeline`). A project with a source of its own must not be used in a pipeline, which would switch
+   * its source to CodePipeline and leave its webhook without a source.
+   * @default - the source artifact of a CodePipeline action
+   */
+  readonly source?: codebuild.ISource;
   /**
    * Path of the Dockerfile, relative to the source root.
    * @default - 'Dockerfile' in the build context
@@ -241,6 +250,8 @@ export class ImageBuildProject extends Construct {
   public readonly cacheTags: string[];
   /** The platforms each build targets (several: one multi-architecture image index). */
   public readonly platforms: ImagePlatform[];
+  /** Whether the project takes its source from a CodePipeline action (no `source` of its own). */
+  public readonly inPipeline: boolean;
   private readonly digestParameterPrefix: string;
   private readonly digestParameters = new Map<string, ssm.IStringParameter>();
 
@@ -330,9 +341,8 @@ export class ImageBuildProject extends Construct {
     // An image or compute type refused above would make aws-cdk-lib throw before synth reports every problem.
     const buildImage = (propProblems.length === 0 ? props.buildImage : undefined)
       ?? (onlyArm ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 : codebuild.LinuxBuildImage.STANDARD_7_0);
-    this.project = new codebuild.Project(this, 'Project', {
+    const projectProps: codebuild.PipelineProjectProps = {
       projectName: props.projectName,
-      source: props.source,
       role: this.role.withoutPolicyUpdates(),
       grantReportGroupPermissions: false,
       buildSpec: codebuild.BuildSpec.fromObject(buildSpec),
@@ -351,7 +361,15 @@ export class ImageBuildProject extends Construct {
       concurrentBuildLimit: props.concurrentBuildLimit,
       vpc: props.vpc,
       subnetSelection: props.subnetSelection,
-    });
+    };
+    this.project = props.source
+      ? new codebuild.Project(this, 'Project', { ...projectProps, source: props.source })
+      : new codebuild.PipelineProject(this, 'Project', projectProps);
+    this.inPipeline = props.source === undefined;
+    if (this.inPipeline) {
+      acknowledge(this.project, 'the source is the pipeline\'s artifact: the project names no repository URL',
+        'HIPAA.Security-CodeBuildProjectSourceRepoUrl', 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl');
+    }
     // Key and log group are set on the CloudFormation resource: through the L2 they would grant via the role (dropped
     // here) or fall back to the key's and the log group's resource policies.
     const cfnProject = this.project.node.defaultChild as codebuild.CfnProject;
@@ -433,10 +451,11 @@ export class ImageBuildProject extends Construct {
   /**
    * Environment variables that make a build of this project promote an existing digest to environment tags, with no
    * rebuild and behind the same scan gate (for `start-build --environment-variables-override` or a pipeline action).
+   * @param digest `sha256:...`, or a CodePipeline variable that holds one, such as `#{Build.IMAGE_DIGEST}`
    */
   public promotionVariables(digest: string, environmentTags: string[]): { [name: string]: codebuild.BuildEnvironmentVariable } {
     throwIfProblems(this, [
-      ...(Token.isUnresolved(digest) ? [] : digestProblems('digest', digest)),
+      ...(Token.isUnresolved(digest) || PIPELINE_VARIABLE.test(digest) ? [] : digestProblems('digest', digest)),
       ...(environmentTags.length === 0 ? [propProblem('environmentTags', environmentTags, 'name at least one tag to promote to.')] : []),
       ...environmentTags.filter((t) => !Token.isUnresolved(t) && !this.movingTags.includes(t)).map((t) => propProblem('environmentTags', t,
         `this project may only apply ${JSON.stringify(this.movingTags)}. Add it to 'promotionTags'.`)),

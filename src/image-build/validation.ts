@@ -98,7 +98,7 @@ export function imageBuildProblems(props: ImageBuildProjectProps, cache: ImageBu
       p.push(propProblem(prop, name, 'a variable name is letters, digits and \'_\', not starting with a digit.'));
     }
   }
-  const sourceType = props.source.type;
+  const sourceType = props.source?.type ?? 'CODEPIPELINE';
   if (NO_COMMIT_SOURCES.includes(sourceType) && props.commitShaVariable === undefined) {
     p.push(propProblem('commitShaVariable', undefined, `the ${sourceType} source resolves to no commit, so the commit tag has no SHA. `
       + 'Name the variable that carries it (set on start-build or by your pipeline).'));
