@@ -6,3 +6,4 @@ export * from './image-build';
 export * from './reference';
 export * from './github-actions';
 export * from './lambda';
+export * from './pipeline';

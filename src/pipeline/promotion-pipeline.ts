@@ -1,0 +1,275 @@
+import { Duration, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ImageBuildProject } from '../image-build/project';
+import { acknowledge, inEveryPack } from '../private/acknowledge';
+import { propProblem, reportProblems } from '../private/errors';
+import { iamFindingIds, wildcardResourceFindingId } from '../private/findings';
+import { allowLogsToUseKey, createKey } from '../private/kms';
+
+/** CodeConnections connection ARNs (the service was named CodeStar Connections before 2024; both prefixes are valid). */
+const CONNECTION_ARN = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/;
+/** ECS container names: up to 255 letters, digits, hyphens and underscores. */
+const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+/** What aws-cdk-lib's artifact grants look like to cdk-nag: wildcards within the pipeline's own bucket and key. */
+const ARTIFACT_GRANT_FINDINGS = [
+  'kms:GenerateDataKey*', 'kms:ReEncrypt*', 's3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*',
+].map((action) => `AwsSolutions-IAM5[Action::${action}]`);
+/** The source artifact's project has no repository URL, which two packs read as a missing one. */
+const PIPELINE_SOURCE_FINDINGS = ['HIPAA.Security-CodeBuildProjectSourceRepoUrl', 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl'];
+
+/** The file an ECS deploy action reads. */
+const IMAGE_DEFINITIONS_FILE = 'imagedefinitions.json';
+
+/** An ECS service an environment deploys the image to. */
+export interface EcsDeployment {
+  /** The service (in another account: import it by ARN, and give `deployRole`). */
+  readonly service: ecs.IBaseService;
+  /** The container of the task definition that runs the image. */
+  readonly containerName: string;
+  /**
+   * The role the pipeline assumes to deploy, in the service's account: it needs the ECS deploy action's permissions
+   * (`ecs:DescribeServices`, `ecs:DescribeTaskDefinition`, `ecs:RegisterTaskDefinition`, `ecs:UpdateService`,
+   * `iam:PassRole` on the task's roles) and trusts the pipeline's account. Required for a service of another account.
+   * @default - the pipeline's own action role (same account only)
+   */
+  readonly deployRole?: iam.IRole;
+  /**
+   * How long the deployment may take before the action fails.
+   * @default Duration.minutes(60)
+   */
+  readonly deploymentTimeout?: Duration;
+}
+
+/** One environment of the promotion, in order. */
+export interface PromotionEnvironment {
+  /** The environment's name, which is also its moving tag (`dev`, `staging`, `prod`). */
+  readonly name: string;
+  /**
+   * Ask a person before promoting to this environment. A rejection stops the execution: this environment and the
+   * ones after it keep their previous digest.
+   * @default - false for the first environment (the build's own), true for the others
+   */
+  readonly approval?: boolean;
+  /**
+   * ECS services that run the digest once it carries the environment's tag.
+   * @default - none: the environment's tag moves, and its workloads follow by their own deployment
+   */
+  readonly ecsDeployments?: EcsDeployment[];
+}
+
+/** Properties of an `ImagePromotionPipeline`. */
+export interface ImagePromotionPipelineProps {
+  /** The CodeConnections (CodeStar Connections) connection to the Git provider, approved in the console once. */
+  readonly connectionArn: string;
+  /** Owner of the source repository (a GitHub user or organization, a Bitbucket workspace, ...). */
+  readonly owner: string;
+  /** The source repository. */
+  readonly repository: string;
+  /**
+   * The branch whose commits are built and promoted.
+   * @default 'main'
+   */
+  readonly branch?: string;
+  /**
+   * The image build, without a `source` of its own (a CodePipeline project). It pushes `sha-<commit>`, gates on the
+   * scan and applies the first environment's tag; promotions re-gate the same digest and move the later tags.
+   */
+  readonly buildProject: ImageBuildProject;
+  /** The environments, in promotion order; the first is the build's environment tag, the others its promotion tags. */
+  readonly environments: PromotionEnvironment[];
+  /**
+   * Name of the pipeline.
+   * @default - generated
+   */
+  readonly pipelineName?: string;
+}
+
+/**
+ * A CodePipeline (V2) that takes an image from commit to production without rebuilding it: the source, the image build
+ * (push `sha-<commit>`, scan gate, first environment tag), then per environment an optional approval, a promotion of
+ * the same digest to the environment's tag (scan gate again), and ECS deployments of that digest
+ * (`repository@sha256:...` in the image definitions, never a tag, so re-running an old execution deploys its own
+ * image). A failed gate or a rejected approval stops the execution; every later environment keeps its digest.
+ * Artifacts are encrypted with a key of the pipeline (cross-account deploy roles are admitted to it and to the bucket).
+ */
+export class ImagePromotionPipeline extends Construct {
+  /** The pipeline. */
+  public readonly pipeline: codepipeline.Pipeline;
+  /** The key of the pipeline's artifacts and logs. */
+  public readonly key: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: ImagePromotionPipelineProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const build = props.buildProject;
+    const names = props.environments.map((e) => e.name);
+    // Environments that would make aws-cdk-lib throw are reported with the rest and not built.
+    const environmentProblems = [
+      ...(names.length === 0 ? [propProblem('environments', [], 'name at least one environment: the first is the one every build tags.')] : []),
+      ...names.filter((n, i) => names.indexOf(n) !== i).map((n) => propProblem('environments', n, 'is named twice. An environment is promoted to once.')),
+      ...(names.length > 0 && !build.environmentTags.includes(names[0]) ? [propProblem('environments[0]', names[0],
+        `is not a tag the build applies (${JSON.stringify(build.environmentTags)}). Add it to the build's 'environmentTags'.`)] : []),
+      ...names.slice(1).filter((n) => !build.movingTags.includes(n) || build.environmentTags.includes(n)).map((n) => propProblem('environments', n,
+        `is not one of the build's promotion tags (${JSON.stringify(build.movingTags.filter((t) => !build.environmentTags.includes(t)))}). Add it to 'promotionTags'.`)),
+      ...props.environments.flatMap((e) => (e.ecsDeployments ?? []).flatMap((d) => deploymentProblems(stack, e.name, d))),
+    ];
+    reportProblems(this, [
+      ...(Token.isUnresolved(props.connectionArn) || CONNECTION_ARN.test(props.connectionArn) ? []
+        : [propProblem('connectionArn', props.connectionArn, 'a CodeConnections connection ARN, arn:aws:codeconnections:<region>:<account>:connection/<id>.')]),
+      ...(build.inPipeline ? [] : [propProblem('buildProject', build.node.path, 'has a source of its own, which a pipeline would replace by its '
+        + "artifact (and its webhook would build nothing). Create it without 'source' for the pipeline.")]),
+      ...environmentProblems,
+    ]);
+
+    // Artifacts under a key of the pipeline's own, which deploy roles of other accounts can be admitted to.
+    this.key = createKey(this, 'ArtifactsKey', `Encrypts the artifacts and logs of the pipeline ${this.node.path}`);
+    allowLogsToUseKey(this.key);
+    const artifactBucket = new s3.Bucket(this, 'Artifacts', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      // An execution needs its artifacts for hours, an audit the pipeline's history, not the files.
+      lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
+      pipelineName: props.pipelineName,
+      pipelineType: codepipeline.PipelineType.V2,
+      artifactBucket,
+      restartExecutionOnUpdate: false,
+    });
+    const source = new codepipeline.Artifact('Source');
+    this.pipeline.addStage({
+      stageName: 'Source',
+      actions: [new actions.CodeStarConnectionsSourceAction({
+        actionName: 'Source',
+        connectionArn: props.connectionArn,
+        owner: props.owner,
+        repo: props.repository,
+        branch: props.branch ?? 'main',
+        output: source,
+      })],
+    });
+    const buildAction = new actions.CodeBuildAction({ actionName: 'Build', project: build.project, input: source, variablesNamespace: 'Build' });
+    this.pipeline.addStage({ stageName: 'Build', actions: [buildAction] });
+
+    // The image by digest, as the build exported it (`repository@sha256:...`).
+    const imageUri = buildAction.variable('IMAGE_URI');
+    const digest = buildAction.variable('IMAGE_DIGEST');
+    const definitions = this.imageDefinitionsProject();
+    (environmentProblems.length === 0 ? props.environments : []).forEach((environment, i) => {
+      const stageActions: codepipeline.IAction[] = [];
+      let runOrder = 1;
+      if (i > 0) {
+        if (environment.approval ?? true) {
+          stageActions.push(new actions.ManualApprovalAction({
+            actionName: 'Approve',
+            runOrder: runOrder++,
+            additionalInformation: `Promote ${imageUri} to ${environment.name}`,
+          }));
+        }
+        stageActions.push(new actions.CodeBuildAction({
+          actionName: 'Promote',
+          project: build.project,
+          input: source,
+          runOrder: runOrder++,
+          environmentVariables: build.promotionVariables(digest, [environment.name]),
+        }));
+      }
+      (environment.ecsDeployments ?? []).forEach((deployment, d) => {
+        const file = new codepipeline.Artifact(`${environment.name}Definitions${d + 1}`);
+        stageActions.push(new actions.CodeBuildAction({
+          actionName: `ImageDefinitions${d + 1}`,
+          project: definitions,
+          input: source,
+          outputs: [file],
+          runOrder,
+          environmentVariables: { IMAGE_URI: { value: imageUri }, CONTAINER_NAME: { value: deployment.containerName } },
+        }));
+        stageActions.push(new actions.EcsDeployAction({
+          actionName: `Deploy${d + 1}`,
+          service: deployment.service,
+          input: file,
+          role: deployment.deployRole,
+          deploymentTimeout: deployment.deploymentTimeout,
+          runOrder: runOrder + 1,
+        }));
+      });
+      // The build's own environment with nothing to deploy needs no stage: the build tagged it.
+      if (stageActions.length > 0) this.pipeline.addStage({ stageName: `Promote-${environment.name}`, actions: stageActions });
+    });
+
+    acknowledge(artifactBucket, 'pipeline artifacts are transient, encrypted with the pipeline\'s key and read only by its actions; '
+      + 'access logs and replication would copy them for no reader', 'AwsSolutions-S1', ...inEveryPack('S3BucketLoggingEnabled'),
+    ...inEveryPack('S3BucketReplicationEnabled'), 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
+    'cdk-validator-cfnguard::s3_bucket_replication_enabled_check', 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+    'cdk-validator-cfnguard::s3_event_notifications_enabled_check');
+    // aws-cdk-lib writes the roles of the pipeline and its actions: their policies are its grants, scoped to the artifact
+    // bucket and key, to the build projects and to the deployed services.
+    acknowledge(this, 'aws-cdk-lib\'s CodePipeline grants on the pipeline\'s own artifact bucket and key (object-level wildcards '
+      + 'within that bucket, the key\'s data-key actions)', ...ARTIFACT_GRANT_FINDINGS, wildcardResourceFindingId(this, `${artifactBucket.bucketArn}/*`));
+    acknowledge(this, 'aws-cdk-lib writes the pipeline\'s and its actions\' roles with default (inline) policies, each scoped to what '
+      + 'its action touches', ...inEveryPack('IAMNoInlinePolicy'));
+    acknowledge(this, 'the ECS deploy action registers task definitions and passes their roles to ECS; RegisterTaskDefinition has '
+      + 'no resource scope, and iam:PassRole is conditioned on ecs-tasks.amazonaws.com', 'AwsSolutions-IAM5[Resource::*]');
+  }
+
+  /**
+   * A small project that writes the image definitions of an ECS deploy action from the build's image, and fails on
+   * anything but an image by digest.
+   */
+  private imageDefinitionsProject(): codebuild.PipelineProject {
+    const project = new codebuild.PipelineProject(this, 'ImageDefinitions', {
+      description: 'Writes imagedefinitions.json with the image by digest',
+      encryptionKey: this.key,
+      environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
+      logging: {
+        cloudWatch: {
+          logGroup: new logs.LogGroup(this, 'ImageDefinitionsLogs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: this.key, removalPolicy: RemovalPolicy.RETAIN }),
+        },
+      },
+      timeout: Duration.minutes(10),
+      buildSpec: codebuild.BuildSpec.fromObject({
+        version: '0.2',
+        phases: {
+          build: {
+            commands: [
+              'case "$IMAGE_URI" in *@sha256:*) ;; *) echo "image definitions: \'$IMAGE_URI\' is not an image by digest" >&2; exit 1 ;; esac',
+              `printf '[{"name":"%s","imageUri":"%s"}]' "$CONTAINER_NAME" "$IMAGE_URI" > ${IMAGE_DEFINITIONS_FILE}`,
+            ],
+          },
+        },
+        artifacts: { files: [IMAGE_DEFINITIONS_FILE] },
+      }),
+    });
+    acknowledge(project, 'aws-cdk-lib\'s CodeBuild grants: the project\'s own log group and report groups, by name prefix',
+      ...iamFindingIds(project).filter((id) => id.includes(':logs:') || id.includes(':codebuild:')));
+    acknowledge(project, 'the source is the pipeline\'s artifact: the project names no repository URL', ...PIPELINE_SOURCE_FINDINGS);
+    return project;
+  }
+}
+
+function deploymentProblems(stack: Stack, environment: string, deployment: EcsDeployment): string[] {
+  const problems: string[] = [];
+  if (!Token.isUnresolved(deployment.containerName) && !CONTAINER_NAME.test(deployment.containerName)) {
+    problems.push(propProblem(`environments[${environment}].ecsDeployments.containerName`, deployment.containerName,
+      'an ECS container name: 1 to 255 letters, digits, hyphens and underscores.'));
+  }
+  const account = deployment.service.env.account;
+  if (deployment.deployRole === undefined && Token.compareStrings(account, stack.account) === TokenComparison.DIFFERENT) {
+    problems.push(propProblem(`environments[${environment}].ecsDeployments.deployRole`, undefined, `the service is in account ${account}, `
+      + `and the pipeline's actions run in ${stack.account}. Give a role of ${account} that trusts ${stack.account} and may deploy the service.`));
+  }
+  return problems;
+}

@@ -1,0 +1,165 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ImageBuildProject, ImagePromotionPipeline, ImagePromotionPipelineProps, ImageRepository, ScanGate } from '../../src';
+import { guardFindings, nagFindings } from '../support/compliance';
+import { synthesisProblems } from '../support/problems';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+const CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+const PROD_DEPLOY_ROLE = 'arn:aws:iam::333333333333:role/platform-deploy';
+
+function service(stack: Stack, id: string, account: string): ecs.IBaseService {
+  const cluster = ecs.Cluster.fromClusterAttributes(stack, `${id}Cluster`, {
+    clusterName: `storefront-${id}`,
+    clusterArn: `arn:aws:ecs:eu-west-1:${account}:cluster/storefront-${id}`,
+    vpc: ec2.Vpc.fromVpcAttributes(stack, `${id}Vpc`, { vpcId: 'vpc-12345678', availabilityZones: ['eu-west-1a'] }),
+  });
+  return ecs.FargateService.fromFargateServiceAttributes(stack, `${id}Service`, {
+    cluster, serviceArn: `arn:aws:ecs:eu-west-1:${account}:service/storefront-${id}/storefront`,
+  });
+}
+
+type PropsOf = (s: Stack, build: ImageBuildProject) => Partial<ImagePromotionPipelineProps>;
+
+function pipelineStack(props: PropsOf = () => ({}), buildSource?: codebuild.ISource) {
+  const app = new App();
+  const stack = new Stack(app, 'Delivery', { env: ENV });
+  const repository = new ImageRepository(stack, 'Repository', { repositoryName: 'platform/storefront', mutableTagPatterns: ['dev', 'staging', 'prod'] });
+  Validations.of(repository).acknowledge({ id: 'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check', reason: 'environment tags move by design' });
+  const build = new ImageBuildProject(stack, 'Build', {
+    repository, source: buildSource, environmentTags: ['dev'], promotionTags: ['staging', 'prod'], scanGate: ScanGate.basic(),
+  });
+  const pipeline = new ImagePromotionPipeline(stack, 'Promotion', {
+    connectionArn: CONNECTION,
+    owner: 'example-org',
+    repository: 'storefront',
+    buildProject: build,
+    environments: [
+      { name: 'dev', ecsDeployments: [{ service: service(stack, 'dev', '111111111111'), containerName: 'app' }] },
+      { name: 'staging' },
+      {
+        name: 'prod',
+        ecsDeployments: [{
+          service: service(stack, 'prod', '333333333333'),
+          containerName: 'app',
+          deployRole: iam.Role.fromRoleArn(stack, 'ProdDeploy', PROD_DEPLOY_ROLE, { mutable: false }),
+        }],
+      },
+    ],
+    ...props(stack, build),
+  });
+  return { app, stack, pipeline, build };
+}
+
+const stagesOf = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages as any[];
+
+describe('ImagePromotionPipeline', () => {
+  test('stages in promotion order: source, build, then per environment approval, promotion of the same digest, deployment', () => {
+    const { stack } = pipelineStack();
+    expect(stagesOf(stack).map((s) => [s.Name, s.Actions.map((a: any) => `${a.RunOrder} ${a.Name} ${a.ActionTypeId.Provider}`)])).toEqual([
+      ['Source', ['1 Source CodeStarSourceConnection']],
+      ['Build', ['1 Build CodeBuild']],
+      ['Promote-dev', ['1 ImageDefinitions1 CodeBuild', '2 Deploy1 ECS']],
+      ['Promote-staging', ['1 Approve Manual', '2 Promote CodeBuild']],
+      ['Promote-prod', ['1 Approve Manual', '2 Promote CodeBuild', '3 ImageDefinitions1 CodeBuild', '4 Deploy1 ECS']],
+    ]);
+    Template.fromStack(stack).hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2' });
+  });
+
+  test('the digest the build exported flows to every promotion and deployment; no action takes a tag', () => {
+    const { stack } = pipelineStack();
+    const stages = stagesOf(stack);
+    const action = (stage: string, name: string) => stages.find((s) => s.Name === stage).Actions.find((a: any) => a.Name === name);
+    expect(action('Build', 'Build').Namespace).toBe('Build');
+    expect(JSON.parse(action('Promote-prod', 'Promote').Configuration.EnvironmentVariables)).toEqual([
+      { name: 'BUILD_COMMAND', type: 'PLAINTEXT', value: 'promote' },
+      { name: 'PROMOTE_DIGEST', type: 'PLAINTEXT', value: '#{Build.IMAGE_DIGEST}' },
+      { name: 'ENVIRONMENT_TAGS', type: 'PLAINTEXT', value: 'prod' },
+    ]);
+    for (const stage of ['Promote-dev', 'Promote-prod']) {
+      expect(JSON.parse(action(stage, 'ImageDefinitions1').Configuration.EnvironmentVariables)).toEqual([
+        { name: 'IMAGE_URI', type: 'PLAINTEXT', value: '#{Build.IMAGE_URI}' },
+        { name: 'CONTAINER_NAME', type: 'PLAINTEXT', value: 'app' },
+      ]);
+      expect(action(stage, 'Deploy1').InputArtifacts).toEqual(action(stage, 'ImageDefinitions1').OutputArtifacts);
+    }
+  });
+
+  test('the image definitions are the image by digest, and anything else fails the action', () => {
+    const { stack } = pipelineStack();
+    const projects = Template.fromStack(stack).findResources('AWS::CodeBuild::Project', { Properties: { Description: 'Writes imagedefinitions.json with the image by digest' } });
+    const spec = JSON.parse(Object.values(projects)[0].Properties.Source.BuildSpec);
+    const script = spec.phases.build.commands.join('\n');
+    const run = (imageUri: string) => {
+      const dir = fs.mkdtempSync('/tmp/definitions-');
+      const result = spawnSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, IMAGE_URI: imageUri, CONTAINER_NAME: 'app' } });
+      const file = `${dir}/imagedefinitions.json`;
+      return { status: result.status, stderr: result.stderr, definitions: fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined };
+    };
+    const uri = `111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/storefront@sha256:${'ab'.repeat(32)}`;
+    // The ECS deploy action's image definitions file (CodePipeline User Guide, "imagedefinitions.json file").
+    expect(run(uri)).toEqual({ status: 0, stderr: '', definitions: [{ name: 'app', imageUri: uri }] });
+    expect(run('111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/storefront:prod')).toEqual({
+      status: 1, stderr: "image definitions: '111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/storefront:prod' is not an image by digest\n", definitions: undefined,
+    });
+    expect(spec.artifacts).toEqual({ files: ['imagedefinitions.json'] });
+  });
+
+  test('a deployment in another account runs as that account\'s role, which the artifact key and bucket admit', () => {
+    const { stack } = pipelineStack();
+    const template = Template.fromStack(stack);
+    const prod = stagesOf(stack).find((s) => s.Name === 'Promote-prod').Actions.find((a: any) => a.Name === 'Deploy1');
+    expect(prod.RoleArn).toBe(PROD_DEPLOY_ROLE);
+    expect(prod.Configuration).toEqual({ ClusterName: 'storefront-prod', ServiceName: 'storefront' });
+    const keyStatements = Object.values(template.findResources('AWS::KMS::Key'))
+      .flatMap((k) => k.Properties.KeyPolicy.Statement).filter((s: any) => JSON.stringify(s.Principal).includes('333333333333'));
+    expect(keyStatements.map((s: any) => [s.Principal, s.Action])).toEqual([
+      [{ AWS: PROD_DEPLOY_ROLE }, ['kms:Decrypt', 'kms:DescribeKey']],
+    ]);
+    const bucketStatements = Object.values(template.findResources('AWS::S3::BucketPolicy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement).filter((s: any) => JSON.stringify(s.Principal).includes('333333333333'));
+    expect(bucketStatements.map((s: any) => [s.Principal, s.Action])).toEqual([[{ AWS: PROD_DEPLOY_ROLE }, ['s3:GetObject*', 's3:GetBucket*', 's3:List*']]]);
+  });
+
+  test.each<[string, (s: Stack, build: ImageBuildProject) => Partial<ImagePromotionPipelineProps>, string, codebuild.ISource | undefined]>([
+    ['a connection ARN of another service', () => ({ connectionArn: 'arn:aws:codecommit:eu-west-1:111111111111:storefront' }),
+      "prop 'connectionArn': got \"arn:aws:codecommit:eu-west-1:111111111111:storefront\"; a CodeConnections connection ARN, arn:aws:codeconnections:<region>:<account>:connection/<id>.", undefined],
+    ['a build with a source of its own', () => ({}),
+      "prop 'buildProject': got \"Delivery/Build\"; has a source of its own, which a pipeline would replace by its artifact (and its webhook would build nothing). Create it without 'source' for the pipeline.",
+      codebuild.Source.gitHub({ owner: 'example-org', repo: 'storefront' })],
+    ['no environment', () => ({ environments: [] }), "prop 'environments': got []; name at least one environment: the first is the one every build tags.", undefined],
+    ['an environment twice', () => ({ environments: [{ name: 'dev' }, { name: 'prod' }, { name: 'prod' }] }),
+      "prop 'environments': got \"prod\"; is named twice. An environment is promoted to once.", undefined],
+    ['a first environment the build does not tag', () => ({ environments: [{ name: 'staging' }, { name: 'prod' }] }),
+      "prop 'environments[0]': got \"staging\"; is not a tag the build applies ([\"dev\"]). Add it to the build's 'environmentTags'.", undefined],
+    ['a later environment the build cannot promote to', () => ({ environments: [{ name: 'dev' }, { name: 'qa' }] }),
+      "prop 'environments': got \"qa\"; is not one of the build's promotion tags ([\"staging\",\"prod\"]). Add it to 'promotionTags'.", undefined],
+    ['a container name ECS refuses', (s) => ({ environments: [{ name: 'dev', ecsDeployments: [{ service: service(s, 'x', '111111111111'), containerName: 'app server' }] }] }),
+      "prop 'environments[dev].ecsDeployments.containerName': got \"app server\"; an ECS container name: 1 to 255 letters, digits, hyphens and underscores.", undefined],
+    ['a service of another account without a deploy role', (s) => ({ environments: [{ name: 'dev', ecsDeployments: [{ service: service(s, 'x', '333333333333'), containerName: 'app' }] }] }),
+      "prop 'environments[dev].ecsDeployments.deployRole': got nothing; the service is in account 333333333333, and the pipeline's actions run in 111111111111. "
+      + 'Give a role of 333333333333 that trusts 111111111111 and may deploy the service.', undefined],
+  ])('refuses %s', (_name, props, problem, source) => {
+    const { stack } = pipelineStack(props, source);
+    expect(synthesisProblems(stack)).toBe(`[Delivery/Promotion] ${problem}`);
+  });
+
+  test('a promotion takes a digest or a pipeline variable holding one, nothing else', () => {
+    const { build } = pipelineStack();
+    expect(build.promotionVariables('#{Build.IMAGE_DIGEST}', ['prod']).PROMOTE_DIGEST).toEqual({ value: '#{Build.IMAGE_DIGEST}' });
+    expect(() => build.promotionVariables('#{Build.IMAGE_TAG', ['prod'])).toThrow(
+      "[Delivery/Build] prop 'digest': got \"#{Build.IMAGE_TAG\"; a digest is 'sha256:' followed by 64 lower-case hex digits. Copy it from 'aws ecr describe-images'.");
+  });
+
+  test('clean under the four cdk-nag packs and the Control Tower controls', () => {
+    const { app, stack } = pipelineStack();
+    expect(nagFindings(stack)).toEqual([]);
+    expect(guardFindings(app)).toEqual([]);
+  });
+});
