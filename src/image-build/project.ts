@@ -233,7 +233,7 @@ export interface ImageBuildProjectProps {
  *
  * Privileged mode is on because `docker build` needs the Docker daemon of the build container.
  */
-export class ImageBuildProject extends Construct {
+export class ImageBuildProject extends Construct implements iam.IGrantable {
   /** The CodeBuild project (usable in a CodePipeline `CodeBuildAction`). */
   public readonly project: codebuild.Project;
   /** The key that encrypts artifacts and logs. */
@@ -252,6 +252,11 @@ export class ImageBuildProject extends Construct {
   public readonly platforms: ImagePlatform[];
   /** Whether the project takes its source from a CodePipeline action (no `source` of its own). */
   public readonly inPipeline: boolean;
+  /**
+   * The builds' principal: grants to it land in the project's own policy (the project's role takes no grants through
+   * the CodeBuild project, whose role is immutable to keep CDK's defaults out).
+   */
+  public readonly grantPrincipal: iam.IPrincipal;
   private readonly digestParameterPrefix: string;
   private readonly digestParameters = new Map<string, ssm.IStringParameter>();
 
@@ -323,6 +328,7 @@ export class ImageBuildProject extends Construct {
       managedPolicies: [policy],
     });
     const grantee = managedPolicyGrantee(this.role, policy);
+    this.grantPrincipal = grantee.grantPrincipal;
     const ecrAccess = ecrGrantee(this.role);
 
     const files = [this.fetchedFile('BuildScript', BUILD_SCRIPT_FILE, BUILD_SCRIPT_PATH, grantee), this.fetchedFile('ScanGate', SCAN_GATE_FILE, SCAN_GATE_PATH, grantee)];

@@ -22,6 +22,8 @@ const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 const ARTIFACT_GRANT_FINDINGS = [
   'kms:GenerateDataKey*', 'kms:ReEncrypt*', 's3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*',
 ].map((action) => `AwsSolutions-IAM5[Action::${action}]`);
+/** What aws-cdk-lib's read grant on the artifact bucket looks like to cdk-nag. */
+const ARTIFACT_READ_FINDINGS = ['s3:GetBucket*', 's3:GetObject*', 's3:List*'].map((action) => `AwsSolutions-IAM5[Action::${action}]`);
 /** The source artifact's project has no repository URL, which two packs read as a missing one. */
 const PIPELINE_SOURCE_FINDINGS = ['HIPAA.Security-CodeBuildProjectSourceRepoUrl', 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl'];
 
@@ -161,6 +163,11 @@ export class ImagePromotionPipeline extends Construct {
         output: source,
       })],
     });
+    // CodeBuild reads the source artifact with the project's role, which the action's grants do not reach (the
+    // project's role is immutable): grant it here, in the build's own policy.
+    artifactBucket.grantRead(build);
+    acknowledge(build, 'read of the pipeline\'s artifact bucket and key (aws-cdk-lib\'s read grant: object-level wildcards within that bucket)',
+      ...ARTIFACT_READ_FINDINGS, wildcardResourceFindingId(this, `${artifactBucket.bucketArn}/*`));
     const buildAction = new actions.CodeBuildAction({ actionName: 'Build', project: build.project, input: source, variablesNamespace: 'Build' });
     this.pipeline.addStage({ stageName: 'Build', actions: [buildAction] });
 

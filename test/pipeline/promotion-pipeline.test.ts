@@ -8,6 +8,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ImageBuildProject, ImagePromotionPipeline, ImagePromotionPipelineProps, ImageRepository, ScanGate } from '../../src';
 import { guardFindings, nagFindings } from '../support/compliance';
+import { AccessModel } from '../support/iam-simulation';
 import { synthesisProblems } from '../support/problems';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -89,6 +90,19 @@ describe('ImagePromotionPipeline', () => {
       ]);
       expect(action(stage, 'Deploy1').InputArtifacts).toEqual(action(stage, 'ImageDefinitions1').OutputArtifacts);
     }
+  });
+
+  test('the build reads the source artifact: its role may get the bucket\'s objects and decrypt them with the pipeline\'s key', async () => {
+    const { app } = pipelineStack();
+    const model = new AccessModel(app.synth());
+    const role = { stack: 'Delivery', role: 'BuildRole' };
+    const object = { arn: `${model.arnOf('Delivery', 'PromotionArtifacts', 'AWS::S3::Bucket')}/Source/abc.zip`, account: '111111111111' };
+    // KMS needs the key policy to delegate to IAM, as the simulator models it.
+    const key = model.resourceWithPolicy('Delivery', 'PromotionArtifactsKey', 'AWS::KMS::Key', 'KeyPolicy');
+    expect((await model.check(role, 's3:GetObject', object)).allowed).toBe(true);
+    expect((await model.check(role, 'kms:Decrypt', key)).allowed).toBe(true);
+    // Read only: the build writes no artifact.
+    expect((await model.check(role, 's3:PutObject', object)).allowed).toBe(false);
   });
 
   test('the image definitions are the image by digest, and anything else fails the action', () => {

@@ -49,7 +49,9 @@ interface Template { Resources: Record<string, Resource>; Mappings?: any; Condit
 export type PrincipalRef = { readonly stack: string; readonly role: string } | { readonly arn: string; readonly policies: unknown[] };
 
 /** A repository to ask about: one of the app, by stack and logical id prefix, or any ARN with its repository policy. */
-export type RepositoryRef = { readonly stack: string; readonly id: string } | { readonly arn: string; readonly policy?: unknown };
+export type RepositoryRef =
+  | { readonly stack: string; readonly id: string }
+  | { readonly arn: string; readonly policy?: unknown; readonly account?: string };
 
 export interface Decision {
   readonly allowed: boolean;
@@ -76,7 +78,8 @@ export class AccessModel {
    */
   async check(principal: PrincipalRef, action: string, repository: RepositoryRef, context?: Record<string, string>): Promise<Decision> {
     const repo = 'arn' in repository
-      ? { arn: repository.arn, account: repository.arn.split(':')[4], policy: repository.policy }
+      // S3 ARNs name no account: give it.
+      ? { arn: repository.arn, account: repository.account ?? repository.arn.split(':')[4], policy: repository.policy }
       : this.repositoryOf(repository.stack, repository.id);
     const resourcePolicy = repo.policy;
     const { arn, policies } = 'arn' in principal ? principal : this.roleOf(principal.stack, principal.role);
@@ -106,6 +109,18 @@ export class AccessModel {
    */
   async checkService(service: string, sourceArn: string, action: string, repository: RepositoryRef): Promise<Decision> {
     return this.check({ arn: service, policies: [] }, action, repository, { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceArn.split(':')[4] });
+  }
+
+  /** The ARN of the resource of `type` whose logical id starts with `prefix` in `stack`, as CloudFormation would name it. */
+  arnOf(stack: string, prefix: string, type: string): string {
+    return this.resource(stack, prefix, type).arn;
+  }
+
+  /** A resource of the app to ask about, with its resource policy (`KeyPolicy` of a KMS key, for example). */
+  resourceWithPolicy(stack: string, prefix: string, type: string, policyProperty: string): RepositoryRef {
+    const found = this.resource(stack, prefix, type);
+    const policy = found.resource.Properties?.[policyProperty];
+    return { arn: found.arn, account: found.account, policy: policy ? this.resolve(stack, policy) : undefined };
   }
 
   /** The ARN of the role whose logical id starts with `prefix` in `stack`. */
@@ -173,6 +188,16 @@ function refsOf(stackName: string, template: Template, account: string, region: 
       }
       case 'AWS::IAM::ManagedPolicy':
         refs[id] = `arn:aws:iam::${account}:policy${literal(props.Path) ?? '/'}${literal(props.ManagedPolicyName) ?? `${stackName}-${id}`}`;
+        break;
+      case 'AWS::S3::Bucket': {
+        const name = literal(props.BucketName) ?? `${stackName}-${id}`.toLowerCase();
+        refs[id] = name;
+        refs[`${id}.Arn`] = `arn:aws:s3:::${name}`;
+        break;
+      }
+      case 'AWS::KMS::Key':
+        refs[id] = `${id}-key-id`;
+        refs[`${id}.Arn`] = `arn:aws:kms:${region}:${account}:key/${id}-key-id`;
         break;
       case 'AWS::ECR::Repository': {
         const name = literal(props.RepositoryName) ?? id.toLowerCase();
