@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { ImagePlatform } from '../image-build/options';
 import { ImageBuildProject } from '../image-build/project';
 import { propProblem, reportProblems } from '../private/errors';
-import { PullThroughCacheRule } from '../registry/pull-through-cache';
+import { isCacheRepository, PullThroughCacheRule } from '../registry/pull-through-cache';
 import { digestProblems } from '../repository/validation';
 
 /** The Lambda architecture of each platform an image build can target. */
@@ -112,7 +112,7 @@ function cacheProblems(scope: Construct, repository: ecr.IRepository): string[] 
   if (Token.isUnresolved(name)) return [];
   const cache = scope.node.root.node.findAll().find((c): c is PullThroughCacheRule => c instanceof PullThroughCacheRule
     && Token.compareStrings(c.registryUri, repository.registryUri) !== TokenComparison.DIFFERENT
-    && (c.ecrRepositoryPrefix === 'ROOT' || name.startsWith(`${c.ecrRepositoryPrefix}/`)));
+    && isCacheRepository(c.ecrRepositoryPrefix, name));
   return cache ? [propProblem('repository', name, `is a repository of the pull-through cache ${cache.node.path}, which Lambda cannot `
     + 'fill and whose images follow the upstream. Copy the image into a repository of your own (a build FROM it, or skopeo copy) and use that.')] : [];
 }

@@ -284,7 +284,7 @@ class CacheGrants {
       account,
       region,
       resource: 'repository',
-      resourceName: prefix === 'ROOT' ? '*' : `${trimSlash(prefix)}/*`,
+      resourceName: cacheRepositoriesPattern(prefix),
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
   }
@@ -304,6 +304,19 @@ class CacheGrants {
 
 function trimSlash(prefix: string): string {
   return prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+}
+
+/**
+ * The names of a cache's repositories as an IAM pattern: `<prefix>/*` (ECR adds the slash to a prefix given without
+ * one), or every repository for `ROOT`.
+ */
+export function cacheRepositoriesPattern(prefix: string): string {
+  return prefix === 'ROOT' ? '*' : `${trimSlash(prefix)}/*`;
+}
+
+/** Whether ECR creates the repository `name` for the cache with `prefix` (on a first pull through it). */
+export function isCacheRepository(prefix: string, name: string): boolean {
+  return prefix === 'ROOT' || name.startsWith(`${trimSlash(prefix)}/`);
 }
 
 function prefixProblems(prefix: string, rootAllowed: boolean): string[] {

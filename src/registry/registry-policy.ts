@@ -2,7 +2,7 @@ import { ArnFormat, Lazy, Resource, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { IPullThroughCache } from './pull-through-cache';
+import { cacheRepositoriesPattern, IPullThroughCache } from './pull-through-cache';
 import { filterListProblems, replicationPrefixProblems } from './validation';
 import { maxResolvedLength } from '../private/cfn-length';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
@@ -98,7 +98,7 @@ export class RegistryPolicy extends Resource implements iam.IResourceWithPolicy 
    * allow the same (`IPullThroughCache.grantPullThrough`).
    */
   public grantPullThroughCache(cache: IPullThroughCache, grantee: RegistryGrantee): iam.Grant {
-    return this.grantOn(grantee._bind(this), PULL_THROUGH_CACHE_ACTIONS, [this.repositoriesArn(`${cache.ecrRepositoryPrefix}/*`)]);
+    return this.grantOn(grantee._bind(this), PULL_THROUGH_CACHE_ACTIONS, [this.repositoriesArn(cacheRepositoriesPattern(cache.ecrRepositoryPrefix))]);
   }
 
   /**

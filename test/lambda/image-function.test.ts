@@ -67,6 +67,10 @@ describe('ImageFunction', () => {
       new PullThroughCacheRule(s, 'EcrPublic', { upstream: UpstreamRegistry.ecrPublic() });
       return { repository: ImageRepository.fromRepositoryName(s, 'Cached', 'ecr-public/lambda/python') };
     }, "prop 'repository': got \"ecr-public/lambda/python\"; is a repository of the pull-through cache Functions/EcrPublic, which Lambda cannot fill and whose images follow the upstream. Copy the image into a repository of your own (a build FROM it, or skopeo copy) and use that."],
+    ['a repository of a cache whose prefix was given with its slash', (s) => {
+      new PullThroughCacheRule(s, 'Quay', { upstream: UpstreamRegistry.quay(), ecrRepositoryPrefix: 'mirror/' });
+      return { repository: ImageRepository.fromRepositoryName(s, 'Cached', 'mirror/org/tool') };
+    }, "prop 'repository': got \"mirror/org/tool\"; is a repository of the pull-through cache Functions/Quay, which Lambda cannot fill and whose images follow the upstream. Copy the image into a repository of your own (a build FROM it, or skopeo copy) and use that."],
   ])('refuses %s', (_name, props, problem) => {
     expect(synthesisProblems(functionStack(props))).toBe(`[Functions/Resizer] ${problem}`);
   });

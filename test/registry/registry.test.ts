@@ -106,6 +106,20 @@ describe('RegistryPolicy', () => {
     });
   });
 
+  // ECR treats a prefix as ending in '/' ("There is always an assumed / applied to the end of the prefix"), and the
+  // ROOT prefix of an ECR upstream caches into every repository name.
+  test.each([
+    ['a prefix given with its slash', () => ({ upstream: UpstreamRegistry.ecrPublic(), ecrRepositoryPrefix: 'public/' }), 'repository/public/*'],
+    ['ROOT', () => ({ upstream: UpstreamRegistry.privateEcr({ account: '222222222222', region: 'eu-west-1' }), ecrRepositoryPrefix: 'ROOT' }), 'repository/*'],
+  ])('the registry policy names the repositories of a cache with %s as the cache\'s own grants do', (_name, props, resource) => {
+    const stack = stackOf();
+    const cache = new PullThroughCacheRule(stack, 'Cache', props());
+    new RegistryPolicy(stack, 'Policy').grantPullThroughCache(cache, RegistryGrantee.accounts(['222222222222']));
+    const statement = Template.fromStack(stack).toJSON().Resources;
+    const policy = Object.values(statement as Record<string, any>).find((r) => r.Type === 'AWS::ECR::RegistryPolicy')!.Properties.PolicyText.Statement[0];
+    expect(policy.Resource).toEqual(arn(`:ecr:eu-west-1:111111111111:${resource}`));
+  });
+
   test('cache and pull grants admit named roles of accounts, or organizational units', () => {
     const stack = stackOf();
     const cache = new PullThroughCacheRule(stack, 'Cache', { upstream: UpstreamRegistry.ecrPublic() });
