@@ -152,6 +152,10 @@ export class ImagePromotionPipeline extends Construct {
       restartExecutionOnUpdate: false,
     });
     const source = new codepipeline.Artifact('Source');
+    // aws-cdk-lib grants codestar-connections:UseConnection, and IAM matches an action's service prefix to the
+    // resource's: a connection created since the 2024 rename (arn:aws:codeconnections:...) needs codeconnections:.
+    const sourceRole = new iam.Role(this, 'SourceRole', { assumedBy: new iam.AccountRootPrincipal(), description: 'Reads the source through the connection' });
+    sourceRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: connectionActions(props.connectionArn), resources: [props.connectionArn] }));
     this.pipeline.addStage({
       stageName: 'Source',
       actions: [new actions.CodeStarConnectionsSourceAction({
@@ -161,6 +165,7 @@ export class ImagePromotionPipeline extends Construct {
         repo: props.repository,
         branch: props.branch ?? 'main',
         output: source,
+        role: sourceRole,
       })],
     });
     // CodeBuild reads the source artifact with the project's role, which the action's grants do not reach (the
@@ -265,6 +270,12 @@ export class ImagePromotionPipeline extends Construct {
     acknowledge(project, 'the source is the pipeline\'s artifact: the project names no repository URL', ...PIPELINE_SOURCE_FINDINGS);
     return project;
   }
+}
+
+/** `UseConnection` under the connection ARN's own service prefix; both prefixes when the ARN is not known at synth. */
+function connectionActions(connectionArn: string): string[] {
+  const prefixes = Token.isUnresolved(connectionArn) ? ['codestar-connections', 'codeconnections'] : [connectionArn.split(':')[2]];
+  return prefixes.map((prefix) => `${prefix}:UseConnection`);
 }
 
 function deploymentProblems(stack: Stack, environment: string, deployment: EcsDeployment): string[] {

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
@@ -277,6 +277,5 @@ describe('the sample workflow docs/github-actions/publish-image.yml', () => {
     expect(run('refs/heads/main')).toEqual({ status: 0, output: `image=${image}\ntags=${image}:sha-1a2b3c4\n` });
     expect(run('refs/tags/v1.2.3')).toEqual({ status: 0, output: `image=${image}\ntags=${image}:sha-1a2b3c4,${image}:1.2.3\n` });
     expect(run('refs/tags/vlatest')).toEqual({ status: 1, output: '::error::git tag vlatest is not a semantic version such as v1.2.3\n' });
-    expect(execFileSync('bash', ['--version'], { encoding: 'utf8' })).toContain('bash');
   });
 });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -103,6 +103,19 @@ describe('ImagePromotionPipeline', () => {
     expect((await model.check(role, 'kms:Decrypt', key)).allowed).toBe(true);
     // Read only: the build writes no artifact.
     expect((await model.check(role, 's3:PutObject', object)).allowed).toBe(false);
+  });
+
+  // "When specifying a resource in the IAM policy, the service prefix needs to match that of the resource"
+  // (Developer Tools console User Guide, "Connections rename"); the console creates codeconnections ARNs since July 2024.
+  test.each([
+    [CONNECTION, 'codeconnections:UseConnection'],
+    ['arn:aws:codestar-connections:eu-west-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0', 'codestar-connections:UseConnection'],
+  ])('the source action may use the connection %s under its own service prefix', (connectionArn, matching) => {
+    const { stack } = pipelineStack(() => ({ connectionArn }));
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^PromotionSourceRole') }] } });
+    const actionsOn = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => st.Resource === connectionArn).flatMap((st: any) => [st.Action].flat());
+    expect(actionsOn).toContain(matching);
   });
 
   test('the image definitions are the image by digest, and anything else fails the action', () => {
