@@ -18,12 +18,11 @@ import { allowLogsToUseKey, createKey } from '../private/kms';
 const CONNECTION_ARN = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/;
 /** ECS container names: up to 255 letters, digits, hyphens and underscores. */
 const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
-/** What aws-cdk-lib's artifact grants look like to cdk-nag: wildcards within the pipeline's own bucket and key. */
-const ARTIFACT_GRANT_FINDINGS = [
-  'kms:GenerateDataKey*', 'kms:ReEncrypt*', 's3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*',
-].map((action) => `AwsSolutions-IAM5[Action::${action}]`);
-/** What aws-cdk-lib's read grant on the artifact bucket looks like to cdk-nag. */
-const ARTIFACT_READ_FINDINGS = ['s3:GetBucket*', 's3:GetObject*', 's3:List*'].map((action) => `AwsSolutions-IAM5[Action::${action}]`);
+/** The wildcard actions of aws-cdk-lib's read grant on a bucket and its key, as cdk-nag names them. */
+const READ_GRANT_ACTIONS = ['s3:GetBucket*', 's3:GetObject*', 's3:List*'];
+const findingsOf = (grantActions: string[]) => grantActions.map((action) => `AwsSolutions-IAM5[Action::${action}]`);
+/** What aws-cdk-lib's read-write grants on the artifacts look like to cdk-nag: wildcards within the pipeline's bucket and key. */
+const ARTIFACT_GRANT_FINDINGS = findingsOf([...READ_GRANT_ACTIONS, 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 's3:Abort*', 's3:DeleteObject*']);
 /** The source artifact's project has no repository URL, which two packs read as a missing one. */
 const PIPELINE_SOURCE_FINDINGS = ['HIPAA.Security-CodeBuildProjectSourceRepoUrl', 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl'];
 
@@ -172,14 +171,15 @@ export class ImagePromotionPipeline extends Construct {
     // project's role is immutable): grant it here, in the build's own policy.
     artifactBucket.grantRead(build);
     acknowledge(build, 'read of the pipeline\'s artifact bucket and key (aws-cdk-lib\'s read grant: object-level wildcards within that bucket)',
-      ...ARTIFACT_READ_FINDINGS, wildcardResourceFindingId(this, `${artifactBucket.bucketArn}/*`));
+      ...findingsOf(READ_GRANT_ACTIONS), wildcardResourceFindingId(this, `${artifactBucket.bucketArn}/*`));
     const buildAction = new actions.CodeBuildAction({ actionName: 'Build', project: build.project, input: source, variablesNamespace: 'Build' });
     this.pipeline.addStage({ stageName: 'Build', actions: [buildAction] });
 
     // The image by digest, as the build exported it (`repository@sha256:...`).
     const imageUri = buildAction.variable('IMAGE_URI');
     const digest = buildAction.variable('IMAGE_DIGEST');
-    const definitions = this.imageDefinitionsProject();
+    // Made on first use: a pipeline that deploys to no ECS service needs no such project.
+    let definitions: codebuild.PipelineProject | undefined;
     (environmentProblems.length === 0 ? props.environments : []).forEach((environment, i) => {
       const stageActions: codepipeline.IAction[] = [];
       let runOrder = 1;
@@ -203,7 +203,7 @@ export class ImagePromotionPipeline extends Construct {
         const file = new codepipeline.Artifact(`${environment.name}Definitions${d + 1}`);
         stageActions.push(new actions.CodeBuildAction({
           actionName: `ImageDefinitions${d + 1}`,
-          project: definitions,
+          project: definitions ??= this.imageDefinitionsProject(),
           input: source,
           outputs: [file],
           runOrder,

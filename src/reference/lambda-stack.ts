@@ -7,9 +7,7 @@ import { importRepository, WorkloadRepositoryProps } from './image-reference';
 import { ImageFunction } from '../lambda/image-function';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { allowLogsToUseKey, createKey } from '../private/kms';
-
-/** The pattern CloudFormation checks the digest parameter against. */
-const DIGEST_PATTERN = '^sha256:[0-9a-f]{64}$';
+import { DIGEST_PATTERN } from '../repository/validation';
 
 /** Properties of the Lambda workload stack. */
 export interface LambdaServiceStackProps extends StackProps, WorkloadRepositoryProps {

@@ -11,7 +11,9 @@ const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
 const REPOSITORY_NAME = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`);
 // PutImage: a tag is 1-300 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'.
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,299}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** An image digest as ECR writes it. */
+export const DIGEST_PATTERN = '^sha256:[a-f0-9]{64}$';
+const DIGEST = new RegExp(DIGEST_PATTERN);
 const ACCOUNT_ID = /^\d{12}$/;
 const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 // aws:PrincipalOrgPaths entries: o-id/r-root/ou-.../ (each OU a path segment), optionally ending in '*'.

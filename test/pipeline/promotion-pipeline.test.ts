@@ -73,6 +73,13 @@ describe('ImagePromotionPipeline', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::CodePipeline::Pipeline', { PipelineType: 'V2' });
   });
 
+  test('without ECS deployments the pipeline makes no image definitions project', () => {
+    const { stack } = pipelineStack(() => ({ environments: [{ name: 'dev' }, { name: 'staging' }] }));
+    // The build's project only.
+    Template.fromStack(stack).resourceCountIs('AWS::CodeBuild::Project', 1);
+    expect(stagesOf(stack).map((s) => s.Name)).toEqual(['Source', 'Build', 'Promote-staging']);
+  });
+
   test('the digest the build exported flows to every promotion and deployment; no action takes a tag', () => {
     const { stack } = pipelineStack();
     const stages = stagesOf(stack);
