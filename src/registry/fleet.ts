@@ -96,7 +96,7 @@ export class RepositoryFleet extends Construct {
   /** One repository of the fleet, for grants and events of its own. */
   public repository(repositoryName: string): IImageRepository {
     const found = this.repositories.get(repositoryName);
-    if (!found) throwIfProblems(this, [propProblem('repositoryName', repositoryName, `is not in this fleet of ${this.repositories.size} repositories.`)]);
+    if (!found) throwIfProblems(this, [propProblem('repositoryName', repositoryName, `is not one of this fleet's repositories (${this.repositories.size}). Check the name, or add it to the fleet.`)]);
     return found!;
   }
 

@@ -6,7 +6,7 @@ import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { GitHubActionsPublisher, GitHubSubject, ImageRepository, ScanGate } from '../../src';
 import { guardFindings, nagFindings } from '../support/compliance';
-import { AccessModel } from '../support/iam-simulation';
+import { AccessModel, RepositoryRef } from '../support/iam-simulation';
 import { synthesisProblems } from '../support/problems';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -135,22 +135,23 @@ describe('GitHubActionsPublisher', () => {
     const { app } = publisherStack();
     const model = new AccessModel(app.synth());
     const role = { stack: 'Publisher', role: 'GitHubRole' };
-    const storefront = { stack: 'Publisher', id: 'storefront' };
-    const catalog = { stack: 'Publisher', id: 'catalog' };
-    const cases: Array<[string, typeof storefront, boolean]> = [
-      ['ecr:PutImage', storefront, true],
-      ['ecr:CompleteLayerUpload', storefront, true],
-      ['ecr:DescribeImageScanFindings', storefront, true],
-      ['ecr:PutImage', catalog, false],
-      ['ecr:BatchGetImage', catalog, false],
-      ['ecr:BatchDeleteImage', storefront, false],
-      ['ecr:DeleteRepository', storefront, false],
-      ['ecr:SetRepositoryPolicy', storefront, false],
-      ['ecr:PutLifecyclePolicy', storefront, false],
+    const storefront: RepositoryRef = { stack: 'Publisher', id: 'storefront' };
+    const catalog: RepositoryRef = { stack: 'Publisher', id: 'catalog' };
+    // The registry login has no resource: IAM evaluates it against '*'.
+    const login: RepositoryRef = { arn: '*', account: '111111111111' };
+    const cases: Array<[string, string, RepositoryRef, boolean]> = [
+      // What amazon-ecr-login and a docker push call (ECR User Guide, "Pushing an image": required IAM permissions).
+      ['ecr:GetAuthorizationToken', 'registry', login, true],
+      ...['ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage',
+        'ecr:DescribeImageScanFindings'].map((action): [string, string, RepositoryRef, boolean] => [action, 'storefront', storefront, true]),
+      ['ecr:PutImage', 'catalog', catalog, false],
+      ['ecr:BatchGetImage', 'catalog', catalog, false],
+      ...['ecr:BatchDeleteImage', 'ecr:DeleteRepository', 'ecr:SetRepositoryPolicy', 'ecr:PutLifecyclePolicy']
+        .map((action): [string, string, RepositoryRef, boolean] => [action, 'storefront', storefront, false]),
     ];
-    const decisions = await Promise.all(cases.map(async ([action, repository]) => (await model.check(role, action, repository)).allowed));
-    expect(cases.map(([action, repository], i) => `${action} ${repository.id}: ${decisions[i]}`))
-      .toEqual(cases.map(([action, repository, allowed]) => `${action} ${repository.id}: ${allowed}`));
+    const decisions = await Promise.all(cases.map(async ([action, , repository]) => (await model.check(role, action, repository)).allowed));
+    expect(cases.map(([action, name], i) => `${action} ${name}: ${decisions[i]}`))
+      .toEqual(cases.map(([action, name, , allowed]) => `${action} ${name}: ${allowed}`));
   });
 
   test('enhanced scanning adds the Inspector reads, acknowledged where they land', () => {

@@ -200,6 +200,7 @@ describe('reference platform', () => {
     ['two services with one name', () => new RegistryStack(new App(), 'Registry', {
       services: ['a', 'a'].map((name) => ({ name, source: codebuild.Source.gitHub({ owner: 'o', repo: name }) })),
     }), '[Registry] prop \'services\': got "a"; two services share this name. Rename one.'],
+    ['no service', () => new RegistryStack(new App(), 'Registry', { services: [] }), '[Registry] prop \'services\': got []; name at least one service.'],
     ['no environment', () => new RegistryStack(new App(), 'Registry', {
       services: [{ name: 'a', source: codebuild.Source.gitHub({ owner: 'o', repo: 'a' }) }], environments: [],
     }), '[Registry] prop \'environments\': got []; name at least one environment, for example dev.'],

@@ -7,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as signer from 'aws-cdk-lib/aws-signer';
 import {
   OrganizationRegistryBaseline, PullThroughCacheRule, PullTimeUpdateExclusion, RegistryGrantee, RegistryPolicy, RegistryReplication,
-  RegistryScanning, RegistryScanType, RegistrySigning, RepositoryCreationTemplate, RepositoryCreationTrigger, UpstreamRegistry,
+  RegistryScanning, RegistryScanType, RegistrySigning, RepositoryCreationTemplate, RepositoryCreationTrigger, RepositoryFleet, UpstreamRegistry,
   LifecyclePolicy, ImageBuildProject, ImageRepository, ScanGate,
 } from '../../src';
 import { synthesisProblems } from '../support/problems';
@@ -150,6 +150,28 @@ describe('registry constructs report bad props at synth, each naming construct, 
     }), "[Stack/Org] prop 'pullThroughCaches': got \"docker-hub\"; needs a credential secret in each target account, which a StackSet from this account cannot provide. Use a per-account 'RegistryBaseline' for it."],
     ['a concurrency of 0 percent', (s) => new OrganizationRegistryBaseline(s, 'Org', { organizationalUnitIds: ['r-ab12'], regions: ['eu-west-1'], maxConcurrentPercentage: 0 }),
       "[Stack/Org] prop 'maxConcurrentPercentage': got 0; a whole percentage from 1 to 100."],
+    // Messages of the other checks, one case each.
+    ['a scanning filter twice', (s) => new RegistryScanning(s, 'Scanning', { scanOnPushRepositories: ['a/*', 'a/*'] }),
+      "[Stack/Scanning] prop 'scanOnPushRepositories': got \"a/*\"; is listed twice. Remove the duplicate."],
+    ['51 template tags', (s) => new RepositoryCreationTemplate(s, 'T', {
+      prefix: 'p/', appliedFor: [RepositoryCreationTrigger.REPLICATION], resourceTags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])),
+    }), "[Stack/T] prop 'resourceTags': got \"51 tags\"; ECR takes at most 50. Drop some."],
+    ['a template tag value over 256 characters', (s) => new RepositoryCreationTemplate(s, 'T', {
+      prefix: 'p/', appliedFor: [RepositoryCreationTrigger.REPLICATION], resourceTags: { team: 'x'.repeat(257) },
+    }), "[Stack/T] prop 'resourceTags.team': got \"257 characters\"; a tag value is at most 256 characters. Shorten it."],
+    ['an organization baseline for no unit', (s) => new OrganizationRegistryBaseline(s, 'Org', { organizationalUnitIds: [], regions: ['eu-west-1'] }),
+      "[Stack/Org] prop 'organizationalUnitIds': got []; name at least one organizational unit ('ou-...') or the root ('r-...')."],
+    ['an organization baseline region twice', (s) => new OrganizationRegistryBaseline(s, 'Org', { organizationalUnitIds: ['ou-ab12-11111111'], regions: ['eu-west-1', 'eu-west-1'] }),
+      "[Stack/Org] prop 'regions': got \"eu-west-1\"; is listed twice. Remove the duplicate."],
+    ['a StackSet name CloudFormation refuses', (s) => new OrganizationRegistryBaseline(s, 'Org', {
+      organizationalUnitIds: ['ou-ab12-11111111'], regions: ['eu-west-1'], stackSetName: '1bad name',
+    }), "[Stack/Org] prop 'stackSetName': got \"1bad name\"; a StackSet name is 1 to 128 letters, digits and hyphens, starting with a letter."],
+    ['a replication rule with an empty prefix list', (s) => new RegistryReplication(s, 'R', { rules: [{ destinations: [{ region: 'us-east-1' }], repositoryPrefixes: [] }] }),
+      "[Stack/R] prop 'rules[0].repositoryPrefixes': got []; name at least one prefix, or omit the list to replicate every repository."],
+    ['a signing configuration without rules', (s) => new RegistrySigning(s, 'S', { rules: [] }),
+      "[Stack/S] prop 'rules': got []; a signing configuration without rules signs nothing. Add a rule, or remove the construct."],
+    ['a signing rule with an empty filter list', (s) => new RegistrySigning(s, 'S', { rules: [{ signingProfile: notation(s), repositoryFilters: [] }] }),
+      "[Stack/S] prop 'rules[0].repositoryFilters': got []; name at least one filter, or omit the list to sign every repository."],
   ])('%s', (_name, build, message) => {
     const stack = stackOf();
     build(stack);
@@ -172,6 +194,16 @@ describe('registry constructs report bad props at synth, each naming construct, 
     ['a signing profile of another region', (s) => new RegistrySigning(s, 'Signing').addRule({
       signingProfile: notation(new Stack(s.node.root as App, 'Virginia', { env: { ...ENV, region: 'us-east-1' } })),
     }), "[Stack/Signing] prop 'signingProfile': got \"Virginia/Profile\"; is a profile of us-east-1; ECR signs with a profile of the registry's own region (eu-west-1). Create a profile there."],
+    ['a template statement without principals', (s) => new RepositoryCreationTemplate(s, 'T', { prefix: 'p/', appliedFor: [RepositoryCreationTrigger.REPLICATION] })
+      .addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'] })),
+    "[Stack/T] prop 'statement.principals': got []; a repository policy statement names the principals it admits. Add principals."],
+    ['a registry policy statement without principals', (s) => new RegistryPolicy(s, 'P')
+      .addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:ReplicateImage'], resources: ['*'] })),
+    "[Stack/P] prop 'statement': got [\"ecr:ReplicateImage\"]; a registry policy statement names the principals it admits. Add principals."],
+    ['replication from accounts with an empty prefix list', (s) => new RegistryPolicy(s, 'P').grantReplicationFrom(['222222222222'], { repositoryPrefixes: [] }),
+      "[Stack/P] prop 'repositoryPrefixes': got []; name at least one prefix, or omit the option for every repository."],
+    ['a repository the fleet does not have', (s) => new RepositoryFleet(s, 'Fleet', { repositoryNames: ['a/b'] }).repository('c/d'),
+      "[Stack/Fleet] prop 'repositoryName': got \"c/d\"; is not one of this fleet's repositories (1). Check the name, or add it to the fleet."],
   ])('method: %s', (_name, call, message) => {
     expect(() => call(stackOf())).toThrow(new Error(message));
   });
