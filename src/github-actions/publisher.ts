@@ -12,6 +12,23 @@ import { INSPECTOR_FINDINGS_ACTIONS, SCAN_RESULT_ACTIONS } from '../repository/a
 /** Longest session IAM lets a role allow (12 hours); a publishing job needs minutes. */
 const MAX_SESSION_HOURS = 12;
 
+/** IAM's default quota on a role's trust policy, in characters without whitespace ("Role trust policy length"). */
+const TRUST_POLICY_MAX_LENGTH = 2_048;
+/** The longest ARN the account's GitHub provider can have (the longest partition, aws-us-gov). */
+const PROVIDER_ARN_MAX = `arn:aws-us-gov:iam::000000000000:oidc-provider/${GITHUB_OIDC_HOST}`;
+
+/** The trust policy as IAM measures it, with the provider's ARN at its longest. */
+function trustPolicyProblems(conditions: Record<string, unknown>): string[] {
+  const length = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Action: 'sts:AssumeRoleWithWebIdentity', Condition: conditions, Effect: 'Allow', Principal: { Federated: PROVIDER_ARN_MAX } }],
+  }).length;
+  return length > TRUST_POLICY_MAX_LENGTH
+    ? [propProblem('subjects', `${length} characters`, `the role's trust policy would pass IAM's default limit of ${TRUST_POLICY_MAX_LENGTH} characters. `
+      + 'Use patterns (a branch or tag wildcard), split the subjects over several publishers, or raise the IAM quota and set the subjects in fewer roles.')]
+    : [];
+}
+
 /** Which GitHub Actions jobs may assume the role: a repository and one branch, tag or deployment environment of it. */
 export class GitHubSubject {
   /**
@@ -127,15 +144,17 @@ export class GitHubActionsPublisher extends Construct {
     // Exact subjects compare exactly; a pattern among them makes the list a pattern list.
     const subjectCondition = { [`${GITHUB_OIDC_HOST}:sub`]: subjects };
     const patterns = subjects.some(isPattern);
+    const conditions = {
+      StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE, ...(patterns ? {} : subjectCondition) },
+      ...(patterns ? { StringLike: subjectCondition } : {}),
+    };
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: `Pushes images from GitHub Actions (${subjects.length} subject${subjects.length === 1 ? '' : 's'})`,
       maxSessionDuration: Duration.hours(Math.min(Math.max(hours, 1), MAX_SESSION_HOURS)),
-      assumedBy: new iam.WebIdentityPrincipal(this.provider.oidcProviderArn, {
-        StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE, ...(patterns ? {} : subjectCondition) },
-        ...(patterns ? { StringLike: subjectCondition } : {}),
-      }),
+      assumedBy: new iam.WebIdentityPrincipal(this.provider.oidcProviderArn, conditions),
     });
+    this.node.addValidation({ validate: () => (props.subjects.every(known) ? trustPolicyProblems(conditions) : []) });
 
     const gate = props.scanGate ?? ScanGate.basic();
     // ECR access lands in the role's ECR access policy (a customer managed policy, as for every role here).

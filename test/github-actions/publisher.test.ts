@@ -192,6 +192,10 @@ describe('GitHubActionsPublisher', () => {
       "prop 'subjects[0]': got \"\" as the tag; a git tag name or pattern (git check-ref-format, with '*' and '?' as IAM wildcards), without 'refs/tags/', which is added."],
     ['an environment with a quote', { subjects: [GitHubSubject.environment('example-org', 'storefront', 'prod"')] },
       "prop 'subjects[0]': got \"prod\\\"\" as the environment; a GitHub environment name: 1 to 255 characters, no quotes, commas, semicolons, backslashes or control characters."],
+    // 2,336 characters, counted separately (Python's json.dumps without whitespace) over the same document.
+    ['subjects past IAM\'s trust policy limit', { subjects: Array.from({ length: 40 }, (_, i) => GitHubSubject.branch('example-org', `service-${i}`, 'main')) },
+      "prop 'subjects': got \"2336 characters\"; the role's trust policy would pass IAM's default limit of 2048 characters. "
+      + 'Use patterns (a branch or tag wildcard), split the subjects over several publishers, or raise the IAM quota and set the subjects in fewer roles.'],
     ['a 13-hour session', { maxSessionDuration: Duration.hours(13) }, "prop 'maxSessionDuration': got \"13 hours\"; from 1 to 12 hours, as IAM allows."],
     ['a 30-minute session', { maxSessionDuration: Duration.minutes(30) }, "prop 'maxSessionDuration': got \"0.5 hours\"; from 1 to 12 hours, as IAM allows."],
   ])('refuses %s', (_name, props, problem) => {
