@@ -1,1 +1,2 @@
 export * from './promotion-pipeline';
+export * from './deploy-role';

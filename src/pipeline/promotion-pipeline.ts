@@ -8,11 +8,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { PIPELINE_ROLE_PATH } from './deploy-role';
+import { bucketNameProblems } from './validation';
 import { ImageBuildProject } from '../image-build/project';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { propProblem, reportProblems } from '../private/errors';
 import { iamFindingIds, wildcardResourceFindingId } from '../private/findings';
 import { allowLogsToUseKey, createKey } from '../private/kms';
+import { managedPolicyGrantee } from '../private/managed-policy-grantee';
 
 /** CodeConnections connection ARNs (the service was named CodeStar Connections before 2024; both prefixes are valid). */
 const CONNECTION_ARN = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/;
@@ -36,9 +39,10 @@ export interface EcsDeployment {
   /** The container of the task definition that runs the image. */
   readonly containerName: string;
   /**
-   * The role the pipeline assumes to deploy, in the service's account: it needs the ECS deploy action's permissions
-   * (`ecs:DescribeServices`, `ecs:DescribeTaskDefinition`, `ecs:RegisterTaskDefinition`, `ecs:UpdateService`,
-   * `iam:PassRole` on the task's roles) and trusts the pipeline's account. Required for a service of another account.
+   * The role the pipeline assumes to deploy, in the service's account: an `EcsDeployRole` there, imported here by ARN
+   * (`EcsDeployRole.roleArn`), which trusts the pipeline's role and may deploy the service only. Required for a
+   * service of another account. The pipeline's bucket and key policies name it, so it must exist before the pipeline:
+   * make the pipeline's stack depend on the role's.
    * @default - the pipeline's own action role (same account only)
    */
   readonly deployRole?: iam.IRole;
@@ -91,6 +95,12 @@ export interface ImagePromotionPipelineProps {
    * @default - generated
    */
   readonly pipelineName?: string;
+  /**
+   * Name of the artifact bucket, for deploy roles of other accounts, which must name it in their own policy
+   * (`EcsDeployRoleProps.artifactBucketName`): S3 names are global, so include the account and region.
+   * @default - generated
+   */
+  readonly artifactBucketName?: string;
 }
 
 /**
@@ -122,11 +132,13 @@ export class ImagePromotionPipeline extends Construct {
         `is not one of the build's promotion tags (${JSON.stringify(build.movingTags.filter((t) => !build.environmentTags.includes(t)))}). Add it to 'promotionTags'.`)),
       ...props.environments.flatMap((e) => (e.ecsDeployments ?? []).flatMap((d) => deploymentProblems(stack, e.name, d))),
     ];
+    const bucketProblems = bucketNameProblems('artifactBucketName', props.artifactBucketName);
     reportProblems(this, [
       ...(Token.isUnresolved(props.connectionArn) || CONNECTION_ARN.test(props.connectionArn) ? []
         : [propProblem('connectionArn', props.connectionArn, 'a CodeConnections connection ARN, arn:aws:codeconnections:<region>:<account>:connection/<id>.')]),
       ...(build.inPipeline ? [] : [propProblem('buildProject', build.node.path, 'has a source of its own, which a pipeline would replace by its '
         + "artifact (and its webhook would build nothing). Create it without 'source' for the pipeline.")]),
+      ...bucketProblems,
       ...environmentProblems,
     ]);
 
@@ -134,6 +146,8 @@ export class ImagePromotionPipeline extends Construct {
     this.key = createKey(this, 'ArtifactsKey', `Encrypts the artifacts and logs of the pipeline ${this.node.path}`);
     allowLogsToUseKey(this.key);
     const artifactBucket = new s3.Bucket(this, 'Artifacts', {
+      // A name S3 refuses is reported above; aws-cdk-lib would throw before the report.
+      bucketName: bucketProblems.length === 0 ? props.artifactBucketName : undefined,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
       bucketKeyEnabled: true,
@@ -148,6 +162,12 @@ export class ImagePromotionPipeline extends Construct {
       pipelineName: props.pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
       artifactBucket,
+      // Under the path that deploy roles of other accounts trust.
+      role: new iam.Role(this, 'Role', {
+        assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+        path: PIPELINE_ROLE_PATH,
+        description: `Runs the pipeline ${this.node.path}`,
+      }),
       restartExecutionOnUpdate: false,
     });
     const source = new codepipeline.Artifact('Source');
@@ -168,9 +188,11 @@ export class ImagePromotionPipeline extends Construct {
       })],
     });
     // CodeBuild reads the source artifact with the project's role, which the action's grants do not reach (the
-    // project's role is immutable): grant it here, in the build's own policy.
-    artifactBucket.grantRead(build);
-    acknowledge(build, 'read of the pipeline\'s artifact bucket and key (aws-cdk-lib\'s read grant: object-level wildcards within that bucket)',
+    // project's role is immutable). The grant is a policy of this pipeline attached to that role: the build may live
+    // in another stack, which must not depend on this one.
+    const buildReads = new iam.ManagedPolicy(this, 'BuildReadsArtifacts', { description: `The image build reads the artifacts of ${this.node.path}`, roles: [build.role] });
+    artifactBucket.grantRead(managedPolicyGrantee(build.role, buildReads));
+    acknowledge(buildReads, 'read of the pipeline\'s artifact bucket and key (aws-cdk-lib\'s read grant: object-level wildcards within that bucket)',
       ...findingsOf(READ_GRANT_ACTIONS), wildcardResourceFindingId(this, `${artifactBucket.bucketArn}/*`));
     const buildAction = new actions.CodeBuildAction({ actionName: 'Build', project: build.project, input: source, variablesNamespace: 'Build' });
     this.pipeline.addStage({ stageName: 'Build', actions: [buildAction] });
@@ -284,7 +306,11 @@ function deploymentProblems(stack: Stack, environment: string, deployment: EcsDe
     problems.push(propProblem(`environments[${environment}].ecsDeployments.containerName`, deployment.containerName,
       'an ECS container name: 1 to 255 letters, digits, hyphens and underscores.'));
   }
-  const account = deployment.service.env.account;
+  const { account, region } = deployment.service.env;
+  if (Token.compareStrings(region, stack.region) === TokenComparison.DIFFERENT) {
+    problems.push(propProblem(`environments[${environment}].ecsDeployments.service`, deployment.service.node.path, `is in region ${region}, and the `
+      + `pipeline in ${stack.region}: a deploy action of another region needs an artifact bucket there. Deploy it with a pipeline in ${region}.`));
+  }
   if (deployment.deployRole === undefined && Token.compareStrings(account, stack.account) === TokenComparison.DIFFERENT) {
     problems.push(propProblem(`environments[${environment}].ecsDeployments.deployRole`, undefined, `the service is in account ${account}, `
       + `and the pipeline's actions run in ${stack.account}. Give a role of ${account} that trusts ${stack.account} and may deploy the service.`));

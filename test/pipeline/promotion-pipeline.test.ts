@@ -15,14 +15,14 @@ const ENV = { account: '111111111111', region: 'eu-west-1' };
 const CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 const PROD_DEPLOY_ROLE = 'arn:aws:iam::333333333333:role/platform-deploy';
 
-function service(stack: Stack, id: string, account: string): ecs.IBaseService {
+function service(stack: Stack, id: string, account: string, region = 'eu-west-1'): ecs.IBaseService {
   const cluster = ecs.Cluster.fromClusterAttributes(stack, `${id}Cluster`, {
     clusterName: `storefront-${id}`,
-    clusterArn: `arn:aws:ecs:eu-west-1:${account}:cluster/storefront-${id}`,
-    vpc: ec2.Vpc.fromVpcAttributes(stack, `${id}Vpc`, { vpcId: 'vpc-12345678', availabilityZones: ['eu-west-1a'] }),
+    clusterArn: `arn:aws:ecs:${region}:${account}:cluster/storefront-${id}`,
+    vpc: ec2.Vpc.fromVpcAttributes(stack, `${id}Vpc`, { vpcId: 'vpc-12345678', availabilityZones: [`${region}a`] }),
   });
   return ecs.FargateService.fromFargateServiceAttributes(stack, `${id}Service`, {
-    cluster, serviceArn: `arn:aws:ecs:eu-west-1:${account}:service/storefront-${id}/storefront`,
+    cluster, serviceArn: `arn:aws:ecs:${region}:${account}:service/storefront-${id}/storefront`,
   });
 }
 
@@ -97,6 +97,15 @@ describe('ImagePromotionPipeline', () => {
       ]);
       expect(action(stage, 'Deploy1').InputArtifacts).toEqual(action(stage, 'ImageDefinitions1').OutputArtifacts);
     }
+  });
+
+  test('the pipeline runs as a role under the path deploy roles of other accounts trust, and its bucket has the name given', () => {
+    const { stack } = pipelineStack(() => ({ artifactBucketName: '111111111111-eu-west-1-storefront-pipeline' }));
+    const template = Template.fromStack(stack);
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { Path: '/image-promotion/' } });
+    expect(Object.keys(roles)).toEqual([expect.stringMatching(/^PromotionRole/)]);
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', { RoleArn: { 'Fn::GetAtt': [Object.keys(roles)[0], 'Arn'] } });
+    template.hasResourceProperties('AWS::S3::Bucket', { BucketName: '111111111111-eu-west-1-storefront-pipeline' });
   });
 
   test('the build reads the source artifact: its role may get the bucket\'s objects and decrypt them with the pipeline\'s key', async () => {
@@ -179,6 +188,12 @@ describe('ImagePromotionPipeline', () => {
     ['a service of another account without a deploy role', (s) => ({ environments: [{ name: 'dev', ecsDeployments: [{ service: service(s, 'x', '333333333333'), containerName: 'app' }] }] }),
       "prop 'environments[dev].ecsDeployments.deployRole': got nothing; the service is in account 333333333333, and the pipeline's actions run in 111111111111. "
       + 'Give a role of 333333333333 that trusts 111111111111 and may deploy the service.', undefined],
+    ['a service of another region', (s) => ({ environments: [{ name: 'dev', ecsDeployments: [{ service: service(s, 'x', '111111111111', 'us-east-1'), containerName: 'app' }] }] }),
+      "prop 'environments[dev].ecsDeployments.service': got \"Delivery/xService\"; is in region us-east-1, and the pipeline in eu-west-1: "
+      + 'a deploy action of another region needs an artifact bucket there. Deploy it with a pipeline in us-east-1.', undefined],
+    ['an artifact bucket name S3 refuses', () => ({ artifactBucketName: 'storefront_artifacts' }),
+      "prop 'artifactBucketName': got \"storefront_artifacts\"; an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.",
+      undefined],
   ])('refuses %s', (_name, props, problem, source) => {
     const { stack } = pipelineStack(props, source);
     expect(synthesisProblems(stack)).toBe(`[Delivery/Promotion] ${problem}`);

@@ -43,7 +43,7 @@ export const AWS_MANAGED_POLICIES: Readonly<Record<string, unknown[]>> = {
 };
 
 interface Resource { Type: string; Properties?: any }
-interface Template { Resources: Record<string, Resource>; Mappings?: any; Conditions?: any }
+interface Template { Resources: Record<string, Resource>; Mappings?: any; Conditions?: any; Outputs?: Record<string, { Value: any; Export?: { Name: string } }> }
 
 /** A principal to ask about: a role of the app, by stack and logical id prefix, or any ARN with its own policies. */
 export type PrincipalRef = { readonly stack: string; readonly role: string } | { readonly arn: string; readonly policies: unknown[] };
@@ -123,6 +123,14 @@ export class AccessModel {
     return { arn: found.arn, account: found.account, policy: policy ? this.resolve(stack, policy) : undefined };
   }
 
+  /** An object of a bucket of the app, with the bucket's policy (an `AWS::S3::BucketPolicy` naming the bucket). */
+  bucketObject(stack: string, prefix: string, key: string): RepositoryRef {
+    const bucket = this.resource(stack, prefix, 'AWS::S3::Bucket');
+    const policies = Object.values(this.stacks.get(stack)!.template.Resources)
+      .filter((r) => r.Type === 'AWS::S3::BucketPolicy' && r.Properties?.Bucket?.Ref === bucket.id);
+    return { arn: `${bucket.arn}/${key}`, account: bucket.account, policy: policies.length > 0 ? this.resolve(stack, policies[0].Properties.PolicyDocument) : undefined };
+  }
+
   /** The ARN of the role whose logical id starts with `prefix` in `stack`. */
   roleArn(stack: string, prefix: string): string {
     return this.roleOf(stack, prefix).arn;
@@ -153,11 +161,16 @@ export class AccessModel {
     const s = this.stacks.get(stack)!;
     const resolved = this.resolve(stack, role.resource.Properties ?? {});
     const policies: unknown[][] = (resolved.Policies ?? []).map((p: any) => p.PolicyDocument.Statement);
-    const namesRole = (roles: unknown) => (roles as Array<{ Ref?: string }> | undefined)?.some((r) => r.Ref === role.id);
-    for (const [id, resource] of Object.entries(s.template.Resources)) {
-      const attachedHere = (resolved.ManagedPolicyArns ?? []).includes(s.refs[id]);
-      if ((resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') && (namesRole(resource.Properties?.Roles) || attachedHere)) {
-        policies.push(this.resolve(stack, resource.Properties.PolicyDocument).Statement);
+    // Policies of other stacks name the role through its export.
+    const exports = Object.values(s.template.Outputs ?? {}).filter((o) => o.Value?.Ref === role.id && o.Export).map((o) => o.Export!.Name);
+    for (const [name, other] of this.stacks) {
+      const namesRole = (roles: unknown) => (roles as Array<{ Ref?: string; 'Fn::ImportValue'?: string }> | undefined)
+        ?.some((r) => (name === stack ? r.Ref === role.id : exports.includes(r['Fn::ImportValue']!)));
+      for (const [id, resource] of Object.entries(other.template.Resources)) {
+        const attachedHere = name === stack && (resolved.ManagedPolicyArns ?? []).includes(s.refs[id]);
+        if ((resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') && (namesRole(resource.Properties?.Roles) || attachedHere)) {
+          policies.push(this.resolve(name, resource.Properties.PolicyDocument).Statement);
+        }
       }
     }
     for (const arn of resolved.ManagedPolicyArns ?? []) {
@@ -205,9 +218,25 @@ function refsOf(stackName: string, template: Template, account: string, region: 
         refs[`${id}.Arn`] = `arn:aws:ecr:${region}:${account}:repository/${name}`;
         break;
       }
+      case 'AWS::ECS::Cluster': {
+        const name = literal(props.ClusterName) ?? `${stackName}-${id}`;
+        refs[id] = name;
+        refs[`${id}.Arn`] = `arn:aws:ecs:${region}:${account}:cluster/${name}`;
+        break;
+      }
+      case 'AWS::ECS::TaskDefinition':
+        refs[id] = `arn:aws:ecs:${region}:${account}:task-definition/${literal(props.Family) ?? `${stackName}${id}`}:1`;
+        break;
       default:
         refs[id] = id;
     }
+  }
+  // A service's ARN names its cluster.
+  for (const [id, resource] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::ECS::Service')) {
+    const cluster = resource.Properties?.Cluster?.Ref ? refs[resource.Properties.Cluster.Ref] : resource.Properties?.Cluster;
+    const name = typeof resource.Properties?.ServiceName === 'string' ? resource.Properties.ServiceName : `${stackName}-${id}`;
+    refs[id] = `arn:aws:ecs:${region}:${account}:service/${cluster}/${name}`;
+    refs[`${id}.Name`] = name;
   }
   // Any other attribute of a resource of the template: a stand-in value that names it (no access question depends on
   // it); a reference to something the template does not hold stays an error.
