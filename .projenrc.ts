@@ -96,6 +96,8 @@ new JsonFile(project, 'cdk.json', {
       // A second region that receives a copy of every platform image (JSON, as -c replicaRegions='[...]' takes it).
       'replicaRegions': '["eu-central-1"]',
       '@aws-cdk/core:checkSecretUsage': true,
+      // The Delivery stack uses the Registry's build: the export stays while used (CloudFormation refuses its removal).
+      '@aws-cdk/core:defaultCrossStackReferences': 'strong',
       '@aws-cdk/core:target-partitions': ['aws', 'aws-cn'],
     },
   },

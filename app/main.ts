@@ -9,6 +9,8 @@
 //   imageDigests                      JSON {"prod": "sha256:..."}: run these digests instead of following the tags
 //   githubOwner                       owner of the sample services' GitHub repositories
 //   githubOidcProviderExists          true when the registry account already has the GitHub Actions OIDC provider
+//   connectionArn                     the CodeConnections connection to GitHub of the storefront pipeline (default:
+//                                     the Delivery stack creates one, to approve once in the console)
 import { KubectlV33Layer } from '@aws-cdk/lambda-layer-kubectl-v33';
 import { App } from 'aws-cdk-lib';
 import { enforceCompliance } from './compliance';
@@ -44,6 +46,7 @@ new ReferencePlatform(app, {
   workloads,
   githubOwner: context('githubOwner'),
   githubOidcProviderExists: json<boolean>('githubOidcProviderExists', false),
+  connectionArn: context('connectionArn'),
   replicaRegions: json<string[] | undefined>('replicaRegions', undefined),
   kubectlLayer: { createLayer: (scope) => new KubectlV33Layer(scope, 'KubectlLayer') },
 });

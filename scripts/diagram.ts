@@ -53,6 +53,13 @@ const SHAPES: Record<string, Shape> = {
   'AWS::ECR::RegistryScanningConfiguration': { kind: (p) => `Registry scanning (${String(p.ScanType).toLowerCase()})`, shape: 'box', fill: '#fde7c8' },
   'AWS::ECR::ReplicationConfiguration': { kind: () => 'Registry replication', shape: 'box', fill: '#fde7c8' },
   'AWS::CodeBuild::Project': { kind: () => 'CodeBuild project', nameProperty: 'Name', shape: 'box', fill: '#dbeafe' },
+  'AWS::CodePipeline::Pipeline': {
+    kind: (p) => `CodePipeline ${p.PipelineType ?? 'V1'}: ${(p.Stages ?? []).map((stage: any) => stage.Name).join(' → ')}`,
+    nameProperty: 'Name',
+    shape: 'box',
+    fill: '#dbeafe',
+  },
+  'AWS::CodeConnections::Connection': { kind: (p) => `CodeConnections connection (${p.ProviderType})`, nameProperty: 'ConnectionName', shape: 'box', fill: '#dbeafe' },
   'AWS::SNS::Topic': { kind: (p) => `SNS topic${p.KmsMasterKeyId ? ' (KMS)' : ''}`, nameProperty: 'TopicName', shape: 'box', fill: '#fce7f3' },
   'AWS::Events::Rule': { kind: () => 'EventBridge rule', nameProperty: 'Name', shape: 'box', fill: '#fce7f3' },
   // Named parameters are what other systems read; unnamed ones are internal (a readiness barrier, for example).
@@ -120,7 +127,9 @@ export function referenceApp(outdir: string): App {
 }
 
 /** Every resource of every synthesized template, with its construct path. */
-function synthesizedResources(app: App): { resources: Resource[]; stacks: Map<string, { region: string; description?: string }> } {
+function synthesizedResources(app: App): {
+  resources: Resource[]; stacks: Map<string, { region: string; description?: string }>; exports: Map<string, string>;
+} {
   const paths = new Map<string, string>();
   for (const construct of app.node.findAll()) {
     if (!CfnResource.isCfnResource(construct)) continue;
@@ -131,15 +140,25 @@ function synthesizedResources(app: App): { resources: Resource[]; stacks: Map<st
   const assembly = app.synth();
   const resources: Resource[] = [];
   const stacks = new Map<string, { region: string; description?: string }>();
+  // Export name -> the resource id (`<stack>/<logical id>`) its value refers to.
+  const exports = new Map<string, string>();
   for (const artifact of assembly.stacks) {
-    const template = artifact.template as { Description?: string; Resources?: Record<string, { Type: string; Properties?: Record<string, any> }> };
+    const template = artifact.template as {
+      Description?: string;
+      Resources?: Record<string, { Type: string; Properties?: Record<string, any> }>;
+      Outputs?: Record<string, { Value: unknown; Export?: { Name: string } }>;
+    };
+    for (const output of Object.values(template.Outputs ?? {}).filter((o) => o.Export)) {
+      const [target] = references(output.Value);
+      if (target) exports.set(output.Export!.Name, `${artifact.id}/${target}`);
+    }
     stacks.set(artifact.id, { region: artifact.environment.region, description: template.Description });
     for (const [logicalId, r] of Object.entries(template.Resources ?? {})) {
       const id = `${artifact.id}/${logicalId}`;
       resources.push({ id, stack: artifact.id, logicalId, type: r.Type, props: r.Properties ?? {}, path: paths.get(id) ?? logicalId });
     }
   }
-  return { resources, stacks };
+  return { resources, stacks, exports };
 }
 
 /** Logical ids a value refers to through Ref, Fn::GetAtt and Fn::Sub (pseudo parameters excluded). */
@@ -191,7 +210,7 @@ function verbs(actions: string[]): string[] {
 }
 
 /** The graph: drawn resources, VPC membership and edges. */
-function buildGraph(resources: Resource[], regions: Map<string, string>) {
+function buildGraph(resources: Resource[], regions: Map<string, string>, exports: Map<string, string>) {
   const byStack = new Map<string, Map<string, Resource>>();
   for (const r of resources) {
     if (!byStack.has(r.stack)) byStack.set(r.stack, new Map());
@@ -220,7 +239,8 @@ function buildGraph(resources: Resource[], regions: Map<string, string>) {
 
   // IAM: the roles a drawn resource runs as, their policies' statements, and the drawn resources those name.
   const grants = new Map<string, { principal: Resource; target: Resource; words: Set<string> }>();
-  for (const principal of drawn) {
+  // A pipeline's edges come from its stages (below), not from its roles' grants.
+  for (const principal of drawn.filter((r) => r.type !== 'AWS::CodePipeline::Pipeline')) {
     const carriers = refs(principal).filter((r) => ROLE_CARRIERS.has(r.type));
     const roles = [principal, ...carriers].flatMap((r) => refs(r)).filter((r) => r.type === 'AWS::IAM::Role');
     for (const role of new Set(roles)) {
@@ -284,6 +304,36 @@ function buildGraph(resources: Resource[], regions: Map<string, string>) {
       addEdge(cluster, r, r.type === 'AWS::EKS::Nodegroup' ? 'nodes' : 'runs');
     }
   }
+  // Pipelines: the source connection, the projects their actions run (across stacks through exports) and the ECS
+  // services they deploy (by cluster and service name).
+  const byId = new Map(resources.map((r) => [r.id, r]));
+  const resolveRef = (from: Resource, value: any): Resource | undefined => (value?.['Fn::ImportValue'] !== undefined
+    ? byId.get(exports.get(value['Fn::ImportValue']) ?? '') : refs(from, value)[0]);
+  for (const pipeline of drawn.filter((r) => r.type === 'AWS::CodePipeline::Pipeline')) {
+    for (const stage of pipeline.props.Stages ?? []) {
+      for (const action of stage.Actions ?? []) {
+        const provider = action.ActionTypeId?.Provider;
+        const config = action.Configuration ?? {};
+        if (provider === 'CodeStarSourceConnection') {
+          const connection = resolveRef(pipeline, config.ConnectionArn);
+          if (connection && isDrawn(connection)) addEdge(connection, pipeline, `source ${render(config.FullRepositoryId, local(pipeline))}`);
+        }
+        if (provider === 'CodeBuild') {
+          const project = resolveRef(pipeline, config.ProjectName);
+          if (project && isDrawn(project)) addEdge(pipeline, project, `${stage.Name}: ${action.Name}`);
+        }
+        if (provider === 'ECS') {
+          const cluster = render(config.ClusterName, local(pipeline));
+          const service = render(config.ServiceName, local(pipeline));
+          for (const target of drawn.filter((r) => r.type === 'AWS::ECS::Service' && r.props.ServiceName === service
+            && refs(r, r.props.Cluster).some((c) => c.props.ClusterName === cluster))) {
+            addEdge(pipeline, target, `${stage.Name}: deploys digest`);
+          }
+        }
+      }
+    }
+  }
+
   // Replication: into the creation templates of the destination regions that its filters cover.
   for (const replication of drawn.filter((r) => r.type === 'AWS::ECR::ReplicationConfiguration')) {
     for (const rule of replication.props.ReplicationConfiguration?.Rules ?? []) {
@@ -332,8 +382,8 @@ function buildGraph(resources: Resource[], regions: Map<string, string>) {
 
 /** The DOT text of an app's architecture (the app is synthesized). Sorted: the same app always gives the same text. */
 export function architectureDot(app: App): string {
-  const { resources, stacks } = synthesizedResources(app);
-  const { drawn, edges, vpcs, local } = buildGraph(resources, new Map([...stacks].map(([id, info]) => [id, info.region])));
+  const { resources, stacks, exports } = synthesizedResources(app);
+  const { drawn, edges, vpcs, local } = buildGraph(resources, new Map([...stacks].map(([id, info]) => [id, info.region])), exports);
   const node = (r: Resource, indent: string) => {
     const shape = SHAPES[r.type];
     const name = shape.nameProperty ? render(r.props[shape.nameProperty], local(r)) : '?';

@@ -2,10 +2,10 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { bucketNameProblems, roleNameProblems } from './validation';
 import { acknowledge } from '../private/acknowledge';
 import { propProblem, reportProblems } from '../private/errors';
 import { wildcardResourceFindingId } from '../private/findings';
-import { bucketNameProblems, roleNameProblems } from './validation';
 import { accountIdProblems } from '../repository/validation';
 
 /**
@@ -87,7 +87,8 @@ export class EcsDeployRole extends Construct {
     const artifacts = `arn:${stack.partition}:s3:::${artifactBucketName}/*`;
     // The pipeline's key is not known here: any key of the pipeline's account, used by S3 in this region only.
     const pipelineKeys = stack.formatArn({ service: 'kms', account: pipelineAccount, resource: 'key', resourceName: '*' });
-    const passedRoles = services.flatMap((s) => [s.taskDefinition.taskRole, s.taskDefinition.executionRole]).filter((r): r is iam.IRole => r !== undefined);
+    const passedRoles = services.flatMap((s) => [s.taskDefinition.taskRole, s.taskDefinition.executionRole])
+      .filter((r): r is iam.IRole => r !== undefined);
     const policy = new iam.ManagedPolicy(this, 'Policy', {
       description: 'What the ECS deploy action of an image promotion pipeline does',
       roles: [this.role],

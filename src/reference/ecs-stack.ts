@@ -9,8 +9,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { pullerRolePath, WORKLOAD_USER_ID, workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
 import { createIsolatedVpc, VPC_CIDR } from './network';
+import { EcsDeployRole } from '../pipeline/deploy-role';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { allowLogsToUseKey, createKey } from '../private/kms';
+
+/** The container of the reference ECS task that runs the image. */
+export const ECS_CONTAINER_NAME = 'app';
 
 /** Properties of the ECS workload stack. */
 export interface EcsServiceStackProps extends StackProps, WorkloadImageProps, WorkloadRepositoryProps {
@@ -39,6 +43,32 @@ export interface EcsServiceStackProps extends StackProps, WorkloadImageProps, Wo
    * @default - only the VPC itself (an internal load balancer)
    */
   readonly allowedCidrs?: string[];
+  /**
+   * Name of the cluster.
+   * @default - generated
+   */
+  readonly clusterName?: string;
+  /**
+   * Name of the service.
+   * @default - generated
+   */
+  readonly serviceName?: string;
+  /**
+   * Lets an `ImagePromotionPipeline` deploy the service: an `EcsDeployRole` it assumes. The pipeline imports the
+   * service by ARN, so give `clusterName` and `serviceName` too.
+   * @default - none: the service runs what the stack's deployment gives it
+   */
+  readonly promotion?: EcsServicePromotionProps;
+}
+
+/** The pipeline that deploys an ECS workload stack's service. */
+export interface EcsServicePromotionProps {
+  /** The pipeline's account. */
+  readonly pipelineAccount: string;
+  /** The name of the role the pipeline assumes. */
+  readonly deployRoleName: string;
+  /** The name of the pipeline's artifact bucket. */
+  readonly artifactBucketName: string;
 }
 
 /**
@@ -50,6 +80,8 @@ export class EcsServiceStack extends Stack {
   public readonly service: ecs.FargateService;
   /** The load balancer in front of it. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The role a promotion pipeline deploys the service with, when `promotion` is given. */
+  public readonly deployRole?: EcsDeployRole;
 
   constructor(scope: Construct, id: string, props: EcsServiceStackProps) {
     super(scope, id, props);
@@ -58,7 +90,7 @@ export class EcsServiceStack extends Stack {
     allowLogsToUseKey(key);
 
     const vpc = props.vpc ?? createIsolatedVpc(this, key);
-    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, clusterName: props.clusterName, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
     // The role that pulls the image, under the path the registry admits from each workload account.
     const executionRole = new iam.Role(this, 'ExecutionRole', {
@@ -69,7 +101,7 @@ export class EcsServiceStack extends Stack {
     const task = new ecs.FargateTaskDefinition(this, 'Task', { cpu: 256, memoryLimitMiB: 512, executionRole });
     const secret = new secretsmanager.Secret(this, 'AppSecret', { description: 'Application secret of the reference service', encryptionKey: key });
     const port = props.containerPort ?? 8080;
-    task.addContainer('app', {
+    task.addContainer(ECS_CONTAINER_NAME, {
       // fromEcrRepository grants the execution role pull on this repository only (plus the registry login).
       image: ecs.ContainerImage.fromEcrRepository(image.repository, image.tagOrDigest),
       portMappings: [{ containerPort: port }],
@@ -87,12 +119,22 @@ export class EcsServiceStack extends Stack {
 
     this.service = new ecs.FargateService(this, 'Service', {
       cluster,
+      serviceName: props.serviceName,
       taskDefinition: task,
       desiredCount: props.desiredCount ?? 2,
       assignPublicIp: false,
       circuitBreaker: { rollback: true },
       minHealthyPercent: 100,
     });
+
+    if (props.promotion) {
+      this.deployRole = new EcsDeployRole(this, 'Deploy', {
+        pipelineAccount: props.promotion.pipelineAccount,
+        roleName: props.promotion.deployRoleName,
+        artifactBucketName: props.promotion.artifactBucketName,
+        services: [this.service],
+      });
+    }
 
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,

@@ -4,3 +4,4 @@ export * from './ecs-stack';
 export * from './eks-stack';
 export * from './platform';
 export * from './lambda-stack';
+export * from './delivery-stack';

@@ -1,5 +1,6 @@
-import { App, Environment, Token } from 'aws-cdk-lib';
+import { App, Aws, Environment, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { DeliveryStack, ecsDeliveryNames, pipelineArtifactBucketName } from './delivery-stack';
 import { EcsServiceStack } from './ecs-stack';
 import { EksWorkloadStack, IKubectlLayerFactory } from './eks-stack';
 import { LambdaServiceStack } from './lambda-stack';
@@ -56,6 +57,11 @@ export interface ReferencePlatformProps {
    * @default false
    */
   readonly githubOidcProviderExists?: boolean;
+  /**
+   * The CodeConnections connection to GitHub of the ECS service's promotion pipeline.
+   * @default - the delivery stack creates one, to be approved in the console
+   */
+  readonly connectionArn?: string;
   /** Creates the kubectl layer of each EKS stack. */
   readonly kubectlLayer: IKubectlLayerFactory;
 }
@@ -82,6 +88,8 @@ export class ReferencePlatform {
   public readonly lambdaStacks: LambdaServiceStack[] = [];
   /** The registry stacks of the replica regions. */
   public readonly replicaStacks: RegistryReplicaStack[] = [];
+  /** The ECS service's promotion pipeline. */
+  public readonly delivery: DeliveryStack;
 
   constructor(app: App, props: ReferencePlatformProps) {
     const environments = props.environments ?? ['dev', 'staging', 'prod'];
@@ -103,7 +111,12 @@ export class ReferencePlatform {
       repositoryPrefix,
       workloadAccounts: uniqueWorkloadAccounts,
       replicaRegions,
-      services: services.map((name) => ({ name, source: codebuild.Source.gitHub({ owner, repo: name }), runsOnLambda: name === LAMBDA_SERVICE })),
+      // The ECS service is built by its promotion pipeline, the others by their repository's webhook.
+      services: services.map((name) => ({
+        name,
+        source: name === ECS_SERVICE ? undefined : codebuild.Source.gitHub({ owner, repo: name }),
+        runsOnLambda: name === LAMBDA_SERVICE,
+      })),
       github: { owner, providerExists: props.githubOidcProviderExists },
     });
     for (const region of replicaRegions) {
@@ -123,6 +136,21 @@ export class ReferencePlatform {
     reportProblems(this.registry, workloads.filter((w) => !environments.includes(w.name)).map((w) =>
       propProblem('workloads', w.name, `is not one of the environments ${JSON.stringify(environments)}. Add it to 'environments'.`)));
 
+    this.delivery = new DeliveryStack(app, 'Delivery', {
+      env: props.registryEnv,
+      description: `cdk-ecr-platform reference: the promotion pipeline of ${ECS_SERVICE}, from commit to ${environments[environments.length - 1]}`,
+      service: ECS_SERVICE,
+      buildProject: this.registry.buildProject(ECS_SERVICE),
+      githubOwner: owner,
+      connectionArn: props.connectionArn,
+      environments,
+      // A deploy action reads artifacts in its own region: services of the registry's region only (the others follow
+      // their tag at their next deployment).
+      ecsTargets: workloads.filter((w) => !regionsDiffer(w.env?.region, registryRegion))
+        .map((w) => ({ environment: w.name, account: w.env?.account })),
+    });
+    this.delivery.addStackDependency(this.registry);
+
     for (const workload of workloads) {
       const env = workload.env ?? props.registryEnv;
       const common = {
@@ -131,11 +159,22 @@ export class ReferencePlatform {
         registryEnv: { account: registryAccount, region: env?.region ?? registryRegion },
         ...(workload.imageDigest ? { imageDigest: workload.imageDigest } : { environmentTag: workload.name }),
       };
+      const delivered = !regionsDiffer(env?.region, registryRegion);
+      const names = ecsDeliveryNames(ECS_SERVICE, workload.name);
       const ecsStack = new EcsServiceStack(app, `Ecs-${workload.name}`, {
         ...common,
         description: `cdk-ecr-platform reference: ${ECS_SERVICE} on ECS Fargate (${workload.name})`,
         repositoryName: `${repositoryPrefix}/${ECS_SERVICE}`,
+        clusterName: names.clusterName,
+        serviceName: names.serviceName,
+        promotion: delivered ? {
+          pipelineAccount: registryAccount ?? Aws.ACCOUNT_ID,
+          deployRoleName: names.deployRoleName,
+          artifactBucketName: pipelineArtifactBucketName(registryAccount ?? Aws.ACCOUNT_ID, env?.region ?? Aws.REGION, ECS_SERVICE),
+        } : undefined,
       });
+      // The pipeline's bucket and key policies name the deploy role: it must exist first.
+      if (delivered) this.delivery.addStackDependency(ecsStack);
       const eksStack = new EksWorkloadStack(app, `Eks-${workload.name}`, {
         ...common,
         description: `cdk-ecr-platform reference: ${EKS_SERVICE} on EKS (${workload.name})`,

@@ -26,8 +26,11 @@ import { FindingSeverity } from '../scanning/severity';
 export interface ReferenceServiceProps {
   /** Service name; the repository is `<repositoryPrefix>/<name>`. */
   readonly name: string;
-  /** Where the service's Dockerfile lives. */
-  readonly source: codebuild.ISource;
+  /**
+   * Where the service's Dockerfile lives: the build runs on each push there.
+   * @default - none: the build is a CodePipeline project, run by the service's `ImagePromotionPipeline`
+   */
+  readonly source?: codebuild.ISource;
   /**
    * The variable that carries the commit SHA, for sources without commits (S3).
    * @default - the commit CodeBuild resolves
@@ -172,8 +175,10 @@ export class RegistryStack extends Stack {
       });
       acknowledge(repository, 'environment tags move by design (dev, staging, prod); every other tag is immutable',
         'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check');
-      acknowledge(build.project, 'source access comes from the account\'s CodeBuild source credential (OAuth or CodeConnections), '
-        + 'not from the repository URL', 'HIPAA.Security-CodeBuildProjectSourceRepoUrl', 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl');
+      if (service.source) {
+        acknowledge(build.project, 'source access comes from the account\'s CodeBuild source credential (OAuth or CodeConnections), '
+          + 'not from the repository URL', 'HIPAA.Security-CodeBuildProjectSourceRepoUrl', 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl');
+      }
       if (service.runsOnLambda) repository.grantPullToLambda({ accountIds: [this.account, ...others] });
       if (props.github) {
         const publisher = new GitHubActionsPublisher(this, `${service.name}GitHub`, {

@@ -96,6 +96,39 @@ describe('access to the repositories, cross-account (registry 111111111111, dev 
     expect((await model.checkService('lambda.amazonaws.com', sourceArn, action, repository)).allowed).toBe(allowed);
   });
 
+  // The storefront pipeline (Delivery, registry account) deploys through each workload account's deploy role.
+  test.each<[string, PrincipalRef, string, boolean]>([
+    ['the pipeline\'s role assumes the dev deploy role', { stack: 'Delivery', role: 'PromotionRole' }, 'Ecs-dev', true],
+    ['the pipeline\'s role assumes the prod deploy role', { stack: 'Delivery', role: 'PromotionRole' }, 'Ecs-prod', true],
+    ['the storefront build cannot assume the prod deploy role', { stack: 'Registry', role: 'storefrontBuildRole' }, 'Ecs-prod', false],
+    ['storefront\'s GitHub Actions role cannot assume the prod deploy role', { stack: 'Registry', role: 'storefrontGitHubRole' }, 'Ecs-prod', false],
+    ['the registry account\'s administrator cannot assume the prod deploy role', everything(REGISTRY), 'Ecs-prod', false],
+    ['the dev account\'s administrator cannot assume the prod deploy role', everything(DEV), 'Ecs-prod', false],
+  ])('%s', async (_name, principal, stack, allowed) => {
+    const trust = model.resourceWithPolicy(stack, 'DeployRole', 'AWS::IAM::Role', 'AssumeRolePolicyDocument');
+    expect((await model.check(principal, 'sts:AssumeRole', trust)).allowed).toBe(allowed);
+  });
+
+  test.each<Case>([
+    ['the prod deploy role cannot pull storefront', { stack: 'Ecs-prod', role: 'DeployRole' }, PULL, STOREFRONT, false],
+    ['the prod deploy role cannot push storefront', { stack: 'Ecs-prod', role: 'DeployRole' }, 'ecr:PutImage', STOREFRONT, false],
+    ['the prod deploy role cannot change the storefront repository policy', { stack: 'Ecs-prod', role: 'DeployRole' }, 'ecr:SetRepositoryPolicy', STOREFRONT, false],
+    ['the pipeline\'s role cannot push storefront', { stack: 'Delivery', role: 'PromotionRole' }, 'ecr:PutImage', STOREFRONT, false],
+  ])('%s', async (_name, principal, action, repository, allowed) => {
+    expect((await model.check(principal, action, repository)).allowed).toBe(allowed);
+  });
+
+  test('the prod deploy role updates the prod storefront service only, and reads the pipeline\'s artifacts', async () => {
+    const role = { stack: 'Ecs-prod', role: 'DeployRole' };
+    const service = (account: string, cluster: string) => ({ arn: `arn:aws:ecs:eu-west-1:${account}:service/${cluster}/storefront` });
+    expect((await model.check(role, 'ecs:UpdateService', service(PROD, 'storefront-prod'))).allowed).toBe(true);
+    expect((await model.check(role, 'ecs:UpdateService', service(PROD, 'catalog-prod'))).allowed).toBe(false);
+    expect((await model.check(role, 'ecs:UpdateService', service(DEV, 'storefront-dev'))).allowed).toBe(false);
+    const artifact = model.bucketObject('Delivery', 'PromotionArtifacts', 'storefront/prodDefinitions1/abc.zip');
+    expect((await model.check(role, 's3:GetObject', artifact)).allowed).toBe(true);
+    expect((await model.check(everything(PROD), 's3:GetObject', artifact)).allowed).toBe(false);
+  });
+
   test('the check can fail: with the account-wide grant (no aws:PrincipalArn condition), any role of the account pulls', async () => {
     const template = assembly.getStackByName('Registry').template;
     const id = Object.keys(template.Resources).find((k) => k.startsWith('storefrontRepository') && template.Resources[k].Type === 'AWS::ECR::Repository')!;

@@ -248,6 +248,13 @@ describeNeeding(missingMoto(), 'deploy rehearsal of the reference platform in mo
       expect(Object.values(registry.resources).map((r) => r.type)).not.toContain('AWS::CodeBuild::Project');
       expect((await m().call<{ projects: string[] }>('codebuild', 'list_projects')).projects).toEqual([]);
     });
+
+    test(`only the exports of ${ECS_SERVICE}'s build to the Delivery stack are left out: moto fails a stack on an output of a skipped resource`, () => {
+      const outputs = Object.entries(template('Registry').Outputs ?? {}) as [string, any][];
+      const ofProject = outputs.filter(([, o]) => JSON.stringify(o.Value).includes(`${ECS_SERVICE}BuildProject`)).map(([name]) => name).sort();
+      expect(ofProject).toHaveLength(2);
+      expect(registry.droppedOutputs).toEqual(ofProject);
+    });
   });
 
   describe(`Ecs-${WORKLOAD} stack, without what moto cannot create`, () => {

@@ -23,7 +23,7 @@ test('the committed docs/architecture.dot is what scripts/diagram.ts draws from 
 });
 
 test('one cluster per stack, and the cross-stack pulls from the registry by repository name', () => {
-  expect([...dot.matchAll(/subgraph "cluster_([^"/]+)"/g)].map((m) => m[1])).toEqual(['Ecs-dev', 'Eks-dev', 'Lambda-dev', 'Registry', 'Registry-eu-central-1']);
+  expect([...dot.matchAll(/subgraph "cluster_([^"/]+)"/g)].map((m) => m[1])).toEqual(['Delivery', 'Ecs-dev', 'Eks-dev', 'Lambda-dev', 'Registry', 'Registry-eu-central-1']);
   // Replication into the second region's creation templates, and the builds' base images through the caches.
   expect([...dot.matchAll(/"Registry\/[^"]+" -> "Registry-eu-central-1\/RegistryTemplateplatform(\w+?)[0-9A-F]{8}" \[label="replicates"/g)].map((m) => m[1]))
     .toEqual(['catalog', 'resizer', 'storefront']);
@@ -35,4 +35,17 @@ test('one cluster per stack, and the cross-stack pulls from the registry by repo
   expect(dot).toMatch(/"Registry\/resizerRepository[0-9A-F]{8}" -> "Lambda-dev\/ServiceFunction[0-9A-F]{8}" \[label="runs digest", style=dashed/);
   expect(crossStack.some((label) => label.includes('pull'))).toBe(true);
   expect(crossStack.some((label) => label.includes('runs :dev'))).toBe(true);
+});
+
+test('the storefront pipeline: its connection, the registry\'s build for the build and every promotion, and the ECS service it deploys by digest', () => {
+  const pipeline = /"Delivery\/PromotionPipeline[0-9A-F]{8}"/.source;
+  const edges = [...dot.matchAll(new RegExp('^  "([^"]+)" -> "([^"]+)" \\[label="([^"]+)"', 'gm'))]
+    .filter((m) => new RegExp(pipeline).test(`"${m[1]}"`) || new RegExp(pipeline).test(`"${m[2]}"`))
+    .map((m) => `${m[1].replace(/[0-9A-F]{8}$/, '')} -> ${m[2].replace(/[0-9A-F]{8}$/, '')}: ${m[3]}`);
+  expect(edges).toEqual([
+    'Delivery/Connection -> Delivery/PromotionPipeline: source example-org/storefront',
+    'Delivery/PromotionPipeline -> Delivery/PromotionImageDefinitions: Promote-dev: ImageDefinitions1',
+    'Delivery/PromotionPipeline -> Ecs-dev/Service: Promote-dev: deploys digest',
+    'Delivery/PromotionPipeline -> Registry/storefrontBuildProject: Build: Build, Promote-prod: Promote, Promote-staging: Promote',
+  ]);
 });

@@ -4,10 +4,12 @@ import { referencePlatform } from './platform';
 // The infrastructure review: every stack of the reference app, whole, as a snapshot (update with `npx projen test:update`).
 describe('reference stacks', () => {
   const { platform } = referencePlatform();
-  const stacks = [platform.registry, ...platform.replicaStacks, ...platform.ecsStacks, ...platform.eksStacks, ...platform.lambdaStacks];
+  const stacks = [
+    platform.registry, ...platform.replicaStacks, platform.delivery, ...platform.ecsStacks, ...platform.eksStacks, ...platform.lambdaStacks,
+  ];
 
-  test('the default app has the registry, its copy in a second region, and one environment\'s ECS, EKS and Lambda stacks', () => {
-    expect(stacks.map((s) => s.node.id)).toEqual(['Registry', 'Registry-eu-central-1', 'Ecs-dev', 'Eks-dev', 'Lambda-dev']);
+  test('the default app has the registry, its copy in a second region, the storefront pipeline, and one environment\'s ECS, EKS and Lambda stacks', () => {
+    expect(stacks.map((s) => s.node.id)).toEqual(['Registry', 'Registry-eu-central-1', 'Delivery', 'Ecs-dev', 'Eks-dev', 'Lambda-dev']);
   });
 
   test.each(stacks.map((s) => [s.node.id, s] as const))('%s', (_id, stack) => {

@@ -77,6 +77,64 @@ describe('reference platform', () => {
     }
   });
 
+  test('delivery: the storefront pipeline deploys each environment by digest through the role of that environment\'s account', () => {
+    const { app, platform } = referencePlatform(CROSS_ACCOUNT);
+    expect(synthesisProblems(app)).toBe('');
+    const delivery = Template.fromStack(platform.delivery);
+    const pipeline = Object.values(delivery.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+    const deploys = pipeline.Stages.flatMap((stage: any) => stage.Actions.filter((a: any) => a.ActionTypeId.Provider === 'ECS')
+      .map((a: any) => [stage.Name, a.Configuration, resolveCfn(a.RoleArn, { 'AWS::Partition': 'aws' })]));
+    expect(deploys).toEqual([
+      ['Promote-dev', { ClusterName: 'storefront-dev', ServiceName: 'storefront' }, 'arn:aws:iam::222222222222:role/storefront-dev-deploy'],
+      ['Promote-prod', { ClusterName: 'storefront-prod', ServiceName: 'storefront' }, 'arn:aws:iam::333333333333:role/storefront-prod-deploy'],
+    ]);
+    expect(pipeline.Stages.map((stage: any) => stage.Name)).toEqual(['Source', 'Build', 'Promote-dev', 'Promote-staging', 'Promote-prod']);
+    delivery.hasResourceProperties('AWS::S3::Bucket', { BucketName: '111111111111-eu-west-1-storefront-pipeline' });
+    // The pipeline's bucket and key policies name the deploy roles, so those stacks deploy first.
+    expect(platform.delivery.dependencies.map((d) => d.node.id).sort()).toEqual(['Ecs-dev', 'Ecs-prod', 'Registry']);
+    platform.ecsStacks.forEach((stack, i) => {
+      const environment = ['dev', 'prod'][i];
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::ECS::Service', { ServiceName: 'storefront' });
+      template.hasResourceProperties('AWS::ECS::Cluster', { ClusterName: `storefront-${environment}` });
+      const roles = template.findResources('AWS::IAM::Role', { Properties: { RoleName: `storefront-${environment}-deploy` } });
+      const trust = resolveCfn(Object.values(roles)[0].Properties.AssumeRolePolicyDocument, { 'AWS::Partition': 'aws' });
+      expect(trust.Statement).toEqual([{
+        Action: 'sts:AssumeRole',
+        Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/image-promotion/*' } },
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+      }]);
+      const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: 'What the ECS deploy action of an image promotion pipeline does' } }))[0];
+      expect(resolveCfn(policy.Properties.PolicyDocument.Statement.slice(-2), { 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' })).toEqual([
+        { Action: ['s3:GetObject', 's3:GetObjectVersion'], Effect: 'Allow', Resource: 'arn:aws:s3:::111111111111-eu-west-1-storefront-pipeline/*' },
+        {
+          Action: 'kms:Decrypt',
+          Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+          Effect: 'Allow',
+          Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*',
+        },
+      ]);
+    });
+    // The storefront build runs in the pipeline only; the other services build on their repository's pushes.
+    const registry = Template.fromStack(platform.registry);
+    registry.hasResourceProperties('AWS::CodeBuild::Project', { Source: { Type: 'CODEPIPELINE' }, Artifacts: { Type: 'CODEPIPELINE' } });
+    expect(Object.values(registry.findResources('AWS::CodeBuild::Project')).map((p) => p.Properties.Source.Type)).toEqual(['CODEPIPELINE', 'GITHUB', 'GITHUB']);
+  });
+
+  test('delivery: an environment in another region gets its tag promoted, and no deployment the pipeline could not make', () => {
+    const { app, platform } = referencePlatform({
+      registryEnv: { account: '111111111111', region: 'eu-west-1' },
+      workloads: [{ name: 'dev', env: { account: '222222222222', region: 'us-east-1' } }],
+      replicaRegions: [],
+    });
+    expect(synthesisProblems(app)).toBe('');
+    const stages = Object.values(Template.fromStack(platform.delivery).findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages;
+    expect(stages.flatMap((stage: any) => stage.Actions.map((a: any) => a.ActionTypeId.Provider))).not.toContain('ECS');
+    expect(platform.ecsStacks[0].deployRole).toBeUndefined();
+    expect(platform.delivery.dependencies.map((d) => d.node.id)).toEqual(['Registry']);
+  });
+
   test('ECS: isolated VPC without internet access, Container Insights, internal ALB, non-root container, secret from Secrets Manager', () => {
     const template = Template.fromStack(referencePlatform().platform.ecsStacks[0]);
     template.resourceCountIs('AWS::EC2::InternetGateway', 0);

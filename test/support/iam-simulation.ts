@@ -43,7 +43,12 @@ export const AWS_MANAGED_POLICIES: Readonly<Record<string, unknown[]>> = {
 };
 
 interface Resource { Type: string; Properties?: any }
-interface Template { Resources: Record<string, Resource>; Mappings?: any; Conditions?: any; Outputs?: Record<string, { Value: any; Export?: { Name: string } }> }
+interface Template {
+  Resources: Record<string, Resource>;
+  Mappings?: any;
+  Conditions?: any;
+  Outputs?: Record<string, { Value: any; Export?: { Name: string } }>;
+}
 
 /** A principal to ask about: a role of the app, by stack and logical id prefix, or any ARN with its own policies. */
 export type PrincipalRef = { readonly stack: string; readonly role: string } | { readonly arn: string; readonly policies: unknown[] };
@@ -162,10 +167,10 @@ export class AccessModel {
     const resolved = this.resolve(stack, role.resource.Properties ?? {});
     const policies: unknown[][] = (resolved.Policies ?? []).map((p: any) => p.PolicyDocument.Statement);
     // Policies of other stacks name the role through its export.
-    const exports = Object.values(s.template.Outputs ?? {}).filter((o) => o.Value?.Ref === role.id && o.Export).map((o) => o.Export!.Name);
+    const exportNames = Object.values(s.template.Outputs ?? {}).filter((o) => o.Value?.Ref === role.id && o.Export).map((o) => o.Export!.Name);
     for (const [name, other] of this.stacks) {
-      const namesRole = (roles: unknown) => (roles as Array<{ Ref?: string; 'Fn::ImportValue'?: string }> | undefined)
-        ?.some((r) => (name === stack ? r.Ref === role.id : exports.includes(r['Fn::ImportValue']!)));
+      const namesRole = (roles: unknown) => (roles as Array<{ 'Ref'?: string; 'Fn::ImportValue'?: string }> | undefined)
+        ?.some((r) => (name === stack ? r.Ref === role.id : exportNames.includes(r['Fn::ImportValue']!)));
       for (const [id, resource] of Object.entries(other.template.Resources)) {
         const attachedHere = name === stack && (resolved.ManagedPolicyArns ?? []).includes(s.refs[id]);
         if ((resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') && (namesRole(resource.Properties?.Roles) || attachedHere)) {

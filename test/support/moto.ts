@@ -120,6 +120,12 @@ export interface DeployedStack {
   readonly resources: Record<string, { readonly type: string; readonly physicalId: string }>;
   /** What the rehearsal left out (empty unless adaptForMoto). */
   readonly removed: RemovedResource[];
+  /**
+   * Outputs left out of a template deployed as synthesized: moto skips a resource type it does not model, and then
+   * fails the whole stack on an output that reads the skipped resource (`'NoneType' object has no attribute
+   * 'has_cfn_attr'`). CloudFormation creates the resource and its output.
+   */
+  readonly droppedOutputs: string[];
 }
 
 interface StackEvent {
@@ -259,6 +265,23 @@ export function adaptTemplateForMoto(template: CfnTemplate, modelled: Set<string
   return { template: adapted, removed };
 }
 
+/** The template without the outputs that read a resource of a type moto does not model (see `DeployedStack.droppedOutputs`). */
+function withoutOutputsOfUnmodelled(template: CfnTemplate, modelled: Set<string>): { template: CfnTemplate; droppedOutputs: string[] } {
+  const unmodelled = new Set(Object.entries(template.Resources).filter(([, r]) => !modelled.has(r.Type)).map(([id]) => id));
+  const reads = (value: unknown): boolean => {
+    if (Array.isArray(value)) return value.some(reads);
+    if (value === null || typeof value !== 'object') return false;
+    const node = value as Record<string, unknown>;
+    if (typeof node.Ref === 'string' && unmodelled.has(node.Ref)) return true;
+    if (Array.isArray(node['Fn::GetAtt']) && unmodelled.has((node['Fn::GetAtt'] as string[])[0])) return true;
+    return Object.values(node).some(reads);
+  };
+  const outputs = Object.entries(template.Outputs ?? {});
+  const droppedOutputs = outputs.filter(([, o]) => reads(o)).map(([name]) => name).sort();
+  if (droppedOutputs.length === 0) return { template, droppedOutputs };
+  return { template: { ...template, Outputs: Object.fromEntries(outputs.filter(([name]) => !droppedOutputs.includes(name))) }, droppedOutputs };
+}
+
 /** Substitutes the CDK asset placeholders of a concrete environment. */
 function substitute(value: string, account: string, region: string): string {
   return value.replace(/\$\{AWS::AccountId\}/g, account).replace(/\$\{AWS::Region\}/g, region).replace(/\$\{AWS::Partition\}/g, 'aws');
@@ -389,8 +412,11 @@ export class Moto {
 
     let template = artifact.template as CfnTemplate;
     let removed: RemovedResource[] = [];
+    let droppedOutputs: string[] = [];
     if (options.adaptForMoto) {
       ({ template, removed } = adaptTemplateForMoto(template, await motoCloudFormationTypes(), { account, region }));
+    } else {
+      ({ template, droppedOutputs } = withoutOutputsOfUnmodelled(template, await motoCloudFormationTypes()));
     }
     const templateFile = path.join(this.root, `${stackName}.template.json`);
     fs.writeFileSync(templateFile, JSON.stringify(template, undefined, 1));
@@ -431,7 +457,7 @@ export class Moto {
     // moto lists the resource types it skipped as entries without a logical id.
     const resources = Object.fromEntries(listed.StackResourceSummaries.filter((r) => r.LogicalResourceId)
       .map((r) => [r.LogicalResourceId, { type: r.ResourceType, physicalId: r.PhysicalResourceId }]));
-    return { stackName, stackId: stack.StackId, resources, removed };
+    return { stackName, stackId: stack.StackId, resources, removed, droppedOutputs };
   }
 
   /** Stops moto_server by PID and removes the temp dir (log included); safe to call twice. */
