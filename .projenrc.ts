@@ -39,7 +39,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ts-jest@29.4.15',
     'typescript@~6.0.3',
     '@types/node@^20',
-    // IAM policy evaluation (identity and resource policies, cross-account) for the access tests; AGPL-3.0, tests only.
+    // IAM policy evaluation (identity and resource policies, cross-account): the engine of the companion package
+    // cdk-ecr-access (packages/ecr-access), and of the access tests. AGPL-3.0: never a dependency of this library.
     '@cloud-copilot/iam-simulate@0.1.173',
     // GitHub's workflow schema, for the sample workflow in docs/; tests only.
     '@action-validator/cli@0.6.0',
@@ -62,19 +63,68 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   typecheckTests: true,
   tsconfigDev: {
-    include: ['../app/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
+    include: ['../app/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts', '../packages/*/src/**/*.ts'],
     compilerOptions: {},
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'app', 'bench', 'scripts', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'app', 'bench', 'scripts', 'packages', 'projenrc', '.projenrc.ts'],
   },
-  gitignore: ['cdk.out/', '/.bench/', '/.tmp/', '.jsii.tabl.json'],
+  gitignore: ['cdk.out/', '/.bench/', '/.tmp/', '.jsii.tabl.json', '/packages/*/lib/'],
   // The tarball carries lib/, assets/ (the image build's programs), the docs at the top and .jsii: never build output
   // such as cdk.out/ (a synthesized app with its kubectl layer), coverage or test reports.
   npmIgnoreOptions: {
-    ignorePatterns: ['/app/', '/bench/', '/.ci/', '/scripts/', '/rosetta/', 'cdk.json', '/.tmp/', '/cdk.out/', '/docs/', '/test-reports/', '/.bench/'],
+    ignorePatterns: ['/app/', '/bench/', '/.ci/', '/scripts/', '/rosetta/', 'cdk.json', '/.tmp/', '/cdk.out/', '/docs/', '/test-reports/', '/.bench/',
+      '/packages/'],
   },
+});
+
+// The companion package cdk-ecr-access: the `ecr-access` command, in a package of its own because its policy simulator
+// is AGPL-3.0 (so is the package); installing the construct library does not install it. Built with the library.
+const ACCESS_PACKAGE = 'packages/ecr-access';
+new JsonFile(project, `${ACCESS_PACKAGE}/package.json`, {
+  obj: {
+    name: 'cdk-ecr-access',
+    version: '0.0.0',
+    description: 'Who can pull, push, delete and administer the Amazon ECR repositories of a synthesized CDK app, offline',
+    license: 'AGPL-3.0-or-later',
+    keywords: ['cdk', 'ecr', 'iam', 'access-review'],
+    bin: { 'ecr-access': 'lib/cli.js' },
+    main: 'lib/index.js',
+    types: 'lib/index.d.ts',
+    files: ['lib', 'README.md', 'LICENSE'],
+    engines: { node: '>= 20' },
+    dependencies: { '@cloud-copilot/iam-simulate': '0.1.173' },
+  },
+});
+new JsonFile(project, `${ACCESS_PACKAGE}/tsconfig.json`, {
+  obj: {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'node16',
+      moduleResolution: 'node16',
+      lib: ['es2022'],
+      types: ['node'],
+      outDir: 'lib',
+      rootDir: 'src',
+      declaration: true,
+      strict: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      noImplicitReturns: true,
+    },
+    include: ['src/**/*.ts'],
+  },
+});
+project.postCompileTask.spawn(project.addTask('ecr-access:compile', {
+  description: 'Compile the companion package cdk-ecr-access (the ecr-access command)',
+  exec: `tsc -p ${ACCESS_PACKAGE}/tsconfig.json`,
+}));
+project.addTask('access-matrix', {
+  description: 'Regenerate docs/access-matrix.md: ecr-access matrix of the synthesized reference app, one account and across accounts',
+  exec: 'ts-node --transpile-only scripts/access-matrix.ts',
 });
 
 // eslint's project service finds the nearest tsconfig.json: give app/ and bench/ one that includes them.
@@ -126,11 +176,12 @@ project.postCompileTask.spawn(project.addTask('rosetta:extract', {
 
 project.addTask('bench', {
   description: 'Benchmarks: the lifecycle simulator and the ecr-lifecycle CLI beside a simple reference implementation; '
-    + 'a repository fleet\'s synthesis beside aws-cdk-lib\'s ecr.Repository',
+    + 'a repository fleet\'s synthesis beside aws-cdk-lib\'s ecr.Repository; ecr-access matrix beside the synthesis of the same app',
   steps: [
     { spawn: 'compile' },
     { exec: 'node --expose-gc -r ts-node/register/transpile-only bench/lifecycle.bench.ts' },
     { exec: 'node -r ts-node/register/transpile-only bench/fleet.bench.ts' },
+    { exec: 'node -r ts-node/register/transpile-only bench/access.bench.ts' },
   ],
 });
 

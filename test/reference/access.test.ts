@@ -1,86 +1,20 @@
 // Who may pull, push and change the reference platform's repositories, answered by an IAM policy simulator over the
 // synthesized templates (identity policies plus repository policies; across accounts both must allow), not by
 // reading JSON. Single-account and cross-account, and a mutation that shows the check can fail.
-import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  Case, CATALOG, CROSS_ACCOUNT_CASES, crossAccount, DEV, everything, PROD, PULL, reader, REGISTRY, RESIZER, STOREFRONT,
+} from './access-cases';
 import { referencePlatform } from './platform';
-import { AccessModel, AWS_MANAGED_POLICIES, PrincipalRef, RepositoryRef } from '../support/iam-simulation';
-
-const REGISTRY = '111111111111';
-const DEV = '222222222222';
-const PROD = '333333333333';
-const STOREFRONT = { stack: 'Registry', id: 'storefrontRepository' };
-const CATALOG = { stack: 'Registry', id: 'catalogRepository' };
-const RESIZER = { stack: 'Registry', id: 'resizerRepository' };
-const PULL = 'ecr:BatchGetImage';
-
-/** A role outside the app, with AWS's read-only ECR policy: what any admin of a workload account could have. */
-const reader = (account: string): PrincipalRef => ({ arn: `arn:aws:iam::${account}:role/ops-admin`, policies: [AWS_MANAGED_POLICIES.AmazonEC2ContainerRegistryReadOnly] });
-const everything = (account: string): PrincipalRef => ({
-  arn: `arn:aws:iam::${account}:role/account-admin`, policies: [[{ Effect: 'Allow', Action: '*', Resource: '*' }]],
-});
-
-function crossAccount(): CloudAssembly {
-  return referencePlatform({
-    registryEnv: { account: REGISTRY, region: 'eu-west-1' },
-    workloads: [{ name: 'dev', env: { account: DEV, region: 'eu-west-1' } }, { name: 'prod', env: { account: PROD, region: 'eu-west-1' } }],
-  }).app.synth();
-}
-
-/** A registry that lets every AWS account pull, as the EKS add-on registries do; only the caller's identity policy decides. */
-const openRepository = (account: string, name: string): RepositoryRef => ({
-  arn: `arn:aws:ecr:eu-west-1:${account}:repository/${name}`,
-  policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] }] },
-});
-
-type Case = [string, PrincipalRef, string, RepositoryRef, boolean];
+import { AccessModel, PrincipalRef, RepositoryRef } from '../support/iam-simulation';
 
 describe('access to the repositories, cross-account (registry 111111111111, dev 222222222222, prod 333333333333)', () => {
   const assembly = crossAccount();
   const model = new AccessModel(assembly);
 
-  test.each<Case>([
-    ['dev ECS execution role pulls storefront', { stack: 'Ecs-dev', role: 'ExecutionRole' }, PULL, STOREFRONT, true],
-    ['dev ECS execution role downloads storefront layers', { stack: 'Ecs-dev', role: 'ExecutionRole' }, 'ecr:GetDownloadUrlForLayer', STOREFRONT, true],
-    ['dev ECS execution role cannot pull catalog', { stack: 'Ecs-dev', role: 'ExecutionRole' }, PULL, CATALOG, false],
-    ['dev ECS execution role cannot push storefront', { stack: 'Ecs-dev', role: 'ExecutionRole' }, 'ecr:PutImage', STOREFRONT, false],
-    ['dev EKS node role pulls catalog', { stack: 'Eks-dev', role: 'NodeRole' }, PULL, CATALOG, true],
-    ['dev EKS node role cannot pull storefront', { stack: 'Eks-dev', role: 'NodeRole' }, PULL, STOREFRONT, false],
-    // EKS's own add-ons (VPC CNI, kube-proxy, CoreDNS) come from EKS's registry account of the region (602401143452
-    // in eu-west-1): the nodes may pull there, and from no other registry that would admit them.
-    ['dev EKS node role pulls the CoreDNS add-on image', { stack: 'Eks-dev', role: 'NodeRole' }, PULL, openRepository('602401143452', 'eks/coredns'), true],
-    ['dev EKS node role pulls the VPC CNI add-on image', { stack: 'Eks-dev', role: 'NodeRole' }, 'ecr:GetDownloadUrlForLayer', openRepository('602401143452', 'amazon-k8s-cni'), true],
-    ['dev EKS node role cannot pull from another open registry', { stack: 'Eks-dev', role: 'NodeRole' }, PULL, openRepository('999999999999', 'anything'), false],
-    ['dev ECS execution role cannot pull the EKS add-on images', { stack: 'Ecs-dev', role: 'ExecutionRole' }, PULL, openRepository('602401143452', 'eks/coredns'), false],
-    ['dev kubectl handler cannot pull storefront', { stack: 'Eks-dev', role: 'KubectlRole' }, PULL, STOREFRONT, false],
-    ['dev kubectl handler cannot pull catalog', { stack: 'Eks-dev', role: 'KubectlRole' }, PULL, CATALOG, false],
-    ['prod ECS execution role pulls storefront', { stack: 'Ecs-prod', role: 'ExecutionRole' }, PULL, STOREFRONT, true],
-    ['prod EKS node role pulls catalog', { stack: 'Eks-prod', role: 'NodeRole' }, PULL, CATALOG, true],
-    ['prod EKS node role cannot pull storefront', { stack: 'Eks-prod', role: 'NodeRole' }, PULL, STOREFRONT, false],
-    ['a dev role outside the pulling path, with the ECR read-only policy, cannot pull storefront', reader(DEV), PULL, STOREFRONT, false],
-    ['a dev role outside the pulling path, with the ECR read-only policy, cannot pull catalog', reader(DEV), PULL, CATALOG, false],
-    ['the dev account\'s administrator cannot pull storefront', everything(DEV), PULL, STOREFRONT, false],
-    ['an account the registry does not know cannot pull storefront', everything('444444444444'), PULL, STOREFRONT, false],
-    ['an account the registry does not know cannot push storefront', everything('444444444444'), 'ecr:PutImage', STOREFRONT, false],
-    ['a dev role cannot change the storefront repository policy', everything(DEV), 'ecr:SetRepositoryPolicy', STOREFRONT, false],
-    ['the storefront build pushes storefront', { stack: 'Registry', role: 'storefrontBuildRole' }, 'ecr:PutImage', STOREFRONT, true],
-    ['the storefront build pulls storefront', { stack: 'Registry', role: 'storefrontBuildRole' }, PULL, STOREFRONT, true],
-    ['the storefront build cannot push catalog', { stack: 'Registry', role: 'storefrontBuildRole' }, 'ecr:PutImage', CATALOG, false],
-    ['the storefront build cannot delete images', { stack: 'Registry', role: 'storefrontBuildRole' }, 'ecr:BatchDeleteImage', STOREFRONT, false],
-    ['the storefront build cannot delete its repository', { stack: 'Registry', role: 'storefrontBuildRole' }, 'ecr:DeleteRepository', STOREFRONT, false],
-    ['the storefront build cannot change the repository policy', { stack: 'Registry', role: 'storefrontBuildRole' }, 'ecr:SetRepositoryPolicy', STOREFRONT, false],
-    ['the storefront build cannot change the lifecycle policy', { stack: 'Registry', role: 'storefrontBuildRole' }, 'ecr:PutLifecyclePolicy', STOREFRONT, false],
-    ['the catalog build pushes catalog', { stack: 'Registry', role: 'catalogBuildRole' }, 'ecr:PutImage', CATALOG, true],
-    ['the catalog build cannot pull storefront', { stack: 'Registry', role: 'catalogBuildRole' }, PULL, STOREFRONT, false],
-    ['storefront\'s GitHub Actions role pushes storefront', { stack: 'Registry', role: 'storefrontGitHubRole' }, 'ecr:PutImage', STOREFRONT, true],
-    ['storefront\'s GitHub Actions role cannot push catalog', { stack: 'Registry', role: 'storefrontGitHubRole' }, 'ecr:PutImage', CATALOG, false],
-    ['storefront\'s GitHub Actions role cannot delete images', { stack: 'Registry', role: 'storefrontGitHubRole' }, 'ecr:BatchDeleteImage', STOREFRONT, false],
-    ['storefront\'s GitHub Actions role cannot change the repository policy', { stack: 'Registry', role: 'storefrontGitHubRole' }, 'ecr:SetRepositoryPolicy', STOREFRONT, false],
-    // Lambda's cross-account policy for container images admits the function's whole account (Lambda User Guide,
-    // "Amazon ECR permissions"): on resizer, and only there, the account's readers may pull.
-    ['a dev role with the ECR read-only policy pulls resizer, which admits the dev account for Lambda', reader(DEV), PULL, RESIZER, true],
-    ['a dev role with the ECR read-only policy cannot push resizer', reader(DEV), 'ecr:PutImage', RESIZER, false],
-    ['an account the registry does not know cannot pull resizer', everything('444444444444'), PULL, RESIZER, false],
-  ])('%s', async (_name, principal, action, repository, allowed) => {
+  test.each<Case>(CROSS_ACCOUNT_CASES)('%s', async (_name, principal, action, repository, allowed) => {
     const decision = await model.check(principal, action, repository);
     expect({ allowed: decision.allowed, result: decision.result }).toEqual({ allowed, result: allowed ? 'Allowed' : expect.stringMatching(/Denied/) });
   });
@@ -130,10 +64,15 @@ describe('access to the repositories, cross-account (registry 111111111111, dev 
   });
 
   test('the check can fail: with the account-wide grant (no aws:PrincipalArn condition), any role of the account pulls', async () => {
-    const template = assembly.getStackByName('Registry').template;
+    // A copy of the assembly whose Registry template lost the condition.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'widened-'));
+    fs.cpSync(assembly.directory, copy, { recursive: true });
+    const file = path.join(copy, assembly.getStackByName('Registry').templateFile);
+    const template = JSON.parse(fs.readFileSync(file, 'utf8'));
     const id = Object.keys(template.Resources).find((k) => k.startsWith('storefrontRepository') && template.Resources[k].Type === 'AWS::ECR::Repository')!;
     for (const statement of template.Resources[id].Properties.RepositoryPolicyText.Statement) delete statement.Condition;
-    const widened = new AccessModel(assembly);
+    fs.writeFileSync(file, JSON.stringify(template));
+    const widened = new AccessModel({ directory: copy });
     expect((await widened.check(reader(DEV), PULL, STOREFRONT)).allowed).toBe(true);
     expect((await widened.check({ stack: 'Eks-dev', role: 'KubectlRole' }, PULL, STOREFRONT)).allowed).toBe(false);
     expect((await widened.check(everything('444444444444'), PULL, STOREFRONT)).allowed).toBe(false);

@@ -5,9 +5,9 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { IConstruct } from 'constructs';
 import { kubectlLayer, referencePlatform } from './platform';
+import { resolveCfn } from '../../packages/ecr-access/src/resolve';
 import { EcsServiceStack, EksWorkloadStack, RegistryStack } from '../../src';
 import { main as cliMain } from '../../src/cli/ecr-lifecycle';
-import { resolveCfn } from '../support/cfn-resolve';
 import { synthesisProblems } from '../support/problems';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
 /**
  * Resolves a template value the way CloudFormation does at deploy time, for rehearsals and simulations that use what a
  * template holds: `Ref` (logical ids and pseudo parameters), `Fn::GetAtt` (as `Id.Attribute`), `Fn::Join`, `Fn::Sub`,

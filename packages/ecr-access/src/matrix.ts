@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+/**
+ * Who can pull, push, delete or administer each repository of an assembly: every role and user against every
+ * repository, each capability decided by the simulator (identity and repository policy together).
+ */
+import { ADMIN, Capability, DELETE, LOGIN, PULL, PUSH } from './capabilities';
+import { AccessModel, AccessResource, NOT_MODELLED, Principal } from './model';
+
+/** `yes`, `no`, or `?` when the answer depends on what the model does not know. */
+export type Verdict = 'yes' | 'no' | '?';
+
+/** What one principal may do to one repository. */
+export interface MatrixRow {
+  readonly principal: string;
+  readonly account: string;
+  readonly pull: Verdict;
+  readonly push: Verdict;
+  readonly login: Verdict;
+  readonly delete: Verdict;
+  /** The administrative capabilities it has (`policy`, `lifecycle`, `repository deletion`); `?` entries are undetermined. */
+  readonly admin: readonly string[];
+  /** Why a `?` is one. */
+  readonly notes: readonly string[];
+}
+
+export interface MatrixRepository {
+  readonly name: string;
+  readonly arn: string;
+  readonly stack: string;
+  readonly account: string;
+  readonly region: string;
+  /** Principals with any access to the repository (login alone is not access to it). */
+  readonly rows: readonly MatrixRow[];
+}
+
+export interface AccessMatrix {
+  readonly stacks: readonly { name: string; account: string; region: string; standIn: boolean }[];
+  readonly repositories: readonly MatrixRepository[];
+  /** Principals that can reach no repository, by stack. */
+  readonly withoutAccess: readonly { readonly stack: string; readonly principals: number; readonly login: number }[];
+  readonly notModelled: string;
+}
+
+/** The access matrix of the model's assembly. */
+export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
+  const principals = model.principals();
+  const repositories = model.repositories();
+  const logins = new Map<string, { verdict: Verdict; notes: string[] }>();
+  for (const principal of principals) {
+    const registry: AccessResource = { name: '*', arn: '*', account: principal.account };
+    logins.set(principal.name, await decide(model, principal, LOGIN, registry));
+  }
+  const reached = new Set<string>();
+  const result: MatrixRepository[] = [];
+  for (const repository of repositories.sort((a, b) => compare(a.name, b.name) || compare(a.region ?? '', b.region ?? ''))) {
+    const rows: MatrixRow[] = [];
+    for (const principal of principals.filter((p) => mayReach(p, repository))) {
+      const [pull, push, del] = [await decide(model, principal, PULL, repository), await decide(model, principal, PUSH, repository),
+        await decide(model, principal, DELETE, repository)];
+      const admin: { name: string; verdict: Verdict; notes: string[] }[] = [];
+      for (const capability of ADMIN) admin.push({ name: capability.name, ...await decide(model, principal, capability, repository) });
+      const verdicts = [pull.verdict, push.verdict, del.verdict, ...admin.map((a) => a.verdict)];
+      if (verdicts.every((v) => v === 'no')) continue;
+      reached.add(principal.name);
+      const login = logins.get(principal.name)!;
+      rows.push({
+        principal: principal.name,
+        account: principal.account,
+        pull: pull.verdict,
+        push: push.verdict,
+        login: login.verdict,
+        delete: del.verdict,
+        admin: admin.filter((a) => a.verdict !== 'no').map((a) => (a.verdict === '?' ? `${a.name}?` : a.name)),
+        notes: [...new Set([pull, push, del, login, ...admin].flatMap((d) => d.notes))],
+      });
+    }
+    result.push({
+      name: repository.name,
+      arn: repository.arn,
+      stack: repository.stack!,
+      account: repository.account,
+      region: repository.region!,
+      rows: rows.sort((a, b) => compare(a.principal, b.principal)),
+    });
+  }
+  const withoutAccess = new Map<string, { principals: number; login: number }>();
+  for (const principal of principals.filter((p) => !reached.has(p.name))) {
+    const entry = withoutAccess.get(principal.stack!) ?? { principals: 0, login: 0 };
+    entry.principals++;
+    if (logins.get(principal.name)!.verdict === 'yes') entry.login++;
+    withoutAccess.set(principal.stack!, entry);
+  }
+  return {
+    stacks: model.stackEnvironments().sort((a, b) => compare(a.name, b.name)),
+    repositories: result,
+    withoutAccess: [...withoutAccess.entries()].map(([stack, e]) => ({ stack, ...e })).sort((a, b) => compare(a.stack, b.stack)),
+    notModelled: NOT_MODELLED,
+  };
+}
+
+/** Whether a capability is allowed: every action of an `all` capability, one action of an `any` one. */
+export async function decide(model: AccessModel, principal: Principal, capability: Capability,
+  resource: AccessResource): Promise<{ verdict: Verdict; notes: string[] }> {
+  const decisions = [];
+  for (const action of capability.actions) decisions.push(await model.evaluate(principal, action, resource));
+  const allowed = capability.needs === 'all' ? decisions.every((d) => d.allowed) : decisions.some((d) => d.allowed);
+  const notes = [...new Set(decisions.flatMap((d) => d.undetermined))];
+  // An unknown policy can only add permissions a known one lacks: a yes stays a yes, unless a deny could be unknown too.
+  return { verdict: allowed ? 'yes' : notes.length > 0 ? '?' : 'no', notes };
+}
+
+/**
+ * Whether a principal could reach a repository at all: an identity statement that may allow an ECR action, or a
+ * repository policy statement that names it (or everyone). Otherwise every ECR request of it is implicitly denied, and
+ * the simulator need not be asked (a fleet has thousands of such pairs).
+ */
+function mayReach(principal: Principal, repository: AccessResource): boolean {
+  if (principal.unknown.length > 0 || repository.unknown) return true;
+  const mayAllowEcr = (statement: any) => statement.Effect === 'Allow' && (statement.NotAction !== undefined
+    || ([] as string[]).concat(statement.Action ?? []).some((a) => REPOSITORY_ACTIONS.some((action) => matchesPattern(a, action, 'i'))))
+    && (statement.NotResource !== undefined || ([] as unknown[]).concat(statement.Resource ?? []).some((r) => typeof r !== 'string' || matchesPattern(r, repository.arn)));
+  if (principal.policies.some((p) => p.statements.some(mayAllowEcr))) return true;
+  return (repository.policy?.statements ?? []).some((s) => {
+    if (s.Effect !== 'Allow') return false;
+    if (s.NotPrincipal !== undefined || s.Principal === '*') return true;
+    const named = ([] as string[]).concat(s.Principal?.AWS ?? []);
+    return named.includes('*') || named.includes(principal.arn);
+  });
+}
+
+/** The actions the matrix asks about a repository (the registry login has no resource). */
+const REPOSITORY_ACTIONS = [PULL, PUSH, DELETE, ...ADMIN].flatMap((c) => c.actions);
+
+/** Whether an IAM pattern (`*` any run of characters, `?` one) matches `value`; actions compare without case. */
+function matchesPattern(pattern: string, value: string, flags = ''): boolean {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, flags).test(value);
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+const MARK: Record<Verdict, string> = { 'yes': 'yes', 'no': '-', '?': '?' };
+
+/** The matrix as text: `markdown` (for review), `table` (a terminal) or `json`. */
+export function formatMatrix(matrix: AccessMatrix, format: 'table' | 'markdown' | 'json'): string {
+  if (format === 'json') return `${JSON.stringify(matrix, undefined, 2)}\n`;
+  const standIns = matrix.stacks.filter((s) => s.standIn);
+  const header = [
+    `Stacks: ${matrix.stacks.map((s) => `${s.name} (${s.account}, ${s.region})`).join(', ')}.`,
+    ...(standIns.length > 0 ? [`Synthesized without an account: ${standIns.map((s) => s.name).join(', ')}; taken to share the stand-in `
+      + `account ${standIns[0].account} (\`--account\` names another).`] : []),
+    `A request across accounts needs both the identity policy and the repository policy; principals outside the assembly are not listed (ask \`ecr-access why\` by ARN). Not modelled: ${matrix.notModelled}.`,
+  ];
+  const columns = ['principal', 'account', 'pull', 'push', 'login', 'delete', 'admin'];
+  const cells = (row: MatrixRow) => [row.principal, row.account, MARK[row.pull], MARK[row.push], MARK[row.login], MARK[row.delete], row.admin.join(', ') || '-'];
+  const summary = matrix.withoutAccess.map((w) => `${w.stack}: ${w.principals} (${w.login} of them may log in)`).join('; ');
+  const notes = [...new Set(matrix.repositories.flatMap((r) => r.rows.flatMap((row) => row.notes.map((n) => `${row.principal}: ${n}`))))];
+  if (format === 'markdown') {
+    const out = ['# Who can pull, push, delete and administer each repository', '', ...header, ''];
+    for (const repository of matrix.repositories) {
+      out.push(`## ${repository.name} (${repository.stack}, ${repository.account}, ${repository.region})`, '');
+      if (repository.rows.length === 0) {
+        out.push('Nobody of the assembly.', '');
+        continue;
+      }
+      out.push(`| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`);
+      for (const row of repository.rows) out.push(`| ${cells(row).map((c, i) => (i === 0 ? `\`${c}\`` : c)).join(' | ')} |`);
+      out.push('');
+    }
+    out.push('## Roles and users with no access to any repository', '', summary ? `${summary}.` : 'None.', '');
+    if (notes.length > 0) out.push('## Undetermined', '', ...notes.map((n) => `- ${n}`), '');
+    return out.join('\n');
+  }
+  const out = [...header, ''];
+  for (const repository of matrix.repositories) {
+    out.push(`${repository.name} (${repository.stack}, ${repository.account}, ${repository.region})`);
+    const rows = [columns, ...repository.rows.map(cells)];
+    const widths = columns.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    if (repository.rows.length === 0) out.push('  nobody of the assembly');
+    else for (const row of rows) out.push(`  ${row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}`);
+    out.push('');
+  }
+  out.push(`No access to any repository: ${summary || 'none'}.`);
+  if (notes.length > 0) out.push('', 'Undetermined:', ...notes.map((n) => `  ${n}`));
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+/**
+ * Access questions about a synthesized app, answered by an IAM policy simulator (@cloud-copilot/iam-simulate) the way
+ * AWS evaluates a request: the principal's identity policies (inline, customer managed, AWS managed, a user's groups'),
+ * and the resource policy; across accounts both must allow. Templates are resolved as CloudFormation resolves them,
+ * with each stack's account and region (stand-ins for an environment-agnostic stack). Not modelled: SCPs, RCPs,
+ * permission boundaries, session policies, VPC endpoint policies.
+ */
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { AssemblyStack, readAssembly } from './assembly';
+import { InputError } from './errors';
+import { AWS_MANAGED_POLICIES } from './managed-policies';
+import { resolveCfn } from './resolve';
+
+/** What the simulator does not see, said with every answer. */
+export const NOT_MODELLED = 'service control and resource control policies, permission boundaries, session policies, VPC endpoint policies';
+
+/** Where a policy lives. */
+export interface PolicyLocation {
+  readonly stack: string;
+  /** Logical id, or the AWS managed policy's name. */
+  readonly logicalId: string;
+  /** Construct path, or the AWS managed policy's ARN. */
+  readonly path: string;
+  readonly kind: 'inline' | 'customer managed' | 'AWS managed' | 'resource policy' | 'assumed';
+}
+
+/** A policy document and where it lives. */
+export interface LocatedPolicy {
+  readonly location: PolicyLocation;
+  readonly statements: readonly any[];
+}
+
+/** A principal to ask about. */
+export interface Principal {
+  /** How answers name it: the construct path (`Ecs-dev/ExecutionRole`), or the ARN of a principal outside the assembly. */
+  readonly name: string;
+  /** A group is asked about as a user in it that has no policies of its own (`arn` is that stand-in member). */
+  readonly kind: 'role' | 'user' | 'group' | 'external';
+  readonly arn: string;
+  readonly account: string;
+  readonly stack?: string;
+  readonly logicalId?: string;
+  /** Its identity policies, as far as known. */
+  readonly policies: readonly LocatedPolicy[];
+  /** Why its identity policies are not fully known (an AWS managed policy this tool lacks, a value that does not resolve). */
+  readonly unknown: readonly string[];
+}
+
+/** A resource to ask about. */
+export interface AccessResource {
+  readonly name: string;
+  readonly arn: string;
+  readonly account: string;
+  readonly region?: string;
+  readonly stack?: string;
+  readonly logicalId?: string;
+  readonly policy?: LocatedPolicy;
+  /** Why its resource policy is not known. */
+  readonly unknown?: string;
+}
+
+/** A statement that decided, with where it lives. */
+export interface DecidingStatement {
+  readonly location: PolicyLocation;
+  /** 1-based position in its policy. */
+  readonly index: number;
+  readonly statement: any;
+}
+
+/** The answer to one request. */
+export interface Decision {
+  readonly allowed: boolean;
+  /** The simulator's verdict (`Allowed`, `ImplicitlyDenied`, `ExplicitlyDenied`). */
+  readonly result: string;
+  readonly sameAccount: boolean;
+  readonly identityAllows: readonly DecidingStatement[];
+  readonly identityDenies: readonly DecidingStatement[];
+  readonly resourceAllows: readonly DecidingStatement[];
+  readonly resourceDenies: readonly DecidingStatement[];
+  /** Why the answer may be wrong: unknown policies, or context keys a condition needs and nobody supplied. */
+  readonly undetermined: readonly string[];
+}
+
+/** Options of the model. */
+export interface AccessModelOptions {
+  /** The account of stacks synthesized without one: they are taken to share it. */
+  readonly standInAccount?: string;
+  /** The region of stacks synthesized without one. */
+  readonly standInRegion?: string;
+}
+
+export const STAND_IN_ACCOUNT = '123456789012';
+export const STAND_IN_REGION = 'eu-west-1';
+
+interface ResolvedStack {
+  readonly stack: AssemblyStack;
+  readonly account: string;
+  readonly region: string;
+  readonly resources: Record<string, { readonly Type: string; readonly Properties?: any }>;
+  refs: Record<string, string>;
+}
+
+const IDENTITY_TYPES = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'];
+const PRINCIPAL_TYPES = ['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'];
+
+/** The synthesized app, resolved stack by stack, ready for access questions. */
+export class AccessModel {
+  /** The model of the cloud assembly in a directory (`cdk.out`, or the `directory` of what `app.synth()` returns). */
+  static of(source: string | { readonly directory: string }, options: AccessModelOptions = {}): AccessModel {
+    return new AccessModel(readAssembly(typeof source === 'string' ? source : source.directory), options);
+  }
+
+  readonly standInAccount: string;
+  readonly standInRegion: string;
+  /** Stacks by name. */
+  protected readonly stacks = new Map<string, ResolvedStack>();
+  /** Export name to the value it exports, resolved in the exporting stack. */
+  private readonly exportValues = new Map<string, string>();
+  /** Export name to the logical id it refers to, in the exporting stack. */
+  private readonly exportTargets = new Map<string, { stack: string; logicalId: string }>();
+
+  constructor(stacks: readonly AssemblyStack[], options: AccessModelOptions = {}) {
+    this.standInAccount = options.standInAccount ?? STAND_IN_ACCOUNT;
+    this.standInRegion = options.standInRegion ?? STAND_IN_REGION;
+    for (const stack of stacks) {
+      const account = stack.account ?? this.standInAccount;
+      const region = stack.region ?? this.standInRegion;
+      const resources = stack.template.Resources ?? {};
+      this.stacks.set(stack.name, { stack, account, region, resources, refs: {} });
+    }
+    // Parents first (the assembly lists them first): a nested stack's parameters are values of its parent.
+    for (const s of this.stacks.values()) {
+      s.refs = refsOf(s.stack, s.resources, s.account, s.region, s.stack.parent ? this.parametersFromParent(s.stack.parent) : {});
+    }
+    // A parent reads a nested stack's outputs as attributes of the nested stack resource (`Outputs.<name>`).
+    for (const [name, s] of this.stacks) {
+      if (!s.stack.parent) continue;
+      const parentRefs = this.stackNamed(s.stack.parent.stack).refs;
+      for (const [output, { Value }] of Object.entries(s.stack.template.Outputs ?? {})) {
+        const value = this.tryResolve(name, Value);
+        if (typeof value === 'string') parentRefs[`${s.stack.parent.logicalId}.Outputs.${output}`] = value;
+      }
+    }
+    for (const [name, s] of this.stacks) {
+      for (const output of Object.values(s.stack.template.Outputs ?? {}).filter((o) => o.Export)) {
+        const exportName = String(this.tryResolve(name, output.Export!.Name) ?? output.Export!.Name);
+        const value = this.tryResolve(name, output.Value);
+        if (typeof value === 'string') this.exportValues.set(exportName, value);
+        const target = (output.Value as any)?.Ref ?? (output.Value as any)?.['Fn::GetAtt']?.[0];
+        if (typeof target === 'string') this.exportTargets.set(exportName, { stack: name, logicalId: target });
+      }
+    }
+  }
+
+  /** Every role, user and group of the assembly. */
+  principals(): Principal[] {
+    return [...this.stacks.entries()].flatMap(([name, s]) => Object.entries(s.resources)
+      .filter(([, r]) => PRINCIPAL_TYPES.includes(r.Type))
+      .map(([id]) => this.principalAt(name, id)));
+  }
+
+  /** Every ECR repository of the assembly. */
+  repositories(): AccessResource[] {
+    return [...this.stacks.entries()].flatMap(([name, s]) => Object.entries(s.resources)
+      .filter(([, r]) => r.Type === 'AWS::ECR::Repository').map(([id]) => this.repositoryAt(name, id)));
+  }
+
+  /**
+   * A principal by construct path (`Ecs-dev/ExecutionRole`), `<stack>/<logical id>`, or ARN. An ARN outside the
+   * assembly is a principal whose identity policies are not known here: taken to allow everything, so that the answer
+   * is what the resource policy and the account boundary decide.
+   */
+  principal(query: string): Principal {
+    const all = this.principals();
+    const found = all.filter((p) => p.name === query || `${p.stack}/${p.logicalId}` === query || p.arn === query);
+    if (found.length === 1) return found[0];
+    if (found.length > 1) throw new InputError(`principal '${query}' is ambiguous: ${found.map((p) => p.name).join(', ')}`);
+    const arn = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(role|user|assumed-role|root)/.exec(query);
+    if (arn) {
+      return {
+        name: query,
+        kind: 'external',
+        arn: query,
+        account: arn[2],
+        policies: [{
+          location: { stack: '(outside the assembly)', logicalId: 'assumed', path: 'identity policies not known here: taken to allow everything', kind: 'assumed' },
+          statements: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+        }],
+        unknown: [],
+      };
+    }
+    const near = all.filter((p) => p.name.toLowerCase().includes(query.toLowerCase().split('/').pop() ?? '')).slice(0, 5).map((p) => p.name);
+    throw new InputError(`no principal '${query}' in the assembly${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}: `
+      + 'give a construct path such as Ecs-dev/ExecutionRole, <stack>/<logical id>, or an IAM role or user ARN.');
+  }
+
+  /** A repository of the assembly by name. */
+  repository(name: string): AccessResource {
+    const all = this.repositories();
+    const found = all.filter((r) => r.name === name || r.arn === name);
+    if (found.length === 1) return found[0];
+    if (found.length > 1) throw new InputError(`repository '${name}' is in several stacks: ${found.map((r) => `${r.stack} (${r.region})`).join(', ')}; give its ARN.`);
+    throw new InputError(`no repository '${name}' in the assembly (repositories: ${all.map((r) => r.name).sort().join(', ') || 'none'}).`);
+  }
+
+  /** The role or user of `stack` with `logicalId`, and every identity policy it has. */
+  principalAt(stack: string, logicalId: string): Principal {
+    const s = this.stackNamed(stack);
+    const resource = s.resources[logicalId];
+    const kind = resource.Type === 'AWS::IAM::User' ? 'user' : resource.Type === 'AWS::IAM::Group' ? 'group' : 'role';
+    const policies: LocatedPolicy[] = [];
+    const unknown: string[] = [];
+    const locate = (inStack: string, id: string, k: PolicyLocation['kind']): PolicyLocation =>
+      ({ stack: inStack, logicalId: id, path: this.pathOf(inStack, id), kind: k });
+    const add = (inStack: string, location: PolicyLocation, document: unknown) => {
+      try {
+        policies.push({ location, statements: asList(this.resolveIn(inStack, document)?.Statement) });
+      } catch (e) {
+        unknown.push(`${location.path}: ${(e as Error).message}`);
+      }
+    };
+    (resource.Properties?.Policies ?? []).forEach((p: any) => add(stack, locate(stack, logicalId, 'inline'), p.PolicyDocument));
+    // A user's groups: their policies are the user's.
+    const holders = [{ stack, logicalId }, ...(kind === 'user' ? asList(resource.Properties?.Groups).flatMap((g) => this.referenced(stack, g)) : [])];
+    const managedArns = holders.flatMap((h) => asList(this.stackNamed(h.stack).resources[h.logicalId]?.Properties?.ManagedPolicyArns)
+      .map((arn) => ({ holder: h, arn })));
+    for (const [name, other] of this.stacks) {
+      for (const [id, r] of Object.entries(other.resources).filter(([, x]) => IDENTITY_TYPES.includes(x.Type))) {
+        const attached = ['Roles', 'Users', 'Groups'].flatMap((key) => asList(r.Properties?.[key]).flatMap((v) => this.referenced(name, v)))
+          .some((ref) => holders.some((h) => h.stack === ref.stack && h.logicalId === ref.logicalId));
+        const byArn = managedArns.some(({ holder, arn }) =>
+          this.referenced(holder.stack, arn).some((ref) => ref.stack === name && ref.logicalId === id));
+        if (attached || byArn) {
+          add(name, locate(name, id, r.Type === 'AWS::IAM::Policy' ? 'inline' : 'customer managed'), r.Properties?.PolicyDocument);
+        }
+      }
+    }
+    for (const { holder, arn } of managedArns) {
+      const value = this.tryResolve(holder.stack, arn);
+      const awsManaged = typeof value === 'string' ? /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/.exec(value) : null;
+      if (!awsManaged) continue;
+      const statements = AWS_MANAGED_POLICIES[awsManaged[1]];
+      if (statements) {
+        policies.push({ location: { stack: '(AWS)', logicalId: awsManaged[1], path: value as string, kind: 'AWS managed' }, statements });
+      } else {
+        unknown.push(`the AWS managed policy ${awsManaged[1]} is not known to this tool`);
+      }
+    }
+    const arn = kind === 'group' ? `arn:aws:iam::${s.account}:user/member-of-${s.refs[logicalId]}`.slice(0, 2048) : s.refs[`${logicalId}.Arn`];
+    return { name: this.pathOf(stack, logicalId), kind, arn, account: s.account, stack, logicalId, policies, unknown };
+  }
+
+  /** The repository of `stack` with `logicalId`, with its repository policy. */
+  repositoryAt(stack: string, logicalId: string): AccessResource {
+    const s = this.stackNamed(stack);
+    const text = s.resources[logicalId].Properties?.RepositoryPolicyText;
+    let policy: LocatedPolicy | undefined;
+    let unknown: string | undefined;
+    if (text !== undefined) {
+      const location: PolicyLocation = { stack, logicalId, path: this.pathOf(stack, logicalId), kind: 'resource policy' };
+      try {
+        const resolved = this.resolveIn(stack, text);
+        policy = { location, statements: asList((typeof resolved === 'string' ? JSON.parse(resolved) : resolved).Statement) };
+      } catch (e) {
+        unknown = `the repository policy of ${location.path}: ${(e as Error).message}`;
+      }
+    }
+    return { name: s.refs[logicalId], arn: s.refs[`${logicalId}.Arn`], account: s.account, region: s.region, stack, logicalId, policy, unknown };
+  }
+
+  /**
+   * Whether `principal` may call `action` on `resource`, and the statements that decided. `context` replaces the
+   * request context the model gives (`aws:PrincipalArn`, `aws:PrincipalAccount`).
+   */
+  async evaluate(principal: Principal, action: string, resource: AccessResource, context?: Record<string, string>): Promise<Decision> {
+    const names = principal.policies.map((_, i) => `${i}`);
+    const simulation = await runSimulation({
+      request: {
+        principal: principal.arn,
+        action,
+        resource: { resource: resource.arn, accountId: resource.account },
+        contextVariables: context ?? { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': principal.account },
+      },
+      identityPolicies: principal.policies.map((p, i) => ({ name: names[i], policy: { Version: '2012-10-17', Statement: p.statements } })),
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: resource.policy ? { Version: '2012-10-17', Statement: resource.policy.statements } : undefined,
+    } as any, {}) as any;
+    const verdict = simulation.overallResult as string | undefined;
+    if (verdict === undefined) {
+      throw new Error(`the simulator did not answer ${action} on ${resource.arn} for ${principal.arn}: ${JSON.stringify(simulation.errors ?? simulation).slice(0, 300)}`);
+    }
+    const analysis = simulation.result?.analysis ?? {};
+    const deciding = (entries: any[] | undefined, policyOf: (entry: any) => LocatedPolicy | undefined): DecidingStatement[] =>
+      (entries ?? []).flatMap((entry) => {
+        const policy = policyOf(entry);
+        // The simulator hands back a copy of the statement: find it by its content.
+        const text = JSON.stringify(entry.statement);
+        const index = policy?.statements.findIndex((s) => s === entry.statement || JSON.stringify(s) === text) ?? -1;
+        return policy ? [{ location: policy.location, index: index + 1, statement: entry.statement }] : [];
+      });
+    const identityPolicy = (entry: any) => principal.policies[Number(entry.policyId)];
+    const ignored: string[] = simulation.result?.ignoredContextKeys ?? [];
+    return {
+      allowed: verdict === 'Allowed',
+      result: verdict,
+      sameAccount: principal.account === resource.account,
+      identityAllows: deciding(analysis.identityAnalysis?.allowStatements, identityPolicy),
+      identityDenies: deciding(analysis.identityAnalysis?.denyStatements, identityPolicy),
+      resourceAllows: deciding(analysis.resourceAnalysis?.allowStatements, () => resource.policy),
+      resourceDenies: deciding(analysis.resourceAnalysis?.denyStatements, () => resource.policy),
+      undetermined: [
+        ...principal.unknown,
+        ...(resource.unknown ? [resource.unknown] : []),
+        ...(ignored.length > 0 ? [`a condition needs ${ignored.join(', ')}, which this request does not carry`] : []),
+      ],
+    };
+  }
+
+  /** A value of `stack`'s template, resolved as CloudFormation would resolve it. */
+  resolveIn(stack: string, value: unknown): any {
+    const s = this.stackNamed(stack);
+    const refs = s.refs;
+    const exportValues = this.exportValues;
+    const withImports = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(withImports);
+      if (v === null || typeof v !== 'object') return v;
+      const node = v as Record<string, unknown>;
+      if ('Fn::ImportValue' in node && Object.keys(node).length === 1) {
+        const name = String(resolveCfn(node['Fn::ImportValue'], { refs, mappings: s.stack.template.Mappings, conditions: s.stack.template.Conditions }));
+        if (!exportValues.has(name)) throw new Error(`no stack of the assembly exports ${name}`);
+        return exportValues.get(name);
+      }
+      return Object.fromEntries(Object.entries(node).map(([k, x]) => [k, withImports(x)]));
+    };
+    return resolveCfn(withImports(value), { refs, mappings: s.stack.template.Mappings, conditions: s.stack.template.Conditions });
+  }
+
+  /** The stacks, by name, with their accounts and regions (stand-ins where the assembly has none). */
+  stackEnvironments(): { name: string; account: string; region: string; standIn: boolean }[] {
+    return [...this.stacks.entries()].map(([name, s]) => ({ name, account: s.account, region: s.region, standIn: s.stack.account === undefined }));
+  }
+
+  /** The parameters a parent stack passes to a nested stack, as far as they resolve there. */
+  private parametersFromParent(parent: { stack: string; logicalId: string }): Record<string, string> {
+    const passed = this.stackNamed(parent.stack).resources[parent.logicalId].Properties?.Parameters ?? {};
+    return Object.fromEntries(Object.entries(passed).map(([name, value]) => [name, this.tryResolve(parent.stack, value)])
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  }
+
+  /** A resource's template entry. */
+  protected resourceIn(stack: string, logicalId: string) {
+    return this.stackNamed(stack).resources[logicalId];
+  }
+
+  /** The resources of `stack` (logical id and type). */
+  protected resourcesOf(stack: string): [string, { Type: string; Properties?: any }][] {
+    return Object.entries(this.stackNamed(stack).resources);
+  }
+
+  /** What `Ref` / `Fn::GetAtt` of a resource resolves to (`Id` or `Id.Attribute`). */
+  protected refOf(stack: string, key: string): string {
+    return this.stackNamed(stack).refs[key];
+  }
+
+  protected accountOf(stack: string): string {
+    return this.stackNamed(stack).account;
+  }
+
+  private stackNamed(stack: string): ResolvedStack {
+    const s = this.stacks.get(stack);
+    if (!s) throw new InputError(`no stack ${stack} in the assembly (stacks: ${[...this.stacks.keys()].join(', ')})`);
+    return s;
+  }
+
+  private pathOf(stack: string, logicalId: string): string {
+    return this.stackNamed(stack).stack.paths[logicalId] ?? `${stack}/${logicalId}`;
+  }
+
+  private tryResolve(stack: string, value: unknown): unknown {
+    try {
+      return this.resolveIn(stack, value);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The resources a value refers to: `Ref`, `Fn::GetAtt`, or an import of another stack's export of one. */
+  private referenced(stack: string, value: unknown): { stack: string; logicalId: string }[] {
+    if (value === null || typeof value !== 'object') return [];
+    const node = value as Record<string, any>;
+    if (typeof node.Ref === 'string') return [{ stack, logicalId: node.Ref }];
+    if (Array.isArray(node['Fn::GetAtt'])) return [{ stack, logicalId: node['Fn::GetAtt'][0] }];
+    if (node['Fn::ImportValue'] !== undefined) {
+      const name = this.tryResolve(stack, node['Fn::ImportValue']);
+      const target = typeof name === 'string' ? this.exportTargets.get(name) : undefined;
+      return target ? [target] : [];
+    }
+    return [];
+  }
+}
+
+function asList(value: unknown): any[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** What `Ref` and `Fn::GetAtt` of each resource resolve to, with the names CloudFormation would generate. */
+function refsOf(stack: AssemblyStack, resources: ResolvedStack['resources'], account: string, region: string,
+  parameters: Record<string, string>): Record<string, string> {
+  const stackName = stack.name;
+  const refs: Record<string, string> = {
+    'AWS::AccountId': account,
+    'AWS::Region': region,
+    'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::StackName': stackName,
+    'AWS::StackId': `arn:aws:cloudformation:${region}:${account}:stack/${stackName}/00000000-0000-0000-0000-000000000000`,
+    'AWS::NotificationARNs': '',
+  };
+  for (const [name, parameter] of Object.entries(stack.template.Parameters ?? {})) {
+    const value = parameters[name] ?? parameter.Default;
+    if (typeof value === 'string') refs[name] = value;
+  }
+  for (const [id, resource] of Object.entries(resources)) {
+    const props = resource.Properties ?? {};
+    const literal = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    switch (resource.Type) {
+      case 'AWS::IAM::Role':
+      case 'AWS::IAM::User': {
+        const type = resource.Type === 'AWS::IAM::Role' ? 'role' : 'user';
+        const name = literal(type === 'role' ? props.RoleName : props.UserName) ?? `${stackName}-${id}`.slice(0, 64);
+        refs[id] = name;
+        refs[`${id}.Arn`] = `arn:aws:iam::${account}:${type}${literal(props.Path) ?? '/'}${name}`;
+        break;
+      }
+      case 'AWS::IAM::Group': {
+        const name = literal(props.GroupName) ?? `${stackName}-${id}`.slice(0, 128);
+        refs[id] = name;
+        refs[`${id}.Arn`] = `arn:aws:iam::${account}:group${literal(props.Path) ?? '/'}${name}`;
+        break;
+      }
+      case 'AWS::IAM::ManagedPolicy':
+        refs[id] = `arn:aws:iam::${account}:policy${literal(props.Path) ?? '/'}${literal(props.ManagedPolicyName) ?? `${stackName}-${id}`}`;
+        break;
+      case 'AWS::S3::Bucket': {
+        const name = literal(props.BucketName) ?? `${stackName}-${id}`.toLowerCase();
+        refs[id] = name;
+        refs[`${id}.Arn`] = `arn:aws:s3:::${name}`;
+        break;
+      }
+      case 'AWS::KMS::Key':
+        refs[id] = `${id}-key-id`;
+        refs[`${id}.Arn`] = `arn:aws:kms:${region}:${account}:key/${id}-key-id`;
+        break;
+      case 'AWS::ECR::Repository': {
+        const name = literal(props.RepositoryName) ?? `${stackName}-${id}`.toLowerCase();
+        refs[id] = name;
+        refs[`${id}.Arn`] = `arn:aws:ecr:${region}:${account}:repository/${name}`;
+        refs[`${id}.RepositoryUri`] = `${account}.dkr.ecr.${region}.amazonaws.com/${name}`;
+        break;
+      }
+      case 'AWS::ECS::Cluster': {
+        const name = literal(props.ClusterName) ?? `${stackName}-${id}`;
+        refs[id] = name;
+        refs[`${id}.Arn`] = `arn:aws:ecs:${region}:${account}:cluster/${name}`;
+        break;
+      }
+      case 'AWS::ECS::TaskDefinition':
+        refs[id] = `arn:aws:ecs:${region}:${account}:task-definition/${literal(props.Family) ?? `${stackName}${id}`}:1`;
+        break;
+      default:
+        refs[id] = id;
+    }
+  }
+  // A service's ARN names its cluster.
+  for (const [id, resource] of Object.entries(resources).filter(([, r]) => r.Type === 'AWS::ECS::Service')) {
+    const cluster = resource.Properties?.Cluster?.Ref ? refs[resource.Properties.Cluster.Ref] : resource.Properties?.Cluster;
+    const name = typeof resource.Properties?.ServiceName === 'string' ? resource.Properties.ServiceName : `${stackName}-${id}`;
+    refs[id] = `arn:aws:ecs:${region}:${account}:service/${cluster}/${name}`;
+    refs[`${id}.Name`] = name;
+  }
+  // Any other attribute of a resource of the template: a stand-in value that names it (no access question depends on
+  // it); a reference to something the template does not hold stays an error.
+  const attributeOfResource = (key: string) => key.includes('.') && key.split('.')[0] in resources;
+  return new Proxy(refs, {
+    has: (target, key) => typeof key === 'string' && (key in target || attributeOfResource(key)),
+    get: (target, key: string) => target[key] ?? (attributeOfResource(key) ? `arn:aws:synthetic:${region}:${account}:${key}` : undefined),
+  });
+}

@@ -1,0 +1,82 @@
+// The access engine of `ecr-access` on what the reference app does not show: nested stacks (a fleet's shards), users
+// and groups, policies attached across stacks through exports, CloudFormation's intrinsic functions, and what it does
+// not know (an AWS managed policy it lacks, a value that does not resolve), which makes an answer `?`, never `no`.
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { accessMatrix, AccessModel, decide, PULL, resolveCfn } from '../../packages/ecr-access/src';
+import { ImageRepository, RepositoryFleet } from '../../src';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+describe('ecr-access model', () => {
+  test('a fleet in nested stacks: each consumer pulls the repositories it was granted, through the shards\' outputs', async () => {
+    const app = new App();
+    const stack = new Stack(app, 'Fleet', { env: ENV });
+    const fleet = new RepositoryFleet(stack, 'Repositories', { repositoryNames: ['team0/api', 'team0/web', 'team1/api'], shards: 2 });
+    const consumer = new iam.Role(stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    fleet.repository('team0/web').grantPull(consumer);
+    const matrix = await accessMatrix(AccessModel.of(app.synth()));
+    expect(matrix.stacks.map((s) => s.name)).toEqual(['Fleet', 'Fleet/Repositories/Shard1', 'Fleet/Repositories/Shard2']);
+    expect(matrix.repositories.map((r) => [r.name, r.rows.map((row) => `${row.principal} pull ${row.pull}`)])).toEqual([
+      ['team0/api', []], ['team0/web', ['Fleet/Consumer pull yes']], ['team1/api', []],
+    ]);
+  });
+
+  test('a user pulls through its group\'s policy, and a policy of another stack attaches to a role through an export', async () => {
+    const app = new App();
+    const registry = new Stack(app, 'Registry', { env: ENV });
+    const repository = new ImageRepository(registry, 'Repo', { repositoryName: 'platform/api' });
+    const group = new iam.Group(registry, 'Readers');
+    repository.grantPull(group);
+    new iam.User(registry, 'Alice', { groups: [group] });
+    const role = new iam.Role(registry, 'Builder', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    // A policy of another stack of the account, attached to the registry's role by name (an import of its export).
+    const other = new Stack(app, 'Delivery', { env: ENV });
+    new iam.ManagedPolicy(other, 'Push', {
+      roles: [role],
+      statements: [new iam.PolicyStatement({ actions: [...PULL.actions], resources: [repository.repositoryArn] })],
+    });
+    const matrix = await accessMatrix(AccessModel.of(app.synth()));
+    expect(matrix.repositories[0].rows.map((r) => [r.principal, r.pull, r.push, r.login])).toEqual([
+      ['Registry/Alice', 'yes', 'no', 'yes'],
+      ['Registry/Builder', 'yes', 'no', 'no'],
+      // The group itself: whoever is added to it later pulls too.
+      ['Registry/Readers', 'yes', 'no', 'yes'],
+    ]);
+  });
+
+  test('an AWS managed policy it does not hold makes the answer undetermined, never a silent deny', async () => {
+    const app = new App();
+    const stack = new Stack(app, 'Registry', { env: ENV });
+    new ImageRepository(stack, 'Repo', { repositoryName: 'platform/api' });
+    new iam.Role(stack, 'Ops', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonEC2ContainerRegistryFullAccess')],
+    });
+    const model = AccessModel.of(app.synth());
+    const ops = model.principal('Registry/Ops');
+    expect(ops.unknown).toEqual(['the AWS managed policy AmazonEC2ContainerRegistryFullAccess is not known to this tool']);
+    expect(await decide(model, ops, PULL, model.repository('platform/api'))).toEqual({
+      verdict: '?', notes: ['the AWS managed policy AmazonEC2ContainerRegistryFullAccess is not known to this tool'],
+    });
+  });
+
+  test.each<[string, unknown, unknown]>([
+    ['Ref of a pseudo parameter', { Ref: 'AWS::AccountId' }, '111111111111'],
+    ['Fn::Join', { 'Fn::Join': [':', ['arn', { Ref: 'AWS::Partition' }, 'ecr']] }, 'arn:aws:ecr'],
+    ['Fn::Sub with a variable map', { 'Fn::Sub': ['${A}/${AWS::Region}/${!Literal}', { A: 'x' }] }, 'x/eu-west-1/${Literal}'],
+    ['Fn::Select of Fn::Split', { 'Fn::Select': [1, { 'Fn::Split': ['/', 'platform/api/v1'] }] }, 'api'],
+    ['Fn::If with a condition', { 'Fn::If': ['IsProd', 'prod', 'dev'] }, 'dev'],
+    ['Fn::FindInMap', { 'Fn::FindInMap': ['Accounts', 'eu-west-1', 'Registry'] }, '602401143452'],
+  ])('resolves %s as CloudFormation does', (_name, value, expected) => {
+    expect(resolveCfn(value, {
+      refs: { 'AWS::AccountId': '111111111111', 'AWS::Partition': 'aws', 'AWS::Region': 'eu-west-1' },
+      mappings: { Accounts: { 'eu-west-1': { Registry: '602401143452' } } },
+      conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] } },
+    })).toEqual(expected);
+  });
+
+  test('a reference to something no template holds is an error, never a guess', () => {
+    expect(() => resolveCfn({ Ref: 'Missing' }, { refs: { 'AWS::Region': 'eu-west-1' } })).toThrow('no value for Missing (known: AWS::Region)');
+  });
+});
