@@ -17,8 +17,12 @@ export const PIPELINE_ROLE_PATH = '/image-promotion/';
 
 /** What the ECS deploy action does with the service, by resource (Service Authorization Reference for `ecs`). */
 export const ECS_DEPLOY_SERVICE_ACTIONS = ['ecs:DescribeServices', 'ecs:UpdateService'];
-/** `ecs:DescribeTaskDefinition` takes no resource: the action reads the service's current revision. */
-export const ECS_DEPLOY_UNSCOPED_ACTIONS = ['ecs:DescribeTaskDefinition'];
+/**
+ * Actions the deploy action makes on `*`: `ecs:DescribeTaskDefinition` has no resource type, and
+ * `ecs:RegisterTaskDefinition` is authorized before the revision exists (CodePipeline's documented service role policy
+ * grants it on `*`); `iam:PassRole` below decides which roles a revision may carry.
+ */
+export const ECS_DEPLOY_UNSCOPED_ACTIONS = ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'];
 /** Reads of the artifact the deploy action takes (`imagedefinitions.json`), in a versioned bucket. */
 export const ARTIFACT_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
 
@@ -81,9 +85,7 @@ export class EcsDeployRole extends Construct {
     // Without a service there is nothing to allow (reported above).
     if (services.length === 0) return;
     const ecsArn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ecs', resource, resourceName });
-    const families = services.map((s) => ecsArn('task-definition', `${s.taskDefinition.family}:*`));
     const tasks = services.map((s) => ecsArn('task', `${s.cluster.clusterName}/*`));
-    const instances = services.map((s) => ecsArn('container-instance', `${s.cluster.clusterName}/*`));
     const artifacts = `arn:${stack.partition}:s3:::${artifactBucketName}/*`;
     // The pipeline's key is not known here: any key of the pipeline's account, used by S3 in this region only.
     const pipelineKeys = stack.formatArn({ service: 'kms', account: pipelineAccount, resource: 'key', resourceName: '*' });
@@ -95,12 +97,13 @@ export class EcsDeployRole extends Construct {
       statements: [
         new iam.PolicyStatement({ actions: ECS_DEPLOY_SERVICE_ACTIONS, resources: services.map((s) => s.serviceArn) }),
         new iam.PolicyStatement({ actions: ECS_DEPLOY_UNSCOPED_ACTIONS, resources: ['*'] }),
-        // A new revision of the service's family, with the family's tags.
-        new iam.PolicyStatement({ actions: ['ecs:RegisterTaskDefinition'], resources: families }),
-        new iam.PolicyStatement({ actions: ['ecs:TagResource'], resources: families, conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } } }),
-        // The action follows the deployment's tasks in the service's cluster.
+        // The new revision carries the family's tags: tagging only while registering ("Grant permission to tag
+        // resources on creation", Amazon ECS Developer Guide).
+        new iam.PolicyStatement({ actions: ['ecs:TagResource'], resources: ['*'], conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } } }),
+        // The action follows the deployment's tasks in the service's cluster. ListTasks by cluster (Fargate has no
+        // container instance) is authorized on `*`, narrowed by the cluster condition key.
         new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: tasks }),
-        new iam.PolicyStatement({ actions: ['ecs:ListTasks'], resources: instances }),
+        new iam.PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: { ArnEquals: { 'ecs:cluster': services.map((s) => s.cluster.clusterArn) } } }),
         new iam.PolicyStatement({
           actions: ['iam:PassRole'],
           resources: passedRoles.map((r) => r.roleArn),
@@ -114,8 +117,9 @@ export class EcsDeployRole extends Construct {
         }),
       ],
     });
-    acknowledge(policy, 'the ECS deploy action reads task definitions (no resource scope), registers revisions of the services\' own families, '
-      + 'follows their clusters\' tasks, reads the objects of the artifact bucket, and decrypts with a key of the pipeline\'s account through S3 only',
-    ...['*', ...families, ...tasks, ...instances, artifacts, pipelineKeys].map((resource) => wildcardResourceFindingId(this, resource)));
+    acknowledge(policy, 'the ECS deploy action reads and registers task definitions (authorized on *; PassRole limits the roles a revision '
+      + 'carries), tags only while registering, lists tasks of the services\' clusters only, follows their tasks, reads the objects of the '
+      + 'artifact bucket, and decrypts with a key of the pipeline\'s account through S3 only',
+    ...['*', ...tasks, artifacts, pipelineKeys].map((resource) => wildcardResourceFindingId(this, resource)));
   }
 }

@@ -255,8 +255,9 @@ export class ImagePromotionPipeline extends Construct {
       + 'within that bucket, the key\'s data-key actions)', ...ARTIFACT_GRANT_FINDINGS, wildcardResourceFindingId(this, `${artifactBucket.bucketArn}/*`));
     acknowledge(this, 'aws-cdk-lib writes the pipeline\'s and its actions\' roles with default (inline) policies, each scoped to what '
       + 'its action touches', ...inEveryPack('IAMNoInlinePolicy'));
-    acknowledge(this, 'the ECS deploy action registers task definitions and passes their roles to ECS; RegisterTaskDefinition has '
-      + 'no resource scope, and iam:PassRole is conditioned on ecs-tasks.amazonaws.com', 'AwsSolutions-IAM5[Resource::*]');
+    acknowledge(this, 'aws-cdk-lib grants the same-account ECS deploy action CodePipeline\'s documented permissions on *: task definitions '
+      + 'are read and registered before a revision exists, and iam:PassRole is conditioned on ecs-tasks.amazonaws.com; a deploy role of '
+      + 'another account (EcsDeployRole) is scoped to its services', 'AwsSolutions-IAM5[Resource::*]');
   }
 
   /**

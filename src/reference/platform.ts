@@ -133,8 +133,14 @@ export class ReferencePlatform {
       this.registry.addStackDependency(replica);
       this.replicaStacks.push(replica);
     }
-    reportProblems(this.registry, workloads.filter((w) => !environments.includes(w.name)).map((w) =>
-      propProblem('workloads', w.name, `is not one of the environments ${JSON.stringify(environments)}. Add it to 'environments'.`)));
+    reportProblems(this.registry, [
+      ...workloads.filter((w) => !environments.includes(w.name)).map((w) =>
+        propProblem('workloads', w.name, `is not one of the environments ${JSON.stringify(environments)}. Add it to 'environments'.`)),
+      // Workload stacks name the registry's account in repository ARNs and deploy-role trust: their own would be wrong.
+      ...(registryAccount === undefined && uniqueWorkloadAccounts.length > 0 ? [propProblem('registryEnv.account', undefined,
+        `the workloads run in accounts ${JSON.stringify(uniqueWorkloadAccounts)} and pull from the registry's account, which must be known: `
+        + 'give it (context registryAccount).')] : []),
+    ]);
 
     this.delivery = new DeliveryStack(app, 'Delivery', {
       env: props.registryEnv,

@@ -27,7 +27,7 @@ const matrixOf = (directory: string) => {
 const matrix = matrixOf(dir);
 
 /** What `principal` may do to `repository` according to the matrix; a principal not listed may do nothing. */
-function cell(m: AccessMatrix, principal: string, repository: string, capability: 'pull' | 'push' | 'delete' | 'admin'): boolean {
+function cell(m: AccessMatrix, principal: string, repository: string, capability: 'pull' | 'push' | 'tag' | 'delete' | 'admin'): boolean {
   const repo = m.repositories.find((r) => r.name === repository);
   if (!repo) throw new Error(`no repository ${repository} in the matrix`);
   const row = repo.rows.find((r) => r.principal === principal);
@@ -42,12 +42,13 @@ const RESIZER = 'platform/resizer';
 describe('ecr-access matrix', () => {
   // What a security reviewer expects: each consumer pulls only its repository; builds and publishers push only their
   // own and never delete; the pipeline and its deploy roles touch no image; nobody administers a repository.
-  test.each<[string, string, 'pull' | 'push' | 'delete' | 'admin', boolean]>([
+  test.each<[string, string, 'pull' | 'push' | 'tag' | 'delete' | 'admin', boolean]>([
     ['Ecs-dev/ExecutionRole', STOREFRONT, 'pull', true],
     ['Ecs-prod/ExecutionRole', STOREFRONT, 'pull', true],
     ['Ecs-dev/ExecutionRole', CATALOG, 'pull', false],
     ['Ecs-dev/ExecutionRole', RESIZER, 'pull', false],
     ['Ecs-dev/ExecutionRole', STOREFRONT, 'push', false],
+    ['Ecs-dev/ExecutionRole', STOREFRONT, 'tag', false],
     ['Ecs-dev/Task/TaskRole', STOREFRONT, 'pull', false],
     ['Eks-dev/NodeRole', CATALOG, 'pull', true],
     ['Eks-prod/NodeRole', CATALOG, 'pull', true],
@@ -61,6 +62,7 @@ describe('ecr-access matrix', () => {
     ['Lambda-prod/FunctionRole', RESIZER, 'push', false],
     ['Registry/storefrontBuild/Role', STOREFRONT, 'push', true],
     ['Registry/storefrontBuild/Role', STOREFRONT, 'pull', true],
+    ['Registry/storefrontBuild/Role', STOREFRONT, 'tag', true],
     ['Registry/storefrontBuild/Role', STOREFRONT, 'delete', false],
     ['Registry/storefrontBuild/Role', STOREFRONT, 'admin', false],
     ['Registry/storefrontBuild/Role', CATALOG, 'push', false],
@@ -83,6 +85,7 @@ describe('ecr-access matrix', () => {
     ['Delivery/Promotion/ImageDefinitions/Role', STOREFRONT, 'pull', false],
     ['Ecs-dev/Deploy/Role', STOREFRONT, 'pull', false],
     ['Ecs-prod/Deploy/Role', STOREFRONT, 'push', false],
+    ['Ecs-prod/Deploy/Role', STOREFRONT, 'tag', false],
     ['Ecs-prod/Deploy/Role', STOREFRONT, 'admin', false],
     ['Ecs-dev/Vpc/all/IAMRole', STOREFRONT, 'pull', false],
   ])('%s on %s: %s is %s', (principal, repository, capability, expected) => {
@@ -151,11 +154,11 @@ describe('ecr-access matrix', () => {
   test('markdown and table formats: a section per repository with its principals', () => {
     const markdown = run('matrix', '--assembly', dir, '--format', 'markdown');
     expect(markdown.status).toBe(0);
-    expect(markdown.stdout).toContain('## platform/storefront (Registry, 111111111111, eu-west-1)\n\n| principal | account | pull | push | login | delete | admin |\n'
-      + '|---|---|---|---|---|---|---|\n| `Ecs-dev/ExecutionRole` | 222222222222 | yes | - | yes | - | - |\n');
+    expect(markdown.stdout).toContain('## platform/storefront (Registry, 111111111111, eu-west-1)\n\n| principal | account | pull | push | tag | login | delete | admin |\n'
+      + '|---|---|---|---|---|---|---|---|\n| `Ecs-dev/ExecutionRole` | 222222222222 | yes | - | - | yes | - | - |\n');
     const table = run('matrix', '--assembly', dir);
     expect(table.status).toBe(0);
-    expect(table.stdout).toMatch(/^platform\/catalog \(Registry, 111111111111, eu-west-1\)\n  principal +account +pull +push +login +delete +admin\n  Eks-dev\/NodeRole +222222222222 +yes +- +yes +- +-\n/m);
+    expect(table.stdout).toMatch(/^platform\/catalog \(Registry, 111111111111, eu-west-1\)\n  principal +account +pull +push +tag +login +delete +admin\n  Eks-dev\/NodeRole +222222222222 +yes +- +- +yes +- +-\n/m);
   });
 });
 
@@ -220,7 +223,7 @@ describe('ecr-access bad input: exit 2 and one line', () => {
     ['an unknown repository', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', 'platform/payments', '--action', 'pull'],
       "ecr-access: no repository 'platform/payments' in the assembly (repositories: platform/catalog, platform/resizer, platform/storefront).\n"],
     ['an unknown action', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', STOREFRONT, '--action', 'download'],
-      "ecr-access: unknown action 'download': give pull, push, login, delete, admin or an ECR action such as ecr:BatchGetImage.\n"],
+      "ecr-access: unknown action 'download': give pull, push, tag, login, delete, admin or an ECR action such as ecr:BatchGetImage.\n"],
     ['an option without its value', ['why', '--assembly', '<dir>', '--principal'], 'ecr-access: --principal needs a value.\n'],
   ])('%s', (_name, args, message) => {
     const result = run(...args.map((a) => (a === '<dir>' ? dir : a)));

@@ -1,7 +1,7 @@
 // The access engine of `ecr-access` on what the reference app does not show: nested stacks (a fleet's shards), users
 // and groups, policies attached across stacks through exports, CloudFormation's intrinsic functions, and what it does
 // not know (an AWS managed policy it lacks, a value that does not resolve), which makes an answer `?`, never `no`.
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { accessMatrix, AccessModel, decide, PULL, resolveCfn } from '../../packages/ecr-access/src';
 import { ImageRepository, RepositoryFleet } from '../../src';
@@ -59,6 +59,33 @@ describe('ecr-access model', () => {
     expect(await decide(model, ops, PULL, model.repository('platform/api'))).toEqual({
       verdict: '?', notes: ['the AWS managed policy AmazonEC2ContainerRegistryFullAccess is not known to this tool'],
     });
+  });
+
+  test('a condition on a key the model cannot know (the organization) makes an answer undetermined', async () => {
+    const app = new App();
+    const stack = new Stack(app, 'Registry', { env: ENV });
+    new ImageRepository(stack, 'Repo', { repositoryName: 'platform/api' }).grantPullToOrganization('o-abc1234567');
+    const model = AccessModel.of(app.synth());
+    const member = model.principal('arn:aws:iam::222222222222:role/anyone');
+    expect(await decide(model, member, PULL, model.repository('platform/api'))).toEqual({
+      verdict: '?', notes: ["an Allow statement's condition on aws:PrincipalOrgID, which this tool does not know for a request"],
+    });
+  });
+
+  test('a repository policy that does not resolve makes even an allowed pull undetermined: it could deny', async () => {
+    const app = new App();
+    const stack = new Stack(app, 'Registry', { env: ENV });
+    const blocked = new CfnParameter(stack, 'BlockedAccount', { type: 'String' });
+    const repository = new ImageRepository(stack, 'Repo', { repositoryName: 'platform/api' });
+    repository.addToResourcePolicy(new iam.PolicyStatement({
+      effect: iam.Effect.DENY, actions: ['ecr:*'], principals: [new iam.AccountPrincipal(blocked.valueAsString)],
+    }));
+    const builder = new iam.Role(stack, 'Builder', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    repository.grantPull(builder);
+    const model = AccessModel.of(app.synth());
+    const answer = await decide(model, model.principal('Registry/Builder'), PULL, model.repository('platform/api'));
+    expect(answer.verdict).toBe('?');
+    expect(answer.notes).toEqual([expect.stringMatching(/^the repository policy of Registry\/Repo: no value for BlockedAccount /)]);
   });
 
   test.each<[string, unknown, unknown]>([

@@ -84,13 +84,20 @@ describe('EcsDeployRole', () => {
     ['ecs:UpdateService', ecsArn('service/storefront-prod/catalog'), false],
     ['ecs:DescribeServices', ecsArn('service/storefront-prod/storefront'), true],
     ['ecs:RegisterTaskDefinition', ecsArn('task-definition/storefront:7'), true],
-    ['ecs:RegisterTaskDefinition', ecsArn('task-definition/catalog:7'), false],
     ['ecs:DescribeTasks', ecsArn('task/storefront-prod/0123456789abcdef0123456789abcdef'), true],
     ['ecs:DescribeTasks', ecsArn('task/other/0123456789abcdef0123456789abcdef'), false],
     ['ecs:DeleteService', ecsArn('service/storefront-prod/storefront'), false],
     ['ecs:RunTask', ecsArn('task-definition/storefront:7'), false],
   ])('%s on %s: %s', async (action, resource, allowed) => {
     expect((await model.check(deployRole, action, { arn: resource })).allowed).toBe(allowed);
+  });
+
+  test('lists the tasks of its services\' clusters only', async () => {
+    const arn = model.roleArn('Workload', 'DeployRole');
+    const list = async (cluster: string) => (await model.check(deployRole, 'ecs:ListTasks', { arn: ecsArn(`container-instance/${cluster}/0123`) },
+      { 'aws:PrincipalArn': arn, 'aws:PrincipalAccount': WORKLOAD_ACCOUNT, 'ecs:cluster': ecsArn(`cluster/${cluster}`) })).allowed;
+    expect(await list('storefront-prod')).toBe(true);
+    expect(await list('payments-prod')).toBe(false);
   });
 
   test('tags only the revisions it registers', async () => {

@@ -255,6 +255,9 @@ describe('reference platform', () => {
       '[Ecs] prop \'imageDigest\': got "sha256:xyz"; a digest is \'sha256:\' followed by 64 lower-case hex digits. Copy it from \'aws ecr describe-images\'.'],
     ['a malformed environment tag', () => new EcsServiceStack(new App(), 'Ecs', { env: { region: 'eu-west-1' }, repositoryName: 'team/app', environmentTag: '-dev' }),
       '[Ecs] prop \'environmentTag\': got "-dev"; an image tag is 1 to 300 letters, digits, \'_\', \'.\' or \'-\' and does not start with \'.\' or \'-\'. Fix the tag, or pass a digest (sha256:<64 hex>).'],
+    ['workload accounts without the registry\'s', () => referencePlatform({ workloads: [{ name: 'dev', env: { account: '222222222222', region: 'eu-west-1' } }] }).app,
+      '[Registry] prop \'registryEnv.account\': got nothing; the workloads run in accounts ["222222222222"] and pull from the registry\'s account, '
+      + 'which must be known: give it (context registryAccount).'],
     ['two services with one name', () => new RegistryStack(new App(), 'Registry', {
       services: ['a', 'a'].map((name) => ({ name, source: codebuild.Source.gitHub({ owner: 'o', repo: name }) })),
     }), '[Registry] prop \'services\': got "a"; two services share this name. Rename one.'],

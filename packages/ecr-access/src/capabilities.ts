@@ -16,6 +16,11 @@ export const PUSH: Capability = {
   needs: 'all',
   scope: 'repository',
 };
+/**
+ * Pointing a tag at an image the repository holds needs `ecr:PutImage` alone (with a manifest read from anywhere): a
+ * principal that cannot upload layers may still move `prod` to another digest.
+ */
+export const TAG: Capability = { name: 'tag', actions: ['ecr:PutImage'], needs: 'any', scope: 'repository' };
 export const LOGIN: Capability = { name: 'login', actions: ['ecr:GetAuthorizationToken'], needs: 'all', scope: 'registry' };
 export const DELETE: Capability = { name: 'delete', actions: ['ecr:BatchDeleteImage'], needs: 'any', scope: 'repository' };
 /** Administration of the repository itself: who may change who has access, what expires, or remove it all. */
@@ -27,5 +32,5 @@ export const ADMIN: readonly Capability[] = [
 
 /** Every capability by the name `why --action` takes (`admin` is all three administrative ones). */
 export const CAPABILITIES: Readonly<Record<string, readonly Capability[]>> = {
-  pull: [PULL], push: [PUSH], login: [LOGIN], delete: [DELETE], admin: ADMIN,
+  pull: [PULL], push: [PUSH], tag: [TAG], login: [LOGIN], delete: [DELETE], admin: ADMIN,
 };

@@ -3,8 +3,8 @@
  * Who can pull, push, delete or administer each repository of an assembly: every role and user against every
  * repository, each capability decided by the simulator (identity and repository policy together).
  */
-import { ADMIN, Capability, DELETE, LOGIN, PULL, PUSH } from './capabilities';
-import { AccessModel, AccessResource, NOT_MODELLED, Principal } from './model';
+import { ADMIN, Capability, DELETE, LOGIN, PULL, PUSH, TAG } from './capabilities';
+import { AccessModel, AccessResource, matchesPattern, NOT_MODELLED, Principal } from './model';
 
 /** `yes`, `no`, or `?` when the answer depends on what the model does not know. */
 export type Verdict = 'yes' | 'no' | '?';
@@ -15,6 +15,8 @@ export interface MatrixRow {
   readonly account: string;
   readonly pull: Verdict;
   readonly push: Verdict;
+  /** Whether it may point a tag at an image (`ecr:PutImage`), even without uploading layers. */
+  readonly tag: Verdict;
   readonly login: Verdict;
   readonly delete: Verdict;
   /** The administrative capabilities it has (`policy`, `lifecycle`, `repository deletion`); `?` entries are undetermined. */
@@ -55,11 +57,11 @@ export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
   for (const repository of repositories.sort((a, b) => compare(a.name, b.name) || compare(a.region ?? '', b.region ?? ''))) {
     const rows: MatrixRow[] = [];
     for (const principal of principals.filter((p) => mayReach(p, repository))) {
-      const [pull, push, del] = [await decide(model, principal, PULL, repository), await decide(model, principal, PUSH, repository),
-        await decide(model, principal, DELETE, repository)];
+      const [pull, push, tag, del] = [await decide(model, principal, PULL, repository), await decide(model, principal, PUSH, repository),
+        await decide(model, principal, TAG, repository), await decide(model, principal, DELETE, repository)];
       const admin: { name: string; verdict: Verdict; notes: string[] }[] = [];
       for (const capability of ADMIN) admin.push({ name: capability.name, ...await decide(model, principal, capability, repository) });
-      const verdicts = [pull.verdict, push.verdict, del.verdict, ...admin.map((a) => a.verdict)];
+      const verdicts = [pull.verdict, push.verdict, tag.verdict, del.verdict, ...admin.map((a) => a.verdict)];
       if (verdicts.every((v) => v === 'no')) continue;
       reached.add(principal.name);
       const login = logins.get(principal.name)!;
@@ -68,10 +70,11 @@ export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
         account: principal.account,
         pull: pull.verdict,
         push: push.verdict,
+        tag: tag.verdict,
         login: login.verdict,
         delete: del.verdict,
         admin: admin.filter((a) => a.verdict !== 'no').map((a) => (a.verdict === '?' ? `${a.name}?` : a.name)),
-        notes: [...new Set([pull, push, del, login, ...admin].flatMap((d) => d.notes))],
+        notes: [...new Set([pull, push, tag, del, login, ...admin].flatMap((d) => d.notes))],
       });
     }
     result.push({
@@ -105,8 +108,9 @@ export async function decide(model: AccessModel, principal: Principal, capabilit
   for (const action of capability.actions) decisions.push(await model.evaluate(principal, action, resource));
   const allowed = capability.needs === 'all' ? decisions.every((d) => d.allowed) : decisions.some((d) => d.allowed);
   const notes = [...new Set(decisions.flatMap((d) => d.undetermined))];
-  // An unknown policy can only add permissions a known one lacks: a yes stays a yes, unless a deny could be unknown too.
-  return { verdict: allowed ? 'yes' : notes.length > 0 ? '?' : 'no', notes };
+  // A yes is certain unless something unknown could deny; a no unless something unknown could allow.
+  const uncertain = allowed ? decisions.some((d) => d.unknownDenies) : decisions.some((d) => d.unknownAllows);
+  return { verdict: uncertain ? '?' : allowed ? 'yes' : 'no', notes: uncertain ? notes : [] };
 }
 
 /**
@@ -131,10 +135,6 @@ function mayReach(principal: Principal, repository: AccessResource): boolean {
 /** The actions the matrix asks about a repository (the registry login has no resource). */
 const REPOSITORY_ACTIONS = [PULL, PUSH, DELETE, ...ADMIN].flatMap((c) => c.actions);
 
-/** Whether an IAM pattern (`*` any run of characters, `?` one) matches `value`; actions compare without case. */
-function matchesPattern(pattern: string, value: string, flags = ''): boolean {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, flags).test(value);
-}
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -150,8 +150,9 @@ export function formatMatrix(matrix: AccessMatrix, format: 'table' | 'markdown' 
       + `account ${standIns[0].account} (\`--account\` names another).`] : []),
     `A request across accounts needs both the identity policy and the repository policy; principals outside the assembly are not listed (ask \`ecr-access why\` by ARN). Not modelled: ${matrix.notModelled}.`,
   ];
-  const columns = ['principal', 'account', 'pull', 'push', 'login', 'delete', 'admin'];
-  const cells = (row: MatrixRow) => [row.principal, row.account, MARK[row.pull], MARK[row.push], MARK[row.login], MARK[row.delete], row.admin.join(', ') || '-'];
+  const columns = ['principal', 'account', 'pull', 'push', 'tag', 'login', 'delete', 'admin'];
+  const cells = (row: MatrixRow) => [row.principal, row.account, MARK[row.pull], MARK[row.push], MARK[row.tag], MARK[row.login], MARK[row.delete],
+    row.admin.join(', ') || '-'];
   const summary = matrix.withoutAccess.map((w) => `${w.stack}: ${w.principals} (${w.login} of them may log in)`).join('; ');
   const notes = [...new Set(matrix.repositories.flatMap((r) => r.rows.flatMap((row) => row.notes.map((n) => `${row.principal}: ${n}`))))];
   if (format === 'markdown') {

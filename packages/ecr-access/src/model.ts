@@ -45,6 +45,8 @@ export interface Principal {
   readonly policies: readonly LocatedPolicy[];
   /** Why its identity policies are not fully known (an AWS managed policy this tool lacks, a value that does not resolve). */
   readonly unknown: readonly string[];
+  /** Whether an unknown policy could deny (one that does not resolve could; an AWS managed one only allows). */
+  readonly unknownDenies?: boolean;
 }
 
 /** A resource to ask about. */
@@ -80,6 +82,23 @@ export interface Decision {
   readonly resourceDenies: readonly DecidingStatement[];
   /** Why the answer may be wrong: unknown policies, or context keys a condition needs and nobody supplied. */
   readonly undetermined: readonly string[];
+  /** Whether what is unknown could allow (so a deny is not certain). */
+  readonly unknownAllows: boolean;
+  /** Whether what is unknown could deny (so an allow is not certain). */
+  readonly unknownDenies: boolean;
+}
+
+/**
+ * Condition keys a request a principal makes itself does not carry: they come with calls an AWS service makes on a
+ * principal's behalf. A condition on one of them fails for a direct call, as AWS evaluates it; a condition on any
+ * other key the model does not supply (`aws:PrincipalOrgID`, a tag, `aws:SourceVpce`) makes the answer unknown.
+ */
+const ABSENT_FROM_DIRECT_CALLS = ['aws:sourcearn', 'aws:sourceaccount', 'aws:sourceowner', 'aws:sourceorgid', 'aws:sourceorgpaths',
+  'kms:viaservice', 'aws:calledvia', 'aws:calledviafirst', 'aws:calledvialast', 'aws:viaawsservice'];
+
+/** Whether an IAM pattern (`*` any run of characters, `?` one) matches `value`; actions compare without case. */
+export function matchesPattern(pattern: string, value: string, flags = ''): boolean {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, flags).test(value);
 }
 
 /** Options of the model. */
@@ -211,6 +230,7 @@ export class AccessModel {
     const kind = resource.Type === 'AWS::IAM::User' ? 'user' : resource.Type === 'AWS::IAM::Group' ? 'group' : 'role';
     const policies: LocatedPolicy[] = [];
     const unknown: string[] = [];
+    let unknownDenies = false;
     const locate = (inStack: string, id: string, k: PolicyLocation['kind']): PolicyLocation =>
       ({ stack: inStack, logicalId: id, path: this.pathOf(inStack, id), kind: k });
     const add = (inStack: string, location: PolicyLocation, document: unknown) => {
@@ -218,6 +238,7 @@ export class AccessModel {
         policies.push({ location, statements: asList(this.resolveIn(inStack, document)?.Statement) });
       } catch (e) {
         unknown.push(`${location.path}: ${(e as Error).message}`);
+        unknownDenies = true;
       }
     };
     (resource.Properties?.Policies ?? []).forEach((p: any) => add(stack, locate(stack, logicalId, 'inline'), p.PolicyDocument));
@@ -248,7 +269,7 @@ export class AccessModel {
       }
     }
     const arn = kind === 'group' ? `arn:aws:iam::${s.account}:user/member-of-${s.refs[logicalId]}`.slice(0, 2048) : s.refs[`${logicalId}.Arn`];
-    return { name: this.pathOf(stack, logicalId), kind, arn, account: s.account, stack, logicalId, policies, unknown };
+    return { name: this.pathOf(stack, logicalId), kind, arn, account: s.account, stack, logicalId, policies, unknown, unknownDenies };
   }
 
   /** The repository of `stack` with `logicalId`, with its repository policy. */
@@ -274,15 +295,11 @@ export class AccessModel {
    * request context the model gives (`aws:PrincipalArn`, `aws:PrincipalAccount`).
    */
   async evaluate(principal: Principal, action: string, resource: AccessResource, context?: Record<string, string>): Promise<Decision> {
-    const names = principal.policies.map((_, i) => `${i}`);
+    // Every ECR and S3 request travels over TLS; the principal keys are the model's own unless the caller gives a context.
+    const contextVariables = { 'aws:SecureTransport': 'true', ...(context ?? { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': principal.account }) };
     const simulation = await runSimulation({
-      request: {
-        principal: principal.arn,
-        action,
-        resource: { resource: resource.arn, accountId: resource.account },
-        contextVariables: context ?? { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': principal.account },
-      },
-      identityPolicies: principal.policies.map((p, i) => ({ name: names[i], policy: { Version: '2012-10-17', Statement: p.statements } })),
+      request: { principal: principal.arn, action, resource: { resource: resource.arn, accountId: resource.account }, contextVariables },
+      identityPolicies: principal.policies.map((p, i) => ({ name: `${i}`, policy: { Version: '2012-10-17', Statement: p.statements } })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy: resource.policy ? { Version: '2012-10-17', Statement: resource.policy.statements } : undefined,
@@ -301,7 +318,22 @@ export class AccessModel {
         return policy ? [{ location: policy.location, index: index + 1, statement: entry.statement }] : [];
       });
     const identityPolicy = (entry: any) => principal.policies[Number(entry.policyId)];
-    const ignored: string[] = simulation.result?.ignoredContextKeys ?? [];
+    // Conditions of statements that apply to this request on keys it does not carry, and the model cannot know.
+    const supplied = new Set(Object.keys(contextVariables).map((k) => k.toLowerCase()));
+    const unknownKeys = { Allow: new Set<string>(), Deny: new Set<string>() };
+    const applicable = [
+      ...principal.policies.flatMap((p) => p.statements).filter((st) => resourceMatches(st, resource.arn)),
+      ...(resource.policy?.statements ?? []).filter((st) => principalMatches(st, principal)),
+    ].filter((st) => actionMatches(st, action));
+    for (const statement of applicable) {
+      for (const key of Object.values<Record<string, unknown>>(statement.Condition ?? {}).flatMap((operator) => Object.keys(operator))) {
+        if (!supplied.has(key.toLowerCase()) && !ABSENT_FROM_DIRECT_CALLS.includes(key.toLowerCase())) {
+          unknownKeys[statement.Effect === 'Deny' ? 'Deny' : 'Allow'].add(key);
+        }
+      }
+    }
+    const keyNotes = (['Allow', 'Deny'] as const).filter((e) => unknownKeys[e].size > 0)
+      .map((e) => `${e === 'Allow' ? 'an' : 'a'} ${e} statement's condition on ${[...unknownKeys[e]].sort().join(', ')}, which this tool does not know for a request`);
     return {
       allowed: verdict === 'Allowed',
       result: verdict,
@@ -310,11 +342,9 @@ export class AccessModel {
       identityDenies: deciding(analysis.identityAnalysis?.denyStatements, identityPolicy),
       resourceAllows: deciding(analysis.resourceAnalysis?.allowStatements, () => resource.policy),
       resourceDenies: deciding(analysis.resourceAnalysis?.denyStatements, () => resource.policy),
-      undetermined: [
-        ...principal.unknown,
-        ...(resource.unknown ? [resource.unknown] : []),
-        ...(ignored.length > 0 ? [`a condition needs ${ignored.join(', ')}, which this request does not carry`] : []),
-      ],
+      undetermined: [...principal.unknown, ...(resource.unknown ? [resource.unknown] : []), ...keyNotes],
+      unknownAllows: principal.unknown.length > 0 || resource.unknown !== undefined || unknownKeys.Allow.size > 0,
+      unknownDenies: (principal.unknownDenies ?? false) || resource.unknown !== undefined || unknownKeys.Deny.size > 0,
     };
   }
 
@@ -399,6 +429,25 @@ export class AccessModel {
     }
     return [];
   }
+}
+
+const asPatterns = (value: unknown): string[] => ([] as unknown[]).concat(value ?? []).map(String);
+
+function actionMatches(statement: any, action: string): boolean {
+  if (statement.NotAction !== undefined) return !asPatterns(statement.NotAction).some((p) => matchesPattern(p, action, 'i'));
+  return asPatterns(statement.Action).some((p) => matchesPattern(p, action, 'i'));
+}
+
+function resourceMatches(statement: any, arn: string): boolean {
+  if (statement.NotResource !== undefined) return !asPatterns(statement.NotResource).some((p) => matchesPattern(p, arn));
+  return statement.Resource === undefined || asPatterns(statement.Resource).some((p) => matchesPattern(p, arn));
+}
+
+/** Whether a resource policy statement may name the principal: everyone, its ARN, its account, or (for a service) its name. */
+function principalMatches(statement: any, principal: Principal): boolean {
+  if (statement.NotPrincipal !== undefined || statement.Principal === '*') return true;
+  const named = [...asPatterns(statement.Principal?.AWS), ...asPatterns(statement.Principal?.Service)];
+  return named.some((p) => p === '*' || p === principal.arn || p === principal.account || p === `arn:aws:iam::${principal.account}:root`);
 }
 
 function asList(value: unknown): any[] {
