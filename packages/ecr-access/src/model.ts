@@ -96,9 +96,18 @@ export interface Decision {
 const ABSENT_FROM_DIRECT_CALLS = ['aws:sourcearn', 'aws:sourceaccount', 'aws:sourceowner', 'aws:sourceorgid', 'aws:sourceorgpaths',
   'kms:viaservice', 'aws:calledvia', 'aws:calledviafirst', 'aws:calledvialast', 'aws:viaawsservice'];
 
+/** Compiled patterns: a fleet's matrix asks about the same few thousand patterns millions of times. */
+const PATTERNS = new Map<string, RegExp>();
+
 /** Whether an IAM pattern (`*` any run of characters, `?` one) matches `value`; actions compare without case. */
 export function matchesPattern(pattern: string, value: string, flags = ''): boolean {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, flags).test(value);
+  const key = `${flags}/${pattern}`;
+  let regex = PATTERNS.get(key);
+  if (!regex) {
+    regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, flags);
+    PATTERNS.set(key, regex);
+  }
+  return regex.test(value);
 }
 
 /** Options of the model. */
