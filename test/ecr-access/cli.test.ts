@@ -225,9 +225,17 @@ describe('ecr-access bad input: exit 2 and one line', () => {
     ['an unknown action', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', STOREFRONT, '--action', 'download'],
       "ecr-access: unknown action 'download': give pull, push, tag, login, delete, admin or an ECR action such as ecr:BatchGetImage.\n"],
     ['an option without its value', ['why', '--assembly', '<dir>', '--principal'], 'ecr-access: --principal needs a value.\n'],
+    ['a word that is no option', ['matrix', 'cdk.out'], "ecr-access: unexpected argument 'cdk.out' (--help for usage).\n"],
+    ['a principal named by its last part only', ['why', '--assembly', '<dir>', '--principal', 'ExecutionRole', '--repository', STOREFRONT, '--action', 'pull'],
+      "ecr-access: no principal 'ExecutionRole' in the assembly (did you mean Ecs-dev/ExecutionRole, Ecs-prod/ExecutionRole?): "
+      + 'give a construct path such as Ecs-dev/ExecutionRole, <stack>/<logical id>, or an IAM role or user ARN.\n'],
+    ['a directory whose manifest is not JSON', ['matrix', '--assembly', '<broken>'],
+      "ecr-access: <broken>/manifest.json is not a cloud assembly manifest: Unexpected token 'o', \"not json\" is not valid JSON\n"],
   ])('%s', (_name, args, message) => {
-    const result = run(...args.map((a) => (a === '<dir>' ? dir : a)));
-    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 2, stdout: '', stderr: message });
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'broken-'));
+    fs.writeFileSync(path.join(broken, 'manifest.json'), 'not json');
+    const result = run(...args.map((a) => (a === '<dir>' ? dir : a === '<broken>' ? broken : a)));
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 2, stdout: '', stderr: message.replace('<broken>', broken) });
   });
 
   test('--help prints the usage and exits 0', () => {

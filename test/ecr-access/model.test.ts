@@ -1,9 +1,11 @@
 // The access engine of `ecr-access` on what the reference app does not show: nested stacks (a fleet's shards), users
 // and groups, policies attached across stacks through exports, CloudFormation's intrinsic functions, and what it does
 // not know (an AWS managed policy it lacks, a value that does not resolve), which makes an answer `?`, never `no`.
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { accessMatrix, AccessModel, decide, PULL, resolveCfn } from '../../packages/ecr-access/src';
+import { accessMatrix, AccessModel, decide, InputError, PULL, resolveCfn } from '../../packages/ecr-access/src';
 import { ImageRepository, RepositoryFleet } from '../../src';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -86,6 +88,25 @@ describe('ecr-access model', () => {
     const answer = await decide(model, model.principal('Registry/Builder'), PULL, model.repository('platform/api'));
     expect(answer.verdict).toBe('?');
     expect(answer.notes).toEqual([expect.stringMatching(/^the repository policy of Registry\/Repo: no value for BlockedAccount /)]);
+  });
+
+  test('a repository name in two regions needs its ARN; a nested stack without its template is named', () => {
+    const app = new App();
+    for (const region of ['eu-west-1', 'us-east-1']) {
+      new ImageRepository(new Stack(app, `Registry-${region}`, { env: { account: ENV.account, region } }), 'Repo', { repositoryName: 'platform/api' });
+    }
+    const model = AccessModel.of(app.synth());
+    expect(() => model.repository('platform/api')).toThrow(new InputError(
+      "repository 'platform/api' is in several stacks: Registry-eu-west-1 (eu-west-1), Registry-us-east-1 (us-east-1); give its ARN."));
+    expect(model.repository('arn:aws:ecr:us-east-1:111111111111:repository/platform/api').stack).toBe('Registry-us-east-1');
+
+    const fleetApp = new App();
+    new RepositoryFleet(new Stack(fleetApp, 'Fleet', { env: ENV }), 'Repositories', { repositoryNames: ['team0/api'], shards: 1 });
+    const assembly = fleetApp.synth();
+    const nested = fs.readdirSync(assembly.directory).find((f) => f.endsWith('.nested.template.json'))!;
+    fs.rmSync(path.join(assembly.directory, nested));
+    expect(() => AccessModel.of(assembly)).toThrow(new InputError(
+      `the nested stack Fleet/Repositories/Shard1.NestedStack/Shard1.NestedStackResource of Fleet has no template at ${path.join(assembly.directory, nested)}.`));
   });
 
   test.each<[string, unknown, unknown]>([

@@ -105,8 +105,8 @@ function nestedStacks(directory: string, parent: AssemblyStack, assetFiles: Read
     });
 }
 
-/** A stack from what its artifact holds (a file's content, or an in-memory synthesis). */
-export function stackOf(id: string, name: string, environment: string | undefined, template: StackTemplate,
+/** A stack from what its artifact holds. */
+function stackOf(id: string, name: string, environment: string | undefined, template: StackTemplate,
   metadata: Record<string, readonly { readonly type: string; readonly data?: unknown }[]>): AssemblyStack {
   const [, account, region] = /^aws:\/\/([^/]*)\/(.*)$/.exec(environment ?? '') ?? [];
   const paths: Record<string, string> = {};
