@@ -6,11 +6,13 @@
 //                                     replicates its images there
 //   replicaRegions                    JSON ["us-east-1"]: more regions that get a copy of every image
 //   environments                      JSON ["dev", "staging", "prod"]: promotion order of the environment tags
-//   imageDigests                      JSON {"prod": "sha256:..."}: run these digests instead of following the tags
 //   githubOwner                       owner of the sample services' GitHub repositories
 //   githubOidcProviderExists          true when the registry account already has the GitHub Actions OIDC provider
-//   connectionArn                     the CodeConnections connection to GitHub of the storefront pipeline (default:
+//   connectionArn                     the CodeConnections connection to GitHub of the services' pipelines (default:
 //                                     the Delivery stack creates one, to approve once in the console)
+//   organizationUnits                 JSON ["ou-ab12-11111111"]: roll the registry baseline out to these units' accounts
+//   managementAccount                 the organization's management account, which deploys that StackSet (default:
+//                                     the registry's account, as a StackSets delegated administrator)
 import { KubectlV33Layer } from '@aws-cdk/lambda-layer-kubectl-v33';
 import { App } from 'aws-cdk-lib';
 import { enforceCompliance } from './compliance';
@@ -32,13 +34,12 @@ const registryAccount = context('registryAccount');
 const registryRegion = context('registryRegion');
 const registryEnv = registryAccount || registryRegion ? { account: registryAccount, region: registryRegion } : undefined;
 const workloadRegion = context('workloadRegion') ?? registryRegion;
-const digests = json<Record<string, string>>('imageDigests', {});
 const workloadAccounts = json<Record<string, string> | undefined>('workloads', undefined);
 const workloads: WorkloadEnvironmentProps[] | undefined = workloadAccounts && Object.entries(workloadAccounts).map(([name, account]) => ({
   name,
   env: { account, region: workloadRegion },
-  imageDigest: digests[name],
 }));
+const organizationUnits = json<string[] | undefined>('organizationUnits', undefined);
 
 new ReferencePlatform(app, {
   registryEnv,
@@ -47,6 +48,7 @@ new ReferencePlatform(app, {
   githubOwner: context('githubOwner'),
   githubOidcProviderExists: json<boolean>('githubOidcProviderExists', false),
   connectionArn: context('connectionArn'),
+  organization: organizationUnits && { organizationalUnitIds: organizationUnits, managementAccount: context('managementAccount') },
   replicaRegions: json<string[] | undefined>('replicaRegions', undefined),
   kubectlLayer: { createLayer: (scope) => new KubectlV33Layer(scope, 'KubectlLayer') },
 });

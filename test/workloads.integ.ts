@@ -5,5 +5,5 @@ import { kubectlLayer } from './reference/platform';
 
 const app = new App();
 const env = { region: 'eu-west-1' };
-new EcsServiceStack(app, 'Ecs-dev', { env, repositoryName: 'platform/storefront', environmentTag: 'dev' });
-new EksWorkloadStack(app, 'Eks-dev', { env, repositoryName: 'platform/catalog', environmentTag: 'dev', kubectlLayer });
+new EcsServiceStack(app, 'Ecs-dev', { env, repositoryName: 'platform/storefront' });
+new EksWorkloadStack(app, 'Eks-dev', { env, repositoryName: 'platform/catalog', kubectlLayer });

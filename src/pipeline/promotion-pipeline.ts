@@ -1,4 +1,6 @@
-import { Duration, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Aws, DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -29,6 +31,11 @@ const ARTIFACT_GRANT_FINDINGS = findingsOf([...READ_GRANT_ACTIONS, 'kms:Generate
 /** The source artifact's project has no repository URL, which two packs read as a missing one. */
 const PIPELINE_SOURCE_FINDINGS = ['HIPAA.Security-CodeBuildProjectSourceRepoUrl', 'PCI.DSS.321-CodeBuildProjectSourceRepoUrl'];
 
+/** The script a release runs (shipped with the library, beside lib/). */
+const RELEASE_SCRIPT = fs.readFileSync(path.join(__dirname, '..', '..', 'assets', 'pipeline', 'release-stack.sh'));
+/** The stack parameter a release sets, unless a `StackRelease` names another. */
+export const DEFAULT_RELEASE_PARAMETER = 'ImageDigest';
+
 /** The file an ECS deploy action reads. */
 const IMAGE_DEFINITIONS_FILE = 'imagedefinitions.json';
 
@@ -42,7 +49,9 @@ export interface EcsDeployment {
    * The role the pipeline assumes to deploy, in the service's account: an `EcsDeployRole` there, imported here by ARN
    * (`EcsDeployRole.roleArn`), which trusts the pipeline's role and may deploy the service only. Required for a
    * service of another account. The pipeline's bucket and key policies name it, so it must exist before the pipeline:
-   * make the pipeline's stack depend on the role's.
+   * make the pipeline's stack depend on the role's. Those policies hold the role's unique id, not its name: when the
+   * role is deleted and created again (its stack replaced), redeploy the pipeline's stack, or deployments are denied.
+   * `stackReleases` has no such trap (it reads no artifact).
    * @default - the pipeline's own action role (same account only)
    */
   readonly deployRole?: iam.IRole;
@@ -51,6 +60,26 @@ export interface EcsDeployment {
    * @default Duration.minutes(60)
    */
   readonly deploymentTimeout?: Duration;
+}
+
+/**
+ * A stack that runs the image a promotion releases: the release sets the stack's image parameter to the digest (the
+ * stack's template and other parameters unchanged) and waits until the stack runs it. The stack parameter is then the
+ * environment's record of what it runs: a later `cdk deploy` keeps it (the CDK CLI passes the previous value of a
+ * parameter it is not given), and no moving tag decides it.
+ */
+export interface StackRelease {
+  /**
+   * The stack, of this app, deployed with the CDK bootstrap's roles (the default synthesizer) in any account and region
+   * bootstrapped to trust the pipeline's account (`cdk bootstrap --trust`), or the pipeline's own: the release assumes
+   * its deploy role and updates it with its execution role, as `cdk deploy` does.
+   */
+  readonly stack: Stack;
+  /**
+   * The stack parameter that holds the digest (`sha256:...`).
+   * @default 'ImageDigest'
+   */
+  readonly parameterName?: string;
 }
 
 /** One environment of the promotion, in order. */
@@ -68,6 +97,12 @@ export interface PromotionEnvironment {
    * @default - none: the environment's tag moves, and its workloads follow by their own deployment
    */
   readonly ecsDeployments?: EcsDeployment[];
+  /**
+   * Stacks whose image parameter the environment's promotion sets to the digest, each in its own account and region.
+   * Only principals that may assume the environment's release project's role (this pipeline) can change what they run.
+   * @default - none
+   */
+  readonly stackReleases?: StackRelease[];
 }
 
 /** Properties of an `ImagePromotionPipeline`. */
@@ -131,6 +166,7 @@ export class ImagePromotionPipeline extends Construct {
       ...names.slice(1).filter((n) => !build.movingTags.includes(n) || build.environmentTags.includes(n)).map((n) => propProblem('environments', n,
         `is not one of the build's promotion tags (${JSON.stringify(build.movingTags.filter((t) => !build.environmentTags.includes(t)))}). Add it to 'promotionTags'.`)),
       ...props.environments.flatMap((e) => (e.ecsDeployments ?? []).flatMap((d) => deploymentProblems(stack, e.name, d))),
+      ...props.environments.flatMap((e) => releaseProblems(stack, e)),
     ];
     const bucketProblems = bucketNameProblems('artifactBucketName', props.artifactBucketName);
     reportProblems(this, [
@@ -240,6 +276,17 @@ export class ImagePromotionPipeline extends Construct {
           runOrder: runOrder + 1,
         }));
       });
+      const releases = environment.stackReleases ?? [];
+      if (releases.length > 0) {
+        const project = this.releaseProject(environment.name, releases);
+        releases.forEach((release) => stageActions.push(new actions.CodeBuildAction({
+          actionName: `Release-${release.stack.stackName}`.slice(0, 100),
+          project,
+          input: source,
+          runOrder,
+          environmentVariables: releaseVariables(release, digest, environment.name),
+        })));
+      }
       // The build's own environment with nothing to deploy needs no stage: the build tagged it.
       if (stageActions.length > 0) this.pipeline.addStage({ stageName: `Promote-${environment.name}`, actions: stageActions });
     });
@@ -265,34 +312,76 @@ export class ImagePromotionPipeline extends Construct {
    * anything but an image by digest.
    */
   private imageDefinitionsProject(): codebuild.PipelineProject {
-    const project = new codebuild.PipelineProject(this, 'ImageDefinitions', {
-      description: 'Writes imagedefinitions.json with the image by digest',
+    return this.smallProject('ImageDefinitions', 'Writes imagedefinitions.json with the image by digest', {
+      phases: {
+        build: {
+          commands: [
+            'case "$IMAGE_URI" in *@sha256:*) ;; *) echo "image definitions: \'$IMAGE_URI\' is not an image by digest" >&2; exit 1 ;; esac',
+            `printf '[{"name":"%s","imageUri":"%s"}]' "$CONTAINER_NAME" "$IMAGE_URI" > ${IMAGE_DEFINITIONS_FILE}`,
+          ],
+        },
+      },
+      artifacts: { files: [IMAGE_DEFINITIONS_FILE] },
+    });
+  }
+
+  /**
+   * The project that releases a digest to the environment's stacks (assets/pipeline/release-stack.sh): its role may
+   * assume the deploy roles of those stacks' environments and nothing else, so only this pipeline's stage of the
+   * environment, after its approval, changes what the stacks run.
+   */
+  private releaseProject(environment: string, releases: StackRelease[]): codebuild.PipelineProject {
+    const project = this.smallProject(`Release-${environment}`, `Releases the approved digest to the ${environment} stacks`, {
+      phases: {
+        build: {
+          commands: [`echo ${RELEASE_SCRIPT.toString('base64')} | base64 -d > /tmp/release-stack.sh`, 'sh /tmp/release-stack.sh'],
+        },
+      },
+    });
+    const deployRoles = [...new Set(releases.map((r) => bootstrapRoles(r.stack).deployRoleArn))];
+    project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: deployRoles }));
+    return project;
+  }
+
+  private smallProject(id: string, description: string, spec: { [key: string]: unknown }): codebuild.PipelineProject {
+    const project = new codebuild.PipelineProject(this, id, {
+      description,
       encryptionKey: this.key,
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
       logging: {
         cloudWatch: {
-          logGroup: new logs.LogGroup(this, 'ImageDefinitionsLogs', { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: this.key, removalPolicy: RemovalPolicy.RETAIN }),
+          logGroup: new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: this.key, removalPolicy: RemovalPolicy.RETAIN }),
         },
       },
-      timeout: Duration.minutes(10),
-      buildSpec: codebuild.BuildSpec.fromObject({
-        version: '0.2',
-        phases: {
-          build: {
-            commands: [
-              'case "$IMAGE_URI" in *@sha256:*) ;; *) echo "image definitions: \'$IMAGE_URI\' is not an image by digest" >&2; exit 1 ;; esac',
-              `printf '[{"name":"%s","imageUri":"%s"}]' "$CONTAINER_NAME" "$IMAGE_URI" > ${IMAGE_DEFINITIONS_FILE}`,
-            ],
-          },
-        },
-        artifacts: { files: [IMAGE_DEFINITIONS_FILE] },
-      }),
+      // A release waits for CloudFormation, which waits for the workloads to become stable.
+      timeout: Duration.minutes(60),
+      buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', ...spec }),
     });
     acknowledge(project, 'aws-cdk-lib\'s CodeBuild grants: the project\'s own log group and report groups, by name prefix',
-      ...iamFindingIds(project).filter((id) => id.includes(':logs:') || id.includes(':codebuild:')));
+      ...iamFindingIds(project).filter((id_) => id_.includes(':logs:') || id_.includes(':codebuild:')));
     acknowledge(project, 'the source is the pipeline\'s artifact: the project names no repository URL', ...PIPELINE_SOURCE_FINDINGS);
     return project;
   }
+}
+
+/** The CDK bootstrap roles of `stack`'s environment; placeholders (an environment-agnostic stack) are the pipeline's own. */
+function bootstrapRoles(stack: Stack): { deployRoleArn: string; executionRoleArn: string } {
+  const synthesizer = stack.synthesizer as DefaultStackSynthesizer;
+  return { deployRoleArn: Fn.sub(synthesizer.deployRoleArn), executionRoleArn: Fn.sub(synthesizer.cloudFormationExecutionRoleArn) };
+}
+
+function releaseVariables(release: StackRelease, digest: string, environment: string): { [name: string]: codebuild.BuildEnvironmentVariable } {
+  const roles = bootstrapRoles(release.stack);
+  return {
+    IMAGE_DIGEST: { value: digest },
+    STACK_NAME: { value: release.stack.stackName },
+    // An environment-agnostic stack deploys where the pipeline is.
+    STACK_REGION: { value: Token.isUnresolved(release.stack.region) ? Aws.REGION : release.stack.region },
+    PARAMETER_NAME: { value: release.parameterName ?? DEFAULT_RELEASE_PARAMETER },
+    DEPLOY_ROLE_ARN: { value: roles.deployRoleArn },
+    EXECUTION_ROLE_ARN: { value: roles.executionRoleArn },
+    RELEASE_ENVIRONMENT: { value: environment },
+  };
 }
 
 /** `UseConnection` under the connection ARN's own service prefix; both prefixes when the ARN is not known at synth. */
@@ -317,4 +406,17 @@ function deploymentProblems(stack: Stack, environment: string, deployment: EcsDe
       + `and the pipeline's actions run in ${stack.account}. Give a role of ${account} that trusts ${stack.account} and may deploy the service.`));
   }
   return problems;
+}
+
+function releaseProblems(pipelineStack: Stack, environment: PromotionEnvironment): string[] {
+  const releases = environment.stackReleases ?? [];
+  const prop = `environments[${environment.name}].stackReleases`;
+  const names = releases.map((r) => r.stack.stackName);
+  return [
+    ...names.filter((n, i) => names.indexOf(n) !== i).map((n) => propProblem(prop, n, 'is listed twice. Release each stack once per environment.')),
+    ...releases.filter((r) => r.stack === pipelineStack).map((r) => propProblem(prop, r.stack.node.path,
+      'is the pipeline\'s own stack, which a release would update under the running pipeline. Release the workload stacks.')),
+    ...releases.filter((r) => !(r.stack.synthesizer instanceof DefaultStackSynthesizer)).map((r) => propProblem(prop, r.stack.node.path,
+      `is synthesized by ${r.stack.synthesizer.constructor.name}: a release assumes the CDK bootstrap's deploy role. Use the DefaultStackSynthesizer.`)),
+  ];
 }

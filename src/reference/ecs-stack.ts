@@ -9,7 +9,6 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { pullerRolePath, WORKLOAD_USER_ID, workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
 import { createIsolatedVpc, VPC_CIDR } from './network';
-import { EcsDeployRole } from '../pipeline/deploy-role';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { allowLogsToUseKey, createKey } from '../private/kms';
 
@@ -53,39 +52,25 @@ export interface EcsServiceStackProps extends StackProps, WorkloadImageProps, Wo
    * @default - generated
    */
   readonly serviceName?: string;
-  /**
-   * Lets an `ImagePromotionPipeline` deploy the service: an `EcsDeployRole` it assumes. The pipeline imports the
-   * service by ARN, so give `clusterName` and `serviceName` too.
-   * @default - none: the service runs what the stack's deployment gives it
-   */
-  readonly promotion?: EcsServicePromotionProps;
-}
-
-/** The pipeline that deploys an ECS workload stack's service. */
-export interface EcsServicePromotionProps {
-  /** The pipeline's account. */
-  readonly pipelineAccount: string;
-  /** The name of the role the pipeline assumes. */
-  readonly deployRoleName: string;
-  /** The name of the pipeline's artifact bucket. */
-  readonly artifactBucketName: string;
 }
 
 /**
- * A Fargate service behind an internal Application Load Balancer, running an image from the registry by digest or
- * environment tag. The task execution role can only pull; the application secret comes from Secrets Manager.
+ * A Fargate service behind an internal Application Load Balancer, running an image of the registry by digest: the
+ * digest its last release recorded (no task before the first), or a pinned one. The task execution role can only
+ * pull; the application secret comes from Secrets Manager.
  */
 export class EcsServiceStack extends Stack {
   /** The service. */
   public readonly service: ecs.FargateService;
   /** The load balancer in front of it. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** The role a promotion pipeline deploys the service with, when `promotion` is given. */
-  public readonly deployRole?: EcsDeployRole;
+  /** The digest the service runs: the release record (a stack parameter) unless `imageDigest` pins one. */
+  public readonly imageDigest: string;
 
   constructor(scope: Construct, id: string, props: EcsServiceStackProps) {
     super(scope, id, props);
     const image = workloadImage(this, props);
+    this.imageDigest = image.digest;
     const key = createKey(this, 'Key', 'Encrypts the service logs and secret');
     allowLogsToUseKey(key);
 
@@ -98,12 +83,14 @@ export class EcsServiceStack extends Stack {
       description: `Starts the ${props.repositoryName} tasks: pulls their image, writes their logs, reads their secret`,
       path: pullerRolePath(props.repositoryName),
     });
+    // Pull on this repository only (plus the registry login).
+    image.repository.grantPull(executionRole);
     const task = new ecs.FargateTaskDefinition(this, 'Task', { cpu: 256, memoryLimitMiB: 512, executionRole });
     const secret = new secretsmanager.Secret(this, 'AppSecret', { description: 'Application secret of the reference service', encryptionKey: key });
     const port = props.containerPort ?? 8080;
     task.addContainer(ECS_CONTAINER_NAME, {
-      // fromEcrRepository grants the execution role pull on this repository only (plus the registry login).
-      image: ecs.ContainerImage.fromEcrRepository(image.repository, image.tagOrDigest),
+      // By digest, or a placeholder until the first release (no task runs it).
+      image: ecs.ContainerImage.fromRegistry(image.uri),
       portMappings: [{ containerPort: port }],
       memoryLimitMiB: 512,
       // The same numeric user and group as the EKS pods.
@@ -121,20 +108,12 @@ export class EcsServiceStack extends Stack {
       cluster,
       serviceName: props.serviceName,
       taskDefinition: task,
-      desiredCount: props.desiredCount ?? 2,
+      // No task before the first release: nothing to start, so the first deployment cannot fail on a missing image.
+      desiredCount: image.running(props.desiredCount ?? 2),
       assignPublicIp: false,
       circuitBreaker: { rollback: true },
       minHealthyPercent: 100,
     });
-
-    if (props.promotion) {
-      this.deployRole = new EcsDeployRole(this, 'Deploy', {
-        pipelineAccount: props.promotion.pipelineAccount,
-        roleName: props.promotion.deployRoleName,
-        artifactBucketName: props.promotion.artifactBucketName,
-        services: [this.service],
-      });
-    }
 
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,

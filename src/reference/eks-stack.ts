@@ -54,17 +54,21 @@ export interface EksWorkloadStackProps extends StackProps, WorkloadImageProps, W
 /**
  * An EKS cluster (aws-eks-v2) with a private endpoint, every control-plane log type and KMS envelope encryption of
  * secrets, a managed node group whose role can pull from the repository and nothing more from ECR, and a Deployment
- * and Service running the image by digest or environment tag.
+ * and Service running the image by digest: the one its last release recorded (no pod before the first), or a pinned one.
  */
 export class EksWorkloadStack extends Stack {
   /** The cluster. */
   public readonly cluster: eks.Cluster;
   /** The node role, granted pull on the repository. */
   public readonly nodeRole: iam.Role;
+  /** The digest the workload runs: the release record (a stack parameter) unless `imageDigest` pins one. */
+  public readonly imageDigest: string;
 
   constructor(scope: Construct, id: string, props: EksWorkloadStackProps) {
     super(scope, id, props);
-    const { repository, uri: image } = workloadImage(this, props);
+    const workload = workloadImage(this, props);
+    const { repository, uri: image } = workload;
+    this.imageDigest = workload.digest;
     const key = createKey(this, 'Key', 'Encrypts the cluster secrets and logs');
     allowLogsToUseKey(key);
     // Nodes call EC2 (VPC CNI), EKS and its pod-identity auth; the kubectl provider's framework function invokes the
@@ -161,7 +165,8 @@ export class EksWorkloadStack extends Stack {
       kind: 'Deployment',
       metadata: { name, labels },
       spec: {
-        replicas: 2,
+        // No pod before the first release.
+        replicas: workload.running(2),
         selector: { matchLabels: labels },
         template: {
           metadata: { labels },

@@ -1,8 +1,7 @@
-import { Environment, Stack, Token } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
-import { propProblem, reportProblems } from '../private/errors';
+import { CfnCondition, CfnParameter, Environment, Fn, Stack, Token } from 'aws-cdk-lib';
+import { reportProblems } from '../private/errors';
 import { IImageRepository, ImageRepository } from '../repository/repository';
-import { digestProblems, imageTagProblems } from '../repository/validation';
+import { DIGEST_PATTERN, digestProblems } from '../repository/validation';
 
 /**
  * The user and group workloads run as, on ECS and on EKS alike: not root, and numeric, so that Kubernetes can verify
@@ -30,34 +29,57 @@ export interface WorkloadRepositoryProps {
   readonly registryEnv?: Environment;
 }
 
-/** Which image a workload runs: a digest (preferred: immutable, auditable) or an environment tag. */
+/** Which image a workload runs. */
 export interface WorkloadImageProps {
   /**
-   * The image digest (`sha256:...`), for example from the build's SSM parameter.
-   * @default - use `environmentTag`
+   * Pin the digest the workloads run (`sha256:...`) in the template.
+   * @default - the stack parameter `ImageDigest`: the environment's release record, which only a promotion sets
+   * (`ImagePromotionPipeline` with `stackReleases`); `none` until the first one, and the workloads run nothing until then
    */
   readonly imageDigest?: string;
-  /**
-   * The environment tag to follow, for example `prod`. A moving tag: new tasks may start another image than running ones.
-   * @default - use `imageDigest`
-   */
-  readonly environmentTag?: string;
 }
 
-/** The tag or digest of the image, checked: exactly one was given, and it is a digest or a tag ECR takes. */
-function imageTagOrDigest(scope: Construct, props: WorkloadImageProps): string {
-  const both = props.imageDigest !== undefined && props.environmentTag !== undefined;
-  if (both || (props.imageDigest === undefined && props.environmentTag === undefined)) {
-    reportProblems(scope, [propProblem('imageDigest', props.imageDigest, "give exactly one of 'imageDigest' (preferred) and 'environmentTag'.")]);
+/** The stack parameter that records the digest an environment's workloads run. */
+export const RELEASE_PARAMETER = 'ImageDigest';
+/** The release record before the first release: the workloads run nothing. */
+export const NOT_RELEASED = 'none';
+
+/** The image a workload stack runs. */
+export interface WorkloadImage {
+  /** The repository, imported by name and ARN. */
+  readonly repository: IImageRepository;
+  /** The digest, or the release record's value (a token). */
+  readonly digest: string;
+  /** The image URI by digest (a placeholder tag while nothing is released: nothing runs it). */
+  readonly uri: string;
+  /** True once the release record holds a digest; undefined when the digest is pinned. */
+  readonly released?: CfnCondition;
+  /** `count` once released, else 0. */
+  running(count: number): number;
+}
+
+/**
+ * The workload's repository and image: the pinned digest, or the stack parameter a release sets. A parameter is what
+ * makes the first deploy and every later one safe: CloudFormation creates the stack with nothing running before any
+ * image exists (no circuit-breaker rollback, no function without an image), a release changes only the parameter, and
+ * `cdk deploy` keeps a parameter's previous value when it is not given one.
+ */
+export function workloadImage(stack: Stack, props: WorkloadRepositoryProps & WorkloadImageProps): WorkloadImage {
+  const repository = importRepository(stack, props);
+  const pinned = props.imageDigest;
+  if (pinned !== undefined) {
+    reportProblems(stack, Token.isUnresolved(pinned) ? [] : digestProblems('imageDigest', pinned));
+    return { repository, digest: pinned, uri: repository.repositoryUriForDigest(pinned), running: (count) => count };
   }
-  const digest = props.imageDigest;
-  const tag = props.environmentTag;
-  reportProblems(scope, [
-    ...(digest !== undefined && !Token.isUnresolved(digest) ? digestProblems('imageDigest', digest) : []),
-    ...(tag !== undefined && !Token.isUnresolved(tag) ? imageTagProblems('environmentTag', tag) : []),
-  ]);
-  // With neither, synthesis fails on the problem above; the stack is still built, so that every problem is reported.
-  return digest ?? tag ?? '';
+  const digest = new CfnParameter(stack, RELEASE_PARAMETER, {
+    description: `Digest of the ${props.repositoryName} image the stack runs, set by each release; ${NOT_RELEASED} before the first`,
+    default: NOT_RELEASED,
+    allowedPattern: `^(${NOT_RELEASED}|${DIGEST_PATTERN.replace(/^\^|\$$/g, '')})$`,
+    constraintDescription: `${NOT_RELEASED}, or an image digest: sha256: followed by 64 lower-case hex digits`,
+  }).valueAsString;
+  const released = new CfnCondition(stack, 'Released', { expression: Fn.conditionNot(Fn.conditionEquals(digest, NOT_RELEASED)) });
+  const uri = Fn.conditionIf(released.logicalId, repository.repositoryUriForDigest(digest), repository.repositoryUriForTag(NOT_RELEASED)).toString();
+  return { repository, digest, uri, released, running: (count) => Token.asNumber(Fn.conditionIf(released.logicalId, count, 0)) };
 }
 
 /**
@@ -69,11 +91,4 @@ export function importRepository(stack: Stack, props: WorkloadRepositoryProps): 
     service: 'ecr', resource: 'repository', resourceName: props.repositoryName, account: props.registryEnv?.account, region: props.registryEnv?.region,
   });
   return ImageRepository.fromRepositoryAttributes(stack, 'Repository', { repositoryName: props.repositoryName, repositoryArn });
-}
-
-/** The workload's repository and its image reference (tag or digest), both checked, and the image URI. */
-export function workloadImage(stack: Stack, props: WorkloadRepositoryProps & WorkloadImageProps) {
-  const repository = importRepository(stack, props);
-  const tagOrDigest = imageTagOrDigest(stack, props);
-  return { repository, tagOrDigest, uri: repository.repositoryUriForTagOrDigest(tagOrDigest) };
 }

@@ -5,3 +5,4 @@ export * from './eks-stack';
 export * from './platform';
 export * from './lambda-stack';
 export * from './delivery-stack';
+export * from './organization-stack';

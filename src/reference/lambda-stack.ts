@@ -1,22 +1,15 @@
-import { CfnParameter, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { importRepository, WorkloadRepositoryProps } from './image-reference';
+import { WorkloadImageProps, workloadImage, WorkloadRepositoryProps } from './image-reference';
 import { ImageFunction } from '../lambda/image-function';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { allowLogsToUseKey, createKey } from '../private/kms';
-import { DIGEST_PATTERN } from '../repository/validation';
 
 /** Properties of the Lambda workload stack. */
-export interface LambdaServiceStackProps extends StackProps, WorkloadRepositoryProps {
-  /**
-   * The image digest the function runs.
-   * @default - the stack parameter `ImageDigest`, given at deployment (`cdk deploy Lambda-dev --parameters
-   * ImageDigest=sha256:...`, or a pipeline's parameter override), so that promotion redeploys the stack with a digest
-   */
-  readonly imageDigest?: string;
+export interface LambdaServiceStackProps extends StackProps, WorkloadRepositoryProps, WorkloadImageProps {
   /**
    * Memory of the function, in MiB.
    * @default 512
@@ -25,22 +18,21 @@ export interface LambdaServiceStackProps extends StackProps, WorkloadRepositoryP
 }
 
 /**
- * A Lambda function that runs the service's image from the registry by digest (Lambda never follows a tag), in the
+ * A Lambda function that runs the service's image from the registry by digest (Lambda never follows a tag): the digest
+ * its last release recorded (the function is created by the first), or a pinned one; in the
  * registry's account or another one through the repository's `grantPullToLambda`. Its logs go to a KMS-encrypted log
  * group it alone may write to.
  */
 export class LambdaServiceStack extends Stack {
-  /** The function. */
+  /** The function (created by the first release unless `imageDigest` pins one). */
   public readonly function: lambda.IFunction;
+  /** The digest the function runs: the release record (a stack parameter) unless `imageDigest` pins one. */
+  public readonly imageDigest: string;
 
   constructor(scope: Construct, id: string, props: LambdaServiceStackProps) {
     super(scope, id, props);
-    const repository = importRepository(this, props);
-    const imageDigest = props.imageDigest ?? new CfnParameter(this, 'ImageDigest', {
-      description: `Digest of the ${props.repositoryName} image to run (aws ecr describe-images, or the build's digest parameter)`,
-      allowedPattern: DIGEST_PATTERN,
-      constraintDescription: 'an image digest: sha256: followed by 64 lower-case hex digits',
-    }).valueAsString;
+    const image = workloadImage(this, props);
+    this.imageDigest = image.digest;
 
     const key = createKey(this, 'Key', 'Encrypts the function logs');
     allowLogsToUseKey(key);
@@ -55,8 +47,8 @@ export class LambdaServiceStack extends Stack {
       })],
     });
     const service = new ImageFunction(this, 'Service', {
-      repository,
-      imageDigest,
+      repository: image.repository,
+      imageDigest: image.digest,
       role,
       logGroup,
       memorySize: props.memorySize ?? 512,
@@ -64,6 +56,8 @@ export class LambdaServiceStack extends Stack {
       tracing: lambda.Tracing.ACTIVE,
     });
     this.function = service.function;
+    // Lambda creates no function without an image: the function exists from the first release on.
+    if (image.released) (service.function.node.defaultChild as lambda.CfnFunction).cfnOptions.condition = image.released;
 
     acknowledge(role, 'X-Ray tracing writes through the role\'s default policy that aws-cdk-lib adds for Tracing.ACTIVE; '
       + 'xray:PutTraceSegments and xray:PutTelemetryRecords have no resource scope', 'AwsSolutions-IAM5[Resource::*]', ...inEveryPack('IAMNoInlinePolicy'));

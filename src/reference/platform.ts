@@ -1,9 +1,10 @@
-import { App, Aws, Environment, Token } from 'aws-cdk-lib';
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { DeliveryStack, ecsDeliveryNames, pipelineArtifactBucketName } from './delivery-stack';
+import { App, Environment, Stack, Token } from 'aws-cdk-lib';
+import { bootstrapCommands } from './bootstrap';
+import { DeliveredService, DeliveryStack } from './delivery-stack';
 import { EcsServiceStack } from './ecs-stack';
 import { EksWorkloadStack, IKubectlLayerFactory } from './eks-stack';
 import { LambdaServiceStack } from './lambda-stack';
+import { OrganizationStack } from './organization-stack';
 import { RegistryReplicaStack, RegistryStack } from './registry-stack';
 import { propProblem, reportProblems } from '../private/errors';
 
@@ -16,11 +17,17 @@ export interface WorkloadEnvironmentProps {
    * @default - the registry's environment (account-agnostic when that is)
    */
   readonly env?: Environment;
+}
+
+/** The organization-wide part of the reference platform. */
+export interface ReferenceOrganizationProps {
+  /** The organizational units whose accounts get the baseline (the workload accounts'; not the registry's, which has its own). */
+  readonly organizationalUnitIds: string[];
   /**
-   * The digest the workloads run (preferred over following the environment tag).
-   * @default - follow the environment tag
+   * The organization's management account, which deploys the StackSet.
+   * @default - the registry's account, registered as a StackSets delegated administrator
    */
-  readonly imageDigest?: string;
+  readonly managementAccount?: string;
 }
 
 /** Properties of the reference platform. */
@@ -58,10 +65,16 @@ export interface ReferencePlatformProps {
    */
   readonly githubOidcProviderExists?: boolean;
   /**
-   * The CodeConnections connection to GitHub of the ECS service's promotion pipeline.
+   * The CodeConnections connection to GitHub of the services' promotion pipelines.
    * @default - the delivery stack creates one, to be approved in the console
    */
   readonly connectionArn?: string;
+  /**
+   * Rolls a registry baseline (enhanced scanning, an ECR Public cache) out to every account of these organizational
+   * units, in the registry's and the replica regions, through a StackSet (`OrganizationRegistryBaseline`).
+   * @default - none
+   */
+  readonly organization?: ReferenceOrganizationProps;
   /** Creates the kubectl layer of each EKS stack. */
   readonly kubectlLayer: IKubectlLayerFactory;
 }
@@ -88,14 +101,19 @@ export class ReferencePlatform {
   public readonly lambdaStacks: LambdaServiceStack[] = [];
   /** The registry stacks of the replica regions. */
   public readonly replicaStacks: RegistryReplicaStack[] = [];
-  /** The ECS service's promotion pipeline. */
+  /** The services' promotion pipelines. */
   public readonly delivery: DeliveryStack;
+  /** The organization-wide registry baseline, with `organization`. */
+  public readonly organization?: OrganizationStack;
+
+  private readonly registryAccount?: string;
 
   constructor(app: App, props: ReferencePlatformProps) {
     const environments = props.environments ?? ['dev', 'staging', 'prod'];
     const workloads = props.workloads ?? [{ name: environments[0] }];
     const owner = props.githubOwner ?? 'example-org';
     const registryAccount = props.registryEnv?.account;
+    this.registryAccount = registryAccount;
     const workloadAccounts = workloads.map((w) => w.env?.account).filter((a): a is string => a !== undefined && a !== registryAccount);
     const repositoryPrefix = 'platform';
     const services = [ECS_SERVICE, EKS_SERVICE, LAMBDA_SERVICE];
@@ -111,12 +129,8 @@ export class ReferencePlatform {
       repositoryPrefix,
       workloadAccounts: uniqueWorkloadAccounts,
       replicaRegions,
-      // The ECS service is built by its promotion pipeline, the others by their repository's webhook.
-      services: services.map((name) => ({
-        name,
-        source: name === ECS_SERVICE ? undefined : codebuild.Source.gitHub({ owner, repo: name }),
-        runsOnLambda: name === LAMBDA_SERVICE,
-      })),
+      // Every service is built by its promotion pipeline, on each push to main.
+      services: services.map((name) => ({ name, runsOnLambda: name === LAMBDA_SERVICE })),
       github: { owner, providerExists: props.githubOidcProviderExists },
     });
     for (const region of replicaRegions) {
@@ -142,45 +156,16 @@ export class ReferencePlatform {
         + 'give it (context registryAccount).')] : []),
     ]);
 
-    this.delivery = new DeliveryStack(app, 'Delivery', {
-      env: props.registryEnv,
-      description: `cdk-ecr-platform reference: the promotion pipeline of ${ECS_SERVICE}, from commit to ${environments[environments.length - 1]}`,
-      service: ECS_SERVICE,
-      buildProject: this.registry.buildProject(ECS_SERVICE),
-      githubOwner: owner,
-      connectionArn: props.connectionArn,
-      environments,
-      // A deploy action reads artifacts in its own region: services of the registry's region only (the others follow
-      // their tag at their next deployment).
-      ecsTargets: workloads.filter((w) => !regionsDiffer(w.env?.region, registryRegion))
-        .map((w) => ({ environment: w.name, account: w.env?.account })),
-    });
-    this.delivery.addStackDependency(this.registry);
-
+    const releases = new Map<string, { environment: string; stacks: Stack[] }[]>(services.map((name) => [name, []]));
     for (const workload of workloads) {
       const env = workload.env ?? props.registryEnv;
-      const common = {
-        env,
-        // The region's own copy when the workload runs outside the registry's region.
-        registryEnv: { account: registryAccount, region: env?.region ?? registryRegion },
-        ...(workload.imageDigest ? { imageDigest: workload.imageDigest } : { environmentTag: workload.name }),
-      };
-      const delivered = !regionsDiffer(env?.region, registryRegion);
-      const names = ecsDeliveryNames(ECS_SERVICE, workload.name);
+      // The region's own copy when the workload runs outside the registry's region.
+      const common = { env, registryEnv: { account: registryAccount, region: env?.region ?? registryRegion } };
       const ecsStack = new EcsServiceStack(app, `Ecs-${workload.name}`, {
         ...common,
         description: `cdk-ecr-platform reference: ${ECS_SERVICE} on ECS Fargate (${workload.name})`,
         repositoryName: `${repositoryPrefix}/${ECS_SERVICE}`,
-        clusterName: names.clusterName,
-        serviceName: names.serviceName,
-        promotion: delivered ? {
-          pipelineAccount: registryAccount ?? Aws.ACCOUNT_ID,
-          deployRoleName: names.deployRoleName,
-          artifactBucketName: pipelineArtifactBucketName(registryAccount ?? Aws.ACCOUNT_ID, env?.region ?? Aws.REGION, ECS_SERVICE),
-        } : undefined,
       });
-      // The pipeline's bucket and key policies name the deploy role: it must exist first.
-      if (delivered) this.delivery.addStackDependency(ecsStack);
       const eksStack = new EksWorkloadStack(app, `Eks-${workload.name}`, {
         ...common,
         description: `cdk-ecr-platform reference: ${EKS_SERVICE} on EKS (${workload.name})`,
@@ -188,23 +173,63 @@ export class ReferencePlatform {
         kubectlLayer: props.kubectlLayer,
         workloadName: EKS_SERVICE,
       });
-      // Lambda runs a digest only, given at deployment: a digest of this service's repository, not the others'.
+      // Lambda runs a digest only: a digest of this service's repository, not the others'.
       const lambdaStack = new LambdaServiceStack(app, `Lambda-${workload.name}`, {
-        env,
-        registryEnv: common.registryEnv,
+        ...common,
         description: `cdk-ecr-platform reference: ${LAMBDA_SERVICE} on AWS Lambda (${workload.name})`,
         repositoryName: `${repositoryPrefix}/${LAMBDA_SERVICE}`,
       });
-      // The images must exist before a workload can start: deploy the registry (and its copies) first.
+      // The registry (and its copies) first: the workloads' pull grants and images come from there.
       for (const stack of [ecsStack, eksStack, lambdaStack]) {
         stack.addStackDependency(this.registry);
         this.replicaStacks.forEach((replica) => stack.addStackDependency(replica));
       }
+      releases.get(ECS_SERVICE)!.push({ environment: workload.name, stacks: [ecsStack] });
+      releases.get(EKS_SERVICE)!.push({ environment: workload.name, stacks: [eksStack] });
+      releases.get(LAMBDA_SERVICE)!.push({ environment: workload.name, stacks: [lambdaStack] });
       this.ecsStacks.push(ecsStack);
       this.eksStacks.push(eksStack);
       this.lambdaStacks.push(lambdaStack);
     }
+
+    this.delivery = new DeliveryStack(app, 'Delivery', {
+      env: props.registryEnv,
+      description: `cdk-ecr-platform reference: the promotion pipelines of ${services.join(', ')}, from commit to ${environments[environments.length - 1]}`,
+      services: services.map((name): DeliveredService => ({ name, buildProject: this.registry.buildProject(name), releases: releases.get(name)! })),
+      githubOwner: owner,
+      connectionArn: props.connectionArn,
+      environments,
+    });
+    // A pipeline runs once when it is created, releasing to its stacks: they must exist by then.
+    for (const stack of [this.registry, ...this.ecsStacks, ...this.eksStacks, ...this.lambdaStacks]) this.delivery.addStackDependency(stack);
+
+    if (props.organization) {
+      const management = props.organization.managementAccount;
+      this.organization = new OrganizationStack(app, 'Organization', {
+        env: { account: management ?? registryAccount, region: registryRegion },
+        description: 'cdk-ecr-platform reference: the registry baseline of every workload account of the organization',
+        organizationalUnitIds: props.organization.organizationalUnitIds,
+        regions: [...new Set([registryRegion, ...replicaRegions].filter((r): r is string => r !== undefined && !Token.isUnresolved(r)))],
+        delegatedAdministrator: management === undefined,
+        repositoryPrefix,
+      });
+    }
   }
+
+  /**
+   * The `cdk bootstrap` commands the platform needs before its first `cdk deploy --all`, one per account (run each with
+   * that account's credentials): every account and region a stack targets, the workload accounts trusting the
+   * registry's, from which `cdk deploy` and the pipelines' releases deploy.
+   */
+  public bootstrapCommands(executionPolicyArn = 'arn:aws:iam::aws:policy/AdministratorAccess'): string[] {
+    return bootstrapCommands(stacksOf(this), this.registryAccount, executionPolicyArn);
+  }
+}
+
+/** The stacks of the platform. */
+function stacksOf(platform: ReferencePlatform): Stack[] {
+  return [platform.registry, ...platform.replicaStacks, ...platform.ecsStacks, ...platform.eksStacks, ...platform.lambdaStacks, platform.delivery,
+    ...(platform.organization ? [platform.organization] : [])];
 }
 
 function regionsDiffer(a: string | undefined, b: string | undefined): boolean {

@@ -29,13 +29,14 @@ describe('the reference app under cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA, 
       .toEqual(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'cdk']);
   });
 
-  test('cross-account: workloads in two accounts, one pinned to a digest: still zero', () => {
+  test('cross-account: workloads in two accounts, with the organization baseline: still zero', () => {
     const { app } = referencePlatform({
       registryEnv: { account: '111111111111', region: 'eu-west-1' },
       workloads: [
         { name: 'dev', env: { account: '222222222222', region: 'eu-west-1' } },
-        { name: 'prod', env: { account: '333333333333', region: 'eu-west-1' }, imageDigest: `sha256:${'ab'.repeat(32)}` },
+        { name: 'prod', env: { account: '333333333333', region: 'eu-west-1' } },
       ],
+      organization: { organizationalUnitIds: ['ou-ab12-11111111'] },
     });
     expect(synthesizeWithChecks(app).pluginReports.flatMap((r) => r.violations)).toEqual([]);
   });

@@ -15,9 +15,20 @@ const CROSS_ACCOUNT = {
   registryEnv: { account: '111111111111', region: 'eu-west-1' },
   workloads: [
     { name: 'dev', env: { account: '222222222222', region: 'eu-west-1' } },
-    { name: 'prod', env: { account: '333333333333', region: 'eu-west-1' }, imageDigest: DIGEST },
+    { name: 'prod', env: { account: '333333333333', region: 'eu-west-1' } },
   ],
 };
+
+/** The release actions of a service's pipeline, with their stage. */
+function releaseActions(delivery: import('aws-cdk-lib').Stack, service: string): any[] {
+  const pipelines = Template.fromStack(delivery).findResources('AWS::CodePipeline::Pipeline', { Properties: { Name: service } });
+  return Object.values(pipelines)[0].Properties.Stages.flatMap((stage: any) => stage.Actions
+    .filter((a: any) => a.Name.startsWith('Release-')).map((a: any) => ({ ...a, Stage: stage.Name })));
+}
+
+const REGISTRY_REFS = { 'AWS::Partition': 'aws', 'AWS::Region': 'eu-west-1', 'AWS::AccountId': '111111111111' };
+const variables = (action: any) => Object.fromEntries(JSON.parse(resolveCfn(action.Configuration.EnvironmentVariables, REGISTRY_REFS))
+  .map((v: any) => [v.name, v.value]));
 
 describe('reference platform', () => {
   test('cross-account: each repository policy admits only the pulling roles of the workload accounts, by path', () => {
@@ -48,13 +59,17 @@ describe('reference platform', () => {
     }
   });
 
-  test('workloads import the repository by ARN in the registry account, and prefer the digest', () => {
+  test('workloads import the repository by ARN in the registry account and run the digest of their release record', () => {
     const { platform } = referencePlatform(CROSS_ACCOUNT);
-    const [devEcs, prodEcs] = platform.ecsStacks.map((s) => Template.fromStack(s));
+    const [devEcs] = platform.ecsStacks.map((s) => Template.fromStack(s));
     const image = (t: Template) => JSON.stringify(t.findResources('AWS::ECS::TaskDefinition'));
     expect(image(devEcs)).toContain('111111111111.dkr.ecr.eu-west-1.');
-    expect(image(devEcs)).toContain('platform/storefront:dev');
-    expect(image(prodEcs)).toContain(`platform/storefront@${DIGEST}`);
+    // By the digest of the stack parameter once released; no tag decides what runs.
+    expect(Object.values(devEcs.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0].Image).toEqual({
+      'Fn::If': ['Released',
+        { 'Fn::Join': ['', ['111111111111.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/platform/storefront@', { Ref: 'ImageDigest' }]] },
+        { 'Fn::Join': ['', ['111111111111.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/platform/storefront:none']] }],
+    });
     // The execution role's ECR access, in the library's policy: pull on that repository of the registry account, and login.
     devEcs.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
@@ -68,6 +83,42 @@ describe('reference platform', () => {
     });
   });
 
+  test('first deploy: before any release, every workload stack is created with nothing to run (no task, pod or function without an image)', () => {
+    const { platform } = referencePlatform(CROSS_ACCOUNT);
+    const parameter = {
+      Type: 'String',
+      Default: 'none',
+      AllowedPattern: '^(none|sha256:[a-f0-9]{64})$',
+      ConstraintDescription: 'none, or an image digest: sha256: followed by 64 lower-case hex digits',
+      Description: Match.stringLikeRegexp('set by each release; none before the first$'),
+    };
+    const released = { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ImageDigest' }, 'none'] }] };
+    for (const stack of [...platform.ecsStacks, ...platform.eksStacks, ...platform.lambdaStacks]) {
+      const template = Template.fromStack(stack);
+      // `cdk deploy --all` answers every parameter: the release record has a default.
+      expect(Object.entries(template.toJSON().Parameters).filter(([, p]: [string, any]) => p.Default === undefined)).toEqual([]);
+      template.hasParameter('ImageDigest', parameter);
+      template.hasCondition('Released', released);
+    }
+    for (const stack of platform.ecsStacks) Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', { DesiredCount: { 'Fn::If': ['Released', 2, 0] } });
+    for (const stack of platform.eksStacks) {
+      const manifest = JSON.stringify(Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-KubernetesResource'));
+      expect(manifest).toContain('\\"replicas\\":",{\"Fn::If\":[\"Released\",2,0]}');
+    }
+    for (const stack of platform.lambdaStacks) {
+      const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+      expect(Object.values(functions).map((f) => [f.Condition, f.Properties.PackageType])).toEqual([['Released', 'Image']]);
+    }
+  });
+
+  test('a pinned digest needs no release record', () => {
+    const stack = new EcsServiceStack(new App(), 'Ecs', { env: { region: 'eu-west-1' }, repositoryName: 'team/app', imageDigest: DIGEST });
+    const template = Template.fromStack(stack);
+    expect(template.toJSON().Parameters.ImageDigest).toBeUndefined();
+    expect(JSON.stringify(template.findResources('AWS::ECS::TaskDefinition'))).toContain(`team/app@${DIGEST}`);
+    template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
+  });
+
   test('no stack depends on an export of the registry; the registry deploys first', () => {
     const { app, platform } = referencePlatform(CROSS_ACCOUNT);
     const assembly = app.synth();
@@ -77,62 +128,72 @@ describe('reference platform', () => {
     }
   });
 
-  test('delivery: the storefront pipeline deploys each environment by digest through the role of that environment\'s account', () => {
+  test('delivery: each service\'s pipeline builds on every push to main and releases each environment by setting its stacks\' record', () => {
     const { app, platform } = referencePlatform(CROSS_ACCOUNT);
     expect(synthesisProblems(app)).toBe('');
     const delivery = Template.fromStack(platform.delivery);
-    const pipeline = Object.values(delivery.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
-    const deploys = pipeline.Stages.flatMap((stage: any) => stage.Actions.filter((a: any) => a.ActionTypeId.Provider === 'ECS')
-      .map((a: any) => [stage.Name, a.Configuration, resolveCfn(a.RoleArn, { 'AWS::Partition': 'aws' })]));
-    expect(deploys).toEqual([
-      ['Promote-dev', { ClusterName: 'storefront-dev', ServiceName: 'storefront' }, 'arn:aws:iam::222222222222:role/storefront-dev-deploy'],
-      ['Promote-prod', { ClusterName: 'storefront-prod', ServiceName: 'storefront' }, 'arn:aws:iam::333333333333:role/storefront-prod-deploy'],
-    ]);
-    expect(pipeline.Stages.map((stage: any) => stage.Name)).toEqual(['Source', 'Build', 'Promote-dev', 'Promote-staging', 'Promote-prod']);
-    delivery.hasResourceProperties('AWS::S3::Bucket', { BucketName: '111111111111-eu-west-1-storefront-pipeline' });
-    // The pipeline's bucket and key policies name the deploy roles, so those stacks deploy first.
-    expect(platform.delivery.dependencies.map((d) => d.node.id).sort()).toEqual(['Ecs-dev', 'Ecs-prod', 'Registry']);
-    platform.ecsStacks.forEach((stack, i) => {
-      const environment = ['dev', 'prod'][i];
-      const template = Template.fromStack(stack);
-      template.hasResourceProperties('AWS::ECS::Service', { ServiceName: 'storefront' });
-      template.hasResourceProperties('AWS::ECS::Cluster', { ClusterName: `storefront-${environment}` });
-      const roles = template.findResources('AWS::IAM::Role', { Properties: { RoleName: `storefront-${environment}-deploy` } });
-      const trust = resolveCfn(Object.values(roles)[0].Properties.AssumeRolePolicyDocument, { 'AWS::Partition': 'aws' });
-      expect(trust.Statement).toEqual([{
-        Action: 'sts:AssumeRole',
-        Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/image-promotion/*' } },
-        Effect: 'Allow',
-        Principal: { AWS: 'arn:aws:iam::111111111111:root' },
-      }]);
-      const policy = Object.values(template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: 'What the ECS deploy action of an image promotion pipeline does' } }))[0];
-      expect(resolveCfn(policy.Properties.PolicyDocument.Statement.slice(-2), { 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' })).toEqual([
-        { Action: ['s3:GetObject', 's3:GetObjectVersion'], Effect: 'Allow', Resource: 'arn:aws:s3:::111111111111-eu-west-1-storefront-pipeline/*' },
-        {
-          Action: 'kms:Decrypt',
-          Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
-          Effect: 'Allow',
-          Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*',
-        },
+    for (const [service, kind] of [['storefront', 'Ecs'], ['catalog', 'Eks'], ['resizer', 'Lambda']]) {
+      const pipeline = Object.values(delivery.findResources('AWS::CodePipeline::Pipeline', { Properties: { Name: service } }))[0].Properties;
+      expect(pipeline.Stages.map((stage: any) => stage.Name)).toEqual(['Source', 'Build', 'Promote-dev', 'Promote-staging', 'Promote-prod']);
+      // On every push to main: CodePipeline's source action with change detection (the default) starts the pipeline.
+      expect(pipeline.Stages[0].Actions[0].Configuration).toEqual(expect.objectContaining({ FullRepositoryId: `example-org/${service}`, BranchName: 'main' }));
+      expect(pipeline.Stages[0].Actions[0].Configuration.DetectChanges).not.toBe(false);
+      const releases = releaseActions(platform.delivery, service);
+      expect(releases.map((a) => [a.Stage, a.Name, a.RunOrder])).toEqual([
+        ['Promote-dev', `Release-${kind}-dev`, 1],
+        ['Promote-prod', `Release-${kind}-prod`, 3],
       ]);
-    });
-    // The storefront build runs in the pipeline only; the other services build on their repository's pushes.
+      expect(releases.map(variables)).toEqual(['dev', 'prod'].map((env, i) => {
+        const account = ['222222222222', '333333333333'][i];
+        return {
+          IMAGE_DIGEST: '#{Build.IMAGE_DIGEST}',
+          STACK_NAME: `${kind}-${env}`,
+          STACK_REGION: 'eu-west-1',
+          PARAMETER_NAME: 'ImageDigest',
+          DEPLOY_ROLE_ARN: `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-eu-west-1`,
+          EXECUTION_ROLE_ARN: `arn:aws:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-eu-west-1`,
+          RELEASE_ENVIRONMENT: env,
+        };
+      }));
+      // prod's release comes after its approval and the promotion of the digest to the prod tag (scan gate again).
+      const prod = pipeline.Stages.find((stage: any) => stage.Name === 'Promote-prod');
+      expect(prod.Actions.map((a: any) => [a.Name, a.RunOrder])).toEqual([['Approve', 1], ['Promote', 2], [`Release-${kind}-prod`, 3]]);
+    }
+    // The pipelines release to stacks that exist: Delivery deploys last.
+    expect(platform.delivery.dependencies.map((d) => d.node.id).sort()).toEqual(
+      ['Ecs-dev', 'Ecs-prod', 'Eks-dev', 'Eks-prod', 'Lambda-dev', 'Lambda-prod', 'Registry']);
+    // Every build runs in its pipeline: none has a source of its own to build from.
     const registry = Template.fromStack(platform.registry);
-    registry.hasResourceProperties('AWS::CodeBuild::Project', { Source: { Type: 'CODEPIPELINE' }, Artifacts: { Type: 'CODEPIPELINE' } });
-    expect(Object.values(registry.findResources('AWS::CodeBuild::Project')).map((p) => p.Properties.Source.Type)).toEqual(['CODEPIPELINE', 'GITHUB', 'GITHUB']);
+    expect(Object.values(registry.findResources('AWS::CodeBuild::Project')).map((p) => p.Properties.Source.Type)).toEqual(['CODEPIPELINE', 'CODEPIPELINE', 'CODEPIPELINE']);
   });
 
-  test('delivery: an environment in another region gets its tag promoted, and no deployment the pipeline could not make', () => {
+  test('delivery: a release project may assume only the deploy roles of its own environment', () => {
+    const { platform } = referencePlatform(CROSS_ACCOUNT);
+    const delivery = Template.fromStack(platform.delivery);
+    const assumed = Object.values(delivery.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement
+      .filter((st: any) => st.Action === 'sts:AssumeRole' && JSON.stringify(st.Resource).includes('cdk-'))
+      .map((st: any) => [p.Properties.Roles[0].Ref.replace(/[A-F0-9]{8}$/, ''), resolveCfn(st.Resource, REGISTRY_REFS)]));
+    expect(assumed.sort()).toEqual([
+      ['catalogPromotionReleasedevRole', 'arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1'],
+      ['catalogPromotionReleaseprodRole', 'arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-eu-west-1'],
+      ['resizerPromotionReleasedevRole', 'arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1'],
+      ['resizerPromotionReleaseprodRole', 'arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-eu-west-1'],
+      ['storefrontPromotionReleasedevRole', 'arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1'],
+      ['storefrontPromotionReleaseprodRole', 'arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-eu-west-1'],
+    ]);
+  });
+
+  test('delivery: an environment in another region is released like the others, by updating its stacks there', () => {
     const { app, platform } = referencePlatform({
       registryEnv: { account: '111111111111', region: 'eu-west-1' },
       workloads: [{ name: 'dev', env: { account: '222222222222', region: 'us-east-1' } }],
       replicaRegions: [],
     });
     expect(synthesisProblems(app)).toBe('');
-    const stages = Object.values(Template.fromStack(platform.delivery).findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages;
-    expect(stages.flatMap((stage: any) => stage.Actions.map((a: any) => a.ActionTypeId.Provider))).not.toContain('ECS');
-    expect(platform.ecsStacks[0].deployRole).toBeUndefined();
-    expect(platform.delivery.dependencies.map((d) => d.node.id)).toEqual(['Registry']);
+    const release = releaseActions(platform.delivery, 'storefront').find((a) => a.Name === 'Release-Ecs-dev');
+    expect(variables(release)).toEqual(expect.objectContaining({
+      STACK_NAME: 'Ecs-dev', STACK_REGION: 'us-east-1', DEPLOY_ROLE_ARN: 'arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-us-east-1',
+    }));
   });
 
   test('ECS: isolated VPC without internet access, Container Insights, internal ALB, non-root container, secret from Secrets Manager', () => {
@@ -168,7 +229,7 @@ describe('reference platform', () => {
     const nodeRole = Object.values(template.findResources('AWS::IAM::Role')).find((r) => JSON.stringify(r).includes('AmazonEKSWorkerNodePolicy'));
     expect(JSON.stringify(nodeRole)).not.toContain('AmazonEC2ContainerRegistryReadOnly');
     const manifest = JSON.stringify(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'));
-    expect(manifest).toContain('platform/catalog:dev');
+    expect(manifest).toContain('/platform/catalog@');
     expect(manifest).toMatch(/kind\W+Deployment/);
     expect(manifest).toMatch(/kind\W+Service/);
   });
@@ -183,7 +244,7 @@ describe('reference platform', () => {
     Template.fromStack(referencePlatform().platform.eksStacks[0]).hasResourceProperties('AWS::IAM::ManagedPolicy',
       addOnPull({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:602401143452:repository/*']] }));
     // A stack of no fixed region carries the table and looks its region up at deploy time.
-    const agnostic = Template.fromStack(new EksWorkloadStack(new App(), 'Eks', { repositoryName: 'team/app', environmentTag: 'dev', kubectlLayer }));
+    const agnostic = Template.fromStack(new EksWorkloadStack(new App(), 'Eks', { repositoryName: 'team/app', kubectlLayer }));
     expect(agnostic.toJSON().Mappings.EksAddOnRegistry).toEqual(expect.objectContaining({
       'eu-west-1': { account: '602401143452' }, 'us-gov-west-1': { account: '013241004608' }, 'ap-east-1': { account: '800184023465' },
     }));
@@ -238,7 +299,9 @@ describe('reference platform', () => {
     const [ecsUser] = Object.values(Template.fromStack(platform.ecsStacks[0]).findResources('AWS::ECS::TaskDefinition')).map((t) => t.Properties.ContainerDefinitions[0].User);
     const text = Object.values(Template.fromStack(platform.eksStacks[0]).findResources('Custom::AWSCDK-EKS-KubernetesResource'))[0].Properties.Manifest;
     // The manifest is JSON with the image URI as a reference: read it with the reference as a placeholder.
-    const manifest = JSON.parse(text['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : 'IMAGE')).join(''));
+    // The replica count (a condition) stands outside quotes, the image inside.
+    const parts: unknown[] = text['Fn::Join'][1];
+    const manifest = JSON.parse(parts.map((part, i) => (typeof part === 'string' ? part : String(parts[i - 1]).endsWith('"') ? 'IMAGE' : '0')).join(''));
     const pod = manifest.find((m: { kind: string }) => m.kind === 'Deployment').spec.template.spec.securityContext;
     expect(ecsUser).toBe('1000:1000');
     expect(pod).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
@@ -247,14 +310,8 @@ describe('reference platform', () => {
   test.each<[string, () => IConstruct, string]>([
     ['a workload outside the environments', () => referencePlatform({ workloads: [{ name: 'qa' }] }).app,
       '[Registry] prop \'workloads\': got "qa"; is not one of the environments ["dev","staging","prod"]. Add it to \'environments\'.'],
-    ['both a digest and a tag', () => new EcsServiceStack(new App(), 'Ecs', { env: { region: 'eu-west-1' }, repositoryName: 'team/app', imageDigest: DIGEST, environmentTag: 'dev' }),
-      '[Ecs] prop \'imageDigest\': got "' + DIGEST + '"; give exactly one of \'imageDigest\' (preferred) and \'environmentTag\'.'],
-    ['neither a digest nor a tag', () => new EksWorkloadStack(new App(), 'Eks', { repositoryName: 'team/app', kubectlLayer }),
-      '[Eks] prop \'imageDigest\': got nothing; give exactly one of \'imageDigest\' (preferred) and \'environmentTag\'.'],
     ['a malformed digest', () => new EcsServiceStack(new App(), 'Ecs', { env: { region: 'eu-west-1' }, repositoryName: 'team/app', imageDigest: 'sha256:xyz' }),
       '[Ecs] prop \'imageDigest\': got "sha256:xyz"; a digest is \'sha256:\' followed by 64 lower-case hex digits. Copy it from \'aws ecr describe-images\'.'],
-    ['a malformed environment tag', () => new EcsServiceStack(new App(), 'Ecs', { env: { region: 'eu-west-1' }, repositoryName: 'team/app', environmentTag: '-dev' }),
-      '[Ecs] prop \'environmentTag\': got "-dev"; an image tag is 1 to 300 letters, digits, \'_\', \'.\' or \'-\' and does not start with \'.\' or \'-\'. Fix the tag, or pass a digest (sha256:<64 hex>).'],
     ['workload accounts without the registry\'s', () => referencePlatform({ workloads: [{ name: 'dev', env: { account: '222222222222', region: 'eu-west-1' } }] }).app,
       '[Registry] prop \'registryEnv.account\': got nothing; the workloads run in accounts ["222222222222"] and pull from the registry\'s account, '
       + 'which must be known: give it (context registryAccount).'],
@@ -314,13 +371,14 @@ describe('reference platform', () => {
       .toEqual(Object.values(original).map((r) => r.Properties.LifecyclePolicy.LifecyclePolicyText));
     // The ECS task pulls from us-east-1.
     const task = Object.values(Template.fromStack(platform.ecsStacks[0]).findResources('AWS::ECS::TaskDefinition'))[0];
-    expect(resolveCfn(task.Properties.ContainerDefinitions[0].Image, { 'AWS::URLSuffix': 'amazonaws.com' })).toBe('111111111111.dkr.ecr.us-east-1.amazonaws.com/platform/storefront:dev');
+    expect(resolveCfn(task.Properties.ContainerDefinitions[0].Image['Fn::If'][1], { 'AWS::URLSuffix': 'amazonaws.com', ImageDigest: DIGEST }))
+      .toBe(`111111111111.dkr.ecr.us-east-1.amazonaws.com/platform/storefront@${DIGEST}`);
   });
 
   test('every problem of an app is reported at once, each naming its construct', () => {
     const app = new App();
     new EcsServiceStack(app, 'Ecs', { env: { region: 'eu-west-1' }, repositoryName: 'team/app', imageDigest: 'sha256:xyz' });
-    new EksWorkloadStack(app, 'Eks', { repositoryName: 'team/app', kubectlLayer });
+    new EksWorkloadStack(app, 'Eks', { repositoryName: 'team/app', imageDigest: 'sha256:abc', kubectlLayer });
     new RegistryStack(app, 'Registry', { services: [{ name: 'a', source: codebuild.Source.gitHub({ owner: 'o', repo: 'a' }) }], environments: [] });
     expect(synthesisProblems(app).split('\n').map((line) => line.slice(0, line.indexOf(':') + 1))).toEqual([
       '[Ecs] prop \'imageDigest\':', '[Eks] prop \'imageDigest\':', '[Registry] prop \'environments\':',
