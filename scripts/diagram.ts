@@ -193,6 +193,8 @@ function render(value: unknown, stackResources: Map<string, Resource>): string {
   }
   if (fn === 'Fn::Join' && Array.isArray(arg)) return (arg[1] as unknown[]).map((v) => render(v, stackResources)).join(String(arg[0]));
   if (fn === 'Fn::Sub') return String(Array.isArray(arg) ? arg[0] : arg);
+  // A conditional image (a workload before its first release runs nothing): what it runs once released.
+  if (fn === 'Fn::If' && Array.isArray(arg)) return render(arg[1], stackResources);
   return '?';
 }
 
@@ -321,6 +323,12 @@ function buildGraph(resources: Resource[], regions: Map<string, string>, exports
         if (provider === 'CodeBuild') {
           const project = resolveRef(pipeline, config.ProjectName);
           if (project && isDrawn(project)) addEdge(pipeline, project, `${stage.Name}: ${action.Name}`);
+          // A release sets the image parameter of the stack it names: an edge to what that stack runs.
+          const released = render(config.EnvironmentVariables ?? '', local(pipeline)).match(/"name":"STACK_NAME","type":"PLAINTEXT","value":"([^"]+)"/)?.[1];
+          for (const target of drawn.filter((r) => r.stack === released && (r.type === 'AWS::ECS::Service' || r.type === 'AWS::Lambda::Function'
+            || r.props.Manifest !== undefined))) {
+            addEdge(pipeline, target, `${stage.Name}: releases digest`);
+          }
         }
         if (provider === 'ECS') {
           const cluster = render(config.ClusterName, local(pipeline));

@@ -30,37 +30,51 @@ describe('access to the repositories, cross-account (registry 111111111111, dev 
     expect((await model.checkService('lambda.amazonaws.com', sourceArn, action, repository)).allowed).toBe(allowed);
   });
 
-  // The storefront pipeline (Delivery, registry account) deploys through each workload account's deploy role.
+  // What an environment runs is its stacks' ImageDigest parameter (ECR has no IAM condition on the tag pushed, so a
+  // moving tag cannot be protected): changing it takes an update of the stack, through the workload account's CDK
+  // deploy role, which `cdk bootstrap --trust <registry>` lets the registry account's principals assume when their
+  // identity policy allows it. The bootstrap template's trust: the account itself and the trusted accounts.
+  const deployRole = (account: string): RepositoryRef => ({
+    arn: `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-eu-west-1`,
+    policy: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: [`arn:aws:iam::${account}:root`, `arn:aws:iam::${REGISTRY}:root`] } }],
+    },
+  });
+  const release = (service: string, env: string) => ({ stack: 'Delivery', role: `${service}PromotionRelease${env}Role` });
   test.each<[string, PrincipalRef, string, boolean]>([
-    ['the pipeline\'s role assumes the dev deploy role', { stack: 'Delivery', role: 'PromotionRole' }, 'Ecs-dev', true],
-    ['the pipeline\'s role assumes the prod deploy role', { stack: 'Delivery', role: 'PromotionRole' }, 'Ecs-prod', true],
-    ['the storefront build cannot assume the prod deploy role', { stack: 'Registry', role: 'storefrontBuildRole' }, 'Ecs-prod', false],
-    ['storefront\'s GitHub Actions role cannot assume the prod deploy role', { stack: 'Registry', role: 'storefrontGitHubRole' }, 'Ecs-prod', false],
-    ['the registry account\'s administrator cannot assume the prod deploy role', everything(REGISTRY), 'Ecs-prod', false],
-    ['the dev account\'s administrator cannot assume the prod deploy role', everything(DEV), 'Ecs-prod', false],
-  ])('%s', async (_name, principal, stack, allowed) => {
-    const trust = model.resourceWithPolicy(stack, 'DeployRole', 'AWS::IAM::Role', 'AssumeRolePolicyDocument');
-    expect((await model.check(principal, 'sts:AssumeRole', trust)).allowed).toBe(allowed);
+    ...['storefront', 'catalog', 'resizer'].flatMap((service): [string, PrincipalRef, string, boolean][] => [
+      [`${service}'s prod release (after its approval) may change what prod runs`, release(service, 'prod'), PROD, true],
+      [`${service}'s dev release may change what dev runs`, release(service, 'dev'), DEV, true],
+      [`${service}'s dev release cannot change what prod runs`, release(service, 'dev'), PROD, false],
+      [`${service}'s build cannot change what prod runs`, { stack: 'Registry', role: `${service}BuildRole` }, PROD, false],
+      [`${service}'s GitHub Actions role cannot change what prod runs`, { stack: 'Registry', role: `${service}GitHubRole` }, PROD, false],
+    ]),
+    ['the storefront pipeline\'s role cannot change what prod runs itself', { stack: 'Delivery', role: 'storefrontPromotionRole' }, PROD, false],
+    ['the storefront pipeline\'s source role cannot change what prod runs', { stack: 'Delivery', role: 'storefrontPromotionSourceRole' }, PROD, false],
+    ['the dev account\'s administrator cannot change what prod runs', everything(DEV), PROD, false],
+    ['an unknown account\'s administrator cannot change what prod runs', everything('444444444444'), PROD, false],
+    // --trust hands the registry account's administrators deployments into the workload accounts, as `cdk deploy` needs.
+    ['the registry account\'s administrator may (the trust cdk deploy needs: guard that account\'s admin access)', everything(REGISTRY), PROD, true],
+  ])('who can change what runs: %s', async (_name, principal, account, allowed) => {
+    expect((await model.check(principal, 'sts:AssumeRole', deployRole(account))).allowed).toBe(allowed);
+  });
+
+  test('who can start a release: only the pipeline\'s action of that stage (identity policies naming the project)', () => {
+    const template = assembly.getStackByName('Delivery').template;
+    const project = Object.keys(template.Resources).find((id) => id.startsWith('storefrontPromotionReleaseprod') && template.Resources[id].Type === 'AWS::CodeBuild::Project');
+    const starters = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.PolicyDocument.Statement
+      .some((st: any) => [st.Action].flat().includes('codebuild:StartBuild') && JSON.stringify(st.Resource).includes(`"${project}"`)))
+      .flatMap((r) => r.Properties.Roles.map((role: any) => role.Ref));
+    expect(starters).toEqual([expect.stringMatching(/^storefrontPromotionPipelinePromoteprodReleaseEcsprodCodePipelineActionRole/)]);
   });
 
   test.each<Case>([
-    ['the prod deploy role cannot pull storefront', { stack: 'Ecs-prod', role: 'DeployRole' }, PULL, STOREFRONT, false],
-    ['the prod deploy role cannot push storefront', { stack: 'Ecs-prod', role: 'DeployRole' }, 'ecr:PutImage', STOREFRONT, false],
-    ['the prod deploy role cannot change the storefront repository policy', { stack: 'Ecs-prod', role: 'DeployRole' }, 'ecr:SetRepositoryPolicy', STOREFRONT, false],
-    ['the pipeline\'s role cannot push storefront', { stack: 'Delivery', role: 'PromotionRole' }, 'ecr:PutImage', STOREFRONT, false],
+    ['the prod release cannot pull storefront', release('storefront', 'prod'), PULL, STOREFRONT, false],
+    ['the prod release cannot push storefront', release('storefront', 'prod'), 'ecr:PutImage', STOREFRONT, false],
+    ['the pipeline\'s role cannot push storefront', { stack: 'Delivery', role: 'storefrontPromotionRole' }, 'ecr:PutImage', STOREFRONT, false],
   ])('%s', async (_name, principal, action, repository, allowed) => {
     expect((await model.check(principal, action, repository)).allowed).toBe(allowed);
-  });
-
-  test('the prod deploy role updates the prod storefront service only, and reads the pipeline\'s artifacts', async () => {
-    const role = { stack: 'Ecs-prod', role: 'DeployRole' };
-    const service = (account: string, cluster: string) => ({ arn: `arn:aws:ecs:eu-west-1:${account}:service/${cluster}/storefront` });
-    expect((await model.check(role, 'ecs:UpdateService', service(PROD, 'storefront-prod'))).allowed).toBe(true);
-    expect((await model.check(role, 'ecs:UpdateService', service(PROD, 'catalog-prod'))).allowed).toBe(false);
-    expect((await model.check(role, 'ecs:UpdateService', service(DEV, 'storefront-dev'))).allowed).toBe(false);
-    const artifact = model.bucketObject('Delivery', 'PromotionArtifacts', 'storefront/prodDefinitions1/abc.zip');
-    expect((await model.check(role, 's3:GetObject', artifact)).allowed).toBe(true);
-    expect((await model.check(everything(PROD), 's3:GetObject', artifact)).allowed).toBe(false);
   });
 
   test('the check can fail: with the account-wide grant (no aws:PrincipalArn condition), any role of the account pulls', async () => {

@@ -11,6 +11,7 @@ import { App } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { ECS_SERVICE, EKS_SERVICE, LAMBDA_SERVICE, ReferencePlatform } from '../../src/reference';
 import { CfnTemplate, DeployedStack, missingMoto, Moto, MOTO_ACCOUNT, motoCloudFormationTypes } from '../support/moto';
+import { runRelease } from '../support/release';
 import { describeNeeding } from '../support/system-deps';
 
 jest.setTimeout(5 * 60_000);
@@ -249,10 +250,11 @@ describeNeeding(missingMoto(), 'deploy rehearsal of the reference platform in mo
       expect((await m().call<{ projects: string[] }>('codebuild', 'list_projects')).projects).toEqual([]);
     });
 
-    test(`only the exports of ${ECS_SERVICE}'s build to the Delivery stack are left out: moto fails a stack on an output of a skipped resource`, () => {
+    test('only the exports of the builds to the Delivery stack are left out: moto fails a stack on an output of a skipped resource', () => {
       const outputs = Object.entries(template('Registry').Outputs ?? {}) as [string, any][];
-      const ofProject = outputs.filter(([, o]) => JSON.stringify(o.Value).includes(`${ECS_SERVICE}BuildProject`)).map(([name]) => name).sort();
-      expect(ofProject).toHaveLength(2);
+      const ofProject = outputs.filter(([, o]) => JSON.stringify(o.Value).includes('BuildProject')).map(([name]) => name).sort();
+      // Each service's pipeline takes its build's name and ARN.
+      expect(ofProject).toHaveLength(6);
       expect(registry.droppedOutputs).toEqual(ofProject);
     });
   });
@@ -281,7 +283,7 @@ describeNeeding(missingMoto(), 'deploy rehearsal of the reference platform in mo
       }
     });
 
-    test(`the service runs the ${WORKLOAD} tag of the repository the Registry stack created (found by name, across stacks)`, async () => {
+    const running = async () => {
       const [cluster] = resourcesOfType(ecs, 'AWS::ECS::Cluster');
       const [service] = resourcesOfType(ecs, 'AWS::ECS::Service');
       const described = (await m().call<{ services: { taskDefinition: string; desiredCount: number }[] }>('ecs', 'describe_services', { cluster, services: [service] })).services;
@@ -289,7 +291,36 @@ describeNeeding(missingMoto(), 'deploy rehearsal of the reference platform in mo
       const task = (await m().call<{ taskDefinition: { containerDefinitions: { image: string }[] } }>('ecs', 'describe_task_definition', {
         taskDefinition: described[0].taskDefinition,
       })).taskDefinition;
-      expect(task.containerDefinitions.map((c) => c.image)).toContain(`${storefront.repositoryUri}:${WORKLOAD}`);
+      return { desiredCount: described[0].desiredCount, images: task.containerDefinitions.map((c) => c.image) };
+    };
+
+    test('created before any image exists, the service runs nothing (the first deploy cannot fail on a missing image)', async () => {
+      expect(await running()).toEqual({ desiredCount: 0, images: [`${storefront.repositoryUri}:none`] });
+    });
+
+    test('a release sets the stack\'s digest and the service runs it; a later deploy of the template keeps it', async () => {
+      const digest = `sha256:${'ab'.repeat(32)}`;
+      const result = await runRelease(m(), fs.mkdtempSync(path.join(os.tmpdir(), 'release-')), {
+        IMAGE_DIGEST: digest,
+        STACK_NAME: ecs.stackName,
+        STACK_REGION: m().region,
+        PARAMETER_NAME: 'ImageDigest',
+        DEPLOY_ROLE_ARN: `arn:aws:iam::${MOTO_ACCOUNT}:role/cdk-hnb659fds-deploy-role-${MOTO_ACCOUNT}-${m().region}`,
+        EXECUTION_ROLE_ARN: `arn:aws:iam::${MOTO_ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${MOTO_ACCOUNT}-${m().region}`,
+        RELEASE_ENVIRONMENT: WORKLOAD,
+      });
+      expect([result.status, result.output.trim().split('\n').pop()]).toEqual([0, `release: ${ecs.stackName} (${WORKLOAD}) runs ${digest}`]);
+      expect(await running()).toEqual({ desiredCount: 2, images: [`${storefront.repositoryUri}@${digest}`] });
+      // `cdk deploy` of the same app: the CLI passes UsePreviousValue for a parameter it is not given.
+      const stack = (await m().call('cloudformation', 'describe_stacks', { StackName: ecs.stackName })).Stacks[0];
+      await m().call('cloudformation', 'update_stack', {
+        StackName: ecs.stackName,
+        UsePreviousTemplate: true,
+        Parameters: stack.Parameters.map((p: { ParameterKey: string }) => ({ ParameterKey: p.ParameterKey, UsePreviousValue: true })),
+        Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+      });
+      await m().call('cloudformation', 'describe_stacks', { StackName: ecs.stackName });
+      expect(await running()).toEqual({ desiredCount: 2, images: [`${storefront.repositoryUri}@${digest}`] });
     });
 
     test('the one pull grant among the role policies is on that repository only', async () => {

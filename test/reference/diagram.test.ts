@@ -34,18 +34,22 @@ test('one cluster per stack, and the cross-stack pulls from the registry by repo
   // The Lambda function runs its repository's image by digest, never a tag.
   expect(dot).toMatch(/"Registry\/resizerRepository[0-9A-F]{8}" -> "Lambda-dev\/ServiceFunction[0-9A-F]{8}" \[label="runs digest", style=dashed/);
   expect(crossStack.some((label) => label.includes('pull'))).toBe(true);
-  expect(crossStack.some((label) => label.includes('runs :dev'))).toBe(true);
+  // Every workload runs a digest (its release record), never a tag.
+  expect(crossStack.filter((label) => label.includes('runs')).sort()).toEqual(['pull, runs digest', 'runs digest']);
 });
 
-test('the storefront pipeline: its connection, the registry\'s build for the build and every promotion, and the ECS service it deploys by digest', () => {
-  const pipeline = /"Delivery\/PromotionPipeline[0-9A-F]{8}"/.source;
-  const edges = [...dot.matchAll(new RegExp('^  "([^"]+)" -> "([^"]+)" \\[label="([^"]+)"', 'gm'))]
-    .filter((m) => new RegExp(pipeline).test(`"${m[1]}"`) || new RegExp(pipeline).test(`"${m[2]}"`))
-    .map((m) => `${m[1].replace(/[0-9A-F]{8}$/, '')} -> ${m[2].replace(/[0-9A-F]{8}$/, '')}: ${m[3]}`);
-  expect(edges).toEqual([
-    'Delivery/Connection -> Delivery/PromotionPipeline: source example-org/storefront',
-    'Delivery/PromotionPipeline -> Delivery/PromotionImageDefinitions: Promote-dev: ImageDefinitions1',
-    'Delivery/PromotionPipeline -> Ecs-dev/Service: Promote-dev: deploys digest',
-    'Delivery/PromotionPipeline -> Registry/storefrontBuildProject: Build: Build, Promote-prod: Promote, Promote-staging: Promote',
-  ]);
+test('each service\'s pipeline: the connection, the registry\'s build for the build and every promotion, and the release of what dev runs', () => {
+  for (const [service, workload] of [['storefront', 'Ecs-dev/Service'], ['catalog', 'Eks-dev/ClustermanifestWorkload'], ['resizer', 'Lambda-dev/ServiceFunction']]) {
+    const pipeline = new RegExp(`"Delivery/${service}PromotionPipeline[0-9A-F]{8}"`);
+    const edges = [...dot.matchAll(new RegExp('^  "([^"]+)" -> "([^"]+)" \\[label="([^"]+)"', 'gm'))]
+      .filter((m) => pipeline.test(`"${m[1]}"`) || pipeline.test(`"${m[2]}"`))
+      .map((m) => `${m[1].replace(/[0-9A-F]{8}$/, '')} -> ${m[2].replace(/[0-9A-F]{8}$/, '')}: ${m[3]}`);
+    const kind = workload.split('-')[0];
+    expect(edges).toEqual([
+      `Delivery/Connection -> Delivery/${service}PromotionPipeline: source example-org/${service}`,
+      `Delivery/${service}PromotionPipeline -> Delivery/${service}PromotionReleasedev: Promote-dev: Release-${kind}-dev`,
+      `Delivery/${service}PromotionPipeline -> ${workload}: Promote-dev: releases digest`,
+      `Delivery/${service}PromotionPipeline -> Registry/${service}BuildProject: Build: Build, Promote-prod: Promote, Promote-staging: Promote`,
+    ]);
+  }
 });

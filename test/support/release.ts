@@ -1,0 +1,36 @@
+// Runs assets/pipeline/release-stack.sh as the release action's CodeBuild project does (sh, the AWS CLI on PATH),
+// against a local moto server.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Moto } from './moto';
+import { run, RunResult } from './rehearsal';
+
+export const RELEASE_SCRIPT = path.join(__dirname, '..', '..', 'assets', 'pipeline', 'release-stack.sh');
+
+/** The AWS CLI on PATH, or undefined. */
+export function realAws(): string | undefined {
+  return spawnSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).stdout.trim() || undefined;
+}
+
+/** Runs the script with `vars` in `dir`; `aws` there is the real CLI pointed at moto (the CLI reads no endpoint variable). */
+export function runRelease(moto: Moto, dir: string, vars: Record<string, string>): Promise<RunResult> {
+  const bin = path.join(dir, 'bin');
+  if (!fs.existsSync(bin)) {
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/sh\nexec "${realAws()}" "$@" --endpoint-url ${moto.endpoint}\n`, { mode: 0o755 });
+  }
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+  return run('sh', [RELEASE_SCRIPT], {
+    logFile: path.join(dir, 'release.log'),
+    env: {
+      ...env,
+      PATH: `${bin}:${process.env.PATH}`,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_DEFAULT_REGION: moto.region,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...vars,
+    },
+  });
+}
