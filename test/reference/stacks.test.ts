@@ -296,8 +296,8 @@ describe('reference platform', () => {
         expect([name, setting, copy.Properties[setting]]).toEqual([name, setting, original.Properties[setting]]);
       }
     }
-    const policies = (t: Record<string, any>, region: string) => Object.values(t).map((r) => JSON.stringify(resolveCfn(r.Properties.RepositoryPolicyText,
-      { 'AWS::Partition': 'aws', 'AWS::Region': region })).split(`:${region}:`).join(':REGION:'));
+    const policies = (t: Record<string, any>, region: string) => Object.values(t).map((r) =>
+      JSON.stringify(resolveCfn(r.Properties.RepositoryPolicyText, { 'AWS::Partition': 'aws', 'AWS::Region': region })).split(`:${region}:`).join(':REGION:'));
     expect(policies(copies, 'us-east-1')).toEqual(policies(originals, 'eu-west-1'));
     expect(resolveCfn(copies['platform/storefront'].Properties.RepositoryPolicyText, { 'AWS::Partition': 'aws' })).toEqual({
       Version: '2012-10-17',

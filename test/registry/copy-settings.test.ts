@@ -1,7 +1,8 @@
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import {
-  ImageRepository, LifecyclePresets, PullThroughCacheRule, RegistryReplication, RepositoryCreationTemplate, RepositoryCreationTrigger, UpstreamRegistry,
+  ImageRepository, LifecyclePresets, PullThroughCacheRule, RegistryReplication, RepositoryCreationTemplate, RepositoryCreationTrigger,
+  UpstreamRegistry,
 } from '../../src';
 import { synthesisProblems } from '../support/problems';
 
