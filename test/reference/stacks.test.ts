@@ -286,7 +286,7 @@ describe('reference platform', () => {
     // Replication pushes into the repository of the same name when there is one (creation templates apply only to the
     // repositories ECR creates, and a prefix covers the names under it): each copy is declared like its original.
     const replica = Template.fromStack(platform.replicaStacks[0]);
-    const byName = (t: Template) => Object.fromEntries(Object.values(t.findResources('AWS::ECR::Repository')).map((r) => [r.Properties.RepositoryName, r]));
+    const byName = (t: Template): Record<string, any> => Object.fromEntries(Object.values(t.findResources('AWS::ECR::Repository')).map((r) => [r.Properties.RepositoryName, r]));
     const [originals, copies] = [byName(Template.fromStack(platform.registry)), byName(replica)];
     expect(Object.keys(copies)).toEqual(['platform/storefront', 'platform/catalog', 'platform/resizer']);
     for (const [name, copy] of Object.entries(copies)) {
