@@ -342,14 +342,16 @@ function buildGraph(resources: Resource[], regions: Map<string, string>, exports
     }
   }
 
-  // Replication: into the creation templates of the destination regions that its filters cover.
+  // Replication: into the repositories of the destination regions that its filters cover (replication pushes into a
+  // repository of the same name), and the creation templates whose names it covers (ECR adds '/' to a prefix).
   for (const replication of drawn.filter((r) => r.type === 'AWS::ECR::ReplicationConfiguration')) {
     for (const rule of replication.props.ReplicationConfiguration?.Rules ?? []) {
       const filters = (rule.RepositoryFilters ?? []).map((f: any) => String(f.Filter));
       const destinations = (rule.Destinations ?? []).map((d: any) => String(d.Region));
-      for (const template of drawn.filter((t) => t.type === 'AWS::ECR::RepositoryCreationTemplate' && destinations.includes(regions.get(t.stack) ?? ''))) {
-        const prefix = String(template.props.Prefix);
-        if (filters.length === 0 || filters.some((f: string) => prefix.startsWith(f))) addEdge(replication, template, 'replicates');
+      const copied = (name: string) => filters.length === 0 || filters.some((f: string) => name.startsWith(f) || f.startsWith(name));
+      for (const target of drawn.filter((t) => destinations.includes(regions.get(t.stack) ?? ''))) {
+        if (target.type === 'AWS::ECR::Repository' && copied(String(target.props.RepositoryName))) addEdge(replication, target, 'replicates');
+        if (target.type === 'AWS::ECR::RepositoryCreationTemplate' && copied(`${String(target.props.Prefix).replace(/\/$/, '')}/`)) addEdge(replication, target, 'replicates');
       }
     }
   }

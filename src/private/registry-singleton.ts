@@ -67,3 +67,12 @@ export function registryEntryProblems(scope: IConstruct, kind: string, name: str
   entries.set(name, scope);
   return entries.size > max ? [`${registryOf(scope)} takes at most ${max} ${kind}s, and this is number ${entries.size}. Merge some of them.`] : [];
 }
+
+/**
+ * The scope whose constructs deploy to the same registries as `scope`'s: the stack itself for a stack deployed on its
+ * own (a StackSet's template), the app otherwise.
+ */
+export function deploymentRoot(scope: IConstruct): IConstruct {
+  const stack = Stack.of(scope);
+  return separateDeployments.has(stack) ? stack : scope.node.root;
+}

@@ -231,30 +231,44 @@ export interface RegistryReplicaStackProps extends StackProps, RegistryReplicaPr
 }
 
 /**
- * The registry of a replica region: replication creates the repositories here from the creation templates of this
- * stack, one per repository, with the same tag mutability, lifecycle policy and pull grants as the originals; the
+ * The registry of a replica region: a repository per replicated repository, of the same name and with the same tag
+ * mutability, lifecycle policy and pull grants as the original, which replication pushes into (ECR applies creation
+ * templates only to repositories it creates, and a template's prefix covers the names under it, not the repository of
+ * its own name). A REPLICATION template of the prefix keeps a copy the platform does not declare here immutable; the
  * region's registry scans like the primary one. Deploy it before the first image is replicated.
  */
 export class RegistryReplicaStack extends Stack {
+  private readonly repositories = new Map<string, ImageRepository>();
+
   constructor(scope: Construct, id: string, props: RegistryReplicaStackProps) {
     super(scope, id, props);
     const others = otherAccounts(this, props.workloadAccounts);
-    const baseline = new RegistryBaseline(this, 'Registry', {
-      scanning: platformScanning(props.repositoryPrefix ?? 'platform'),
-      creationTemplates: props.repositoryNames.map((name) => ({
-        prefix: name,
+    const prefix = props.repositoryPrefix ?? 'platform';
+    new RegistryBaseline(this, 'Registry', {
+      scanning: platformScanning(prefix),
+      creationTemplates: [{
+        prefix,
         appliedFor: [RepositoryCreationTrigger.REPLICATION],
-        description: `Copies of ${name} replicated from the platform registry`,
+        description: `Copies of ${prefix}/<name> that this stack does not declare: immutable tags and the lifecycle policy, never ECR's mutable default`,
         ...serviceRepositorySettings(props.environments),
-      })),
+      }],
     });
-    if (others.length > 0) {
-      baseline.creationTemplates.forEach((template) =>
-        template.grantPullToAccounts(others, { principalArnPatterns: pullerPatterns(this, others, template.prefix) }));
+    for (const name of props.repositoryNames.filter((n, i) => props.repositoryNames.indexOf(n) === i)) {
+      // Retained like the original: it holds the images workloads of this region run.
+      const repository = new ImageRepository(this, `${name.split('/').pop()}Repository`, { repositoryName: name, ...serviceRepositorySettings(props.environments) });
+      if (others.length > 0) repository.grantPullToAccounts(others, { principalArnPatterns: pullerPatterns(this, others, name) });
+      if (props.lambdaRepositoryNames?.includes(name)) repository.grantPullToLambda({ accountIds: [this.account, ...others] });
+      acknowledge(repository, 'environment tags move by design (dev, staging, prod); every other tag is immutable',
+        'cdk-validator-cfnguard::ecr_private_tag_immutability_enabled_check');
+      this.repositories.set(name, repository);
     }
-    for (const template of baseline.creationTemplates.filter((t) => props.lambdaRepositoryNames?.includes(t.prefix))) {
-      template.grantPullToLambda({ accountIds: [this.account, ...others] });
-    }
+  }
+
+  /** The copy of a replicated repository, by name. */
+  public repository(repositoryName: string): IImageRepository {
+    const found = this.repositories.get(repositoryName);
+    if (!found) throwIfProblems(this, [propProblem('repositoryName', repositoryName, `this stack holds ${JSON.stringify([...this.repositories.keys()])}.`)]);
+    return found!;
   }
 }
 

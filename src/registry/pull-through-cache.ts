@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
+import { cacheTemplateProblems } from './copy-settings';
 import { regionProblems, repositoryPrefixProblems } from './validation';
 import { acknowledge } from '../private/acknowledge';
 import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
@@ -168,7 +169,8 @@ export interface PullThroughCacheRuleProps {
   /**
    * The repository prefix of the cache: `docker pull <registry>/<prefix>/library/nginx:1.27`. 2 to 30 characters;
    * `ROOT` only for an ECR upstream. Pair it with a `RepositoryCreationTemplate` of the same prefix for
-   * PULL_THROUGH_CACHE, or the cached repositories get ECR's defaults (mutable tags, no lifecycle policy).
+   * PULL_THROUGH_CACHE (`RegistryBaseline` does), or the cached repositories get ECR's defaults (mutable tags, no
+   * lifecycle policy): synth reports a cache that no template of its registry covers.
    * @default - the upstream's usual name: 'docker-hub', 'ecr-public', 'k8s', 'quay', 'ghcr', 'gitlab', 'azure' or 'ecr'
    */
   readonly ecrRepositoryPrefix?: string;
@@ -197,9 +199,14 @@ export class PullThroughCacheRule extends Construct implements IPullThroughCache
     this.registryUri = `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}`;
     this.grants = new CacheGrants(this, this.ecrRepositoryPrefix, stack.account, stack.region);
     const privateEcr = upstream._privateEcr();
+    const ownPrefixProblems = prefixProblems(this.ecrRepositoryPrefix, privateEcr !== undefined);
+    // App-wide: the repositories ECR creates for the cache need a creation template (a wrong prefix is reported already).
+    if (ownPrefixProblems.length === 0 && !Token.isUnresolved(this.ecrRepositoryPrefix)) {
+      this.node.addValidation({ validate: () => cacheTemplateProblems(this, this.ecrRepositoryPrefix) });
+    }
     reportProblems(this, [
       ...upstream._problems().map((p) => p.replace("prop '", "prop 'upstream.")),
-      ...prefixProblems(this.ecrRepositoryPrefix, privateEcr !== undefined),
+      ...ownPrefixProblems,
       ...(privateEcr?.upstreamRepositoryPrefix !== undefined && this.ecrRepositoryPrefix === 'ROOT'
         ? [propProblem('upstream.upstreamRepositoryPrefix', privateEcr.upstreamRepositoryPrefix, "ECR takes an upstream prefix only with a cache prefix other than 'ROOT'. Give the cache a prefix.")]
         : []),

@@ -1,6 +1,7 @@
 import { Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
+import { replicaCopyProblems } from './copy-settings';
 import { filterListProblems, regionProblems, replicationPrefixProblems } from './validation';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { registrySingletonProblems } from '../private/registry-singleton';
@@ -46,10 +47,12 @@ export interface RegistryReplicationProps {
 
 /**
  * The replication configuration of the registry of this stack's account and region: images pushed from now on (ECR
- * does not copy earlier ones) are copied to other regions and accounts, once per push. ECR creates the destination
- * repositories with the settings of the destination registry's creation template for REPLICATION
- * (`RepositoryCreationTemplate`); without one they are mutable, AES256, and have no lifecycle or repository policy.
- * Deletions are never replicated. One per account and region.
+ * does not copy earlier ones) are copied to other regions and accounts, once per push. A destination repository of the
+ * same name keeps its own settings; otherwise ECR creates it with the settings of the destination registry's creation
+ * template for REPLICATION whose prefix covers the name (`RepositoryCreationTemplate`; ECR adds '/' to the prefix);
+ * without one it is mutable, AES256, and has no lifecycle or repository policy. At synth, every repository of the app
+ * that a rule copies is checked: its copy in each destination must get the original's tag mutability, lifecycle
+ * policy, encryption type and repository policy. Deletions are never replicated. One per account and region.
  */
 export class RegistryReplication extends Construct {
   private readonly rules: ReplicationRule[] = [];
@@ -62,6 +65,8 @@ export class RegistryReplication extends Construct {
       this.rules.push(rule);
     });
     this.node.addValidation({ validate: () => this.limitProblems() });
+    // App-wide: every copy this configuration makes gets the settings of its original.
+    this.node.addValidation({ validate: () => replicaCopyProblems(this, this.rules) });
     new ecr.CfnReplicationConfiguration(this, 'Resource', {
       replicationConfiguration: {
         rules: Lazy.any({

@@ -2,7 +2,7 @@ import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ImageBuildProject, ImageFunction, ImageFunctionProps, ImagePlatform, ImageRepository, PullThroughCacheRule, UpstreamRegistry } from '../../src';
+import { ImageBuildProject, ImageFunction, ImageFunctionProps, ImagePlatform, ImageRepository, PullThroughCacheRule, RepositoryCreationTemplate, RepositoryCreationTrigger, UpstreamRegistry } from '../../src';
 import { synthesisProblems } from '../support/problems';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -65,10 +65,12 @@ describe('ImageFunction', () => {
       "prop 'architecture': got \"arm64\"; does not match the image, built for linux/amd64. Use lambda.Architecture.X86_64, or build for the function's architecture."],
     ['a pull-through cache\'s repository', (s) => {
       new PullThroughCacheRule(s, 'EcrPublic', { upstream: UpstreamRegistry.ecrPublic() });
+      new RepositoryCreationTemplate(s, 'CacheTemplate', { prefix: 'ecr-public', appliedFor: [RepositoryCreationTrigger.PULL_THROUGH_CACHE] });
       return { repository: ImageRepository.fromRepositoryName(s, 'Cached', 'ecr-public/lambda/python') };
     }, "prop 'repository': got \"ecr-public/lambda/python\"; is a repository of the pull-through cache Functions/EcrPublic, which Lambda cannot fill and whose images follow the upstream. Copy the image into a repository of your own (a build FROM it, or skopeo copy) and use that."],
     ['a repository of a cache whose prefix was given with its slash', (s) => {
       new PullThroughCacheRule(s, 'Quay', { upstream: UpstreamRegistry.quay(), ecrRepositoryPrefix: 'mirror/' });
+      new RepositoryCreationTemplate(s, 'CacheTemplate', { prefix: 'mirror', appliedFor: [RepositoryCreationTrigger.PULL_THROUGH_CACHE] });
       return { repository: ImageRepository.fromRepositoryName(s, 'Cached', 'mirror/org/tool') };
     }, "prop 'repository': got \"mirror/org/tool\"; is a repository of the pull-through cache Functions/Quay, which Lambda cannot fill and whose images follow the upstream. Copy the image into a repository of your own (a build FROM it, or skopeo copy) and use that."],
   ])('refuses %s', (_name, props, problem) => {

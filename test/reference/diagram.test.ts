@@ -24,9 +24,10 @@ test('the committed docs/architecture.dot is what scripts/diagram.ts draws from 
 
 test('one cluster per stack, and the cross-stack pulls from the registry by repository name', () => {
   expect([...dot.matchAll(/subgraph "cluster_([^"/]+)"/g)].map((m) => m[1])).toEqual(['Delivery', 'Ecs-dev', 'Eks-dev', 'Lambda-dev', 'Registry', 'Registry-eu-central-1']);
-  // Replication into the second region's creation templates, and the builds' base images through the caches.
-  expect([...dot.matchAll(/"Registry\/[^"]+" -> "Registry-eu-central-1\/RegistryTemplateplatform(\w+?)[0-9A-F]{8}" \[label="replicates"/g)].map((m) => m[1]))
-    .toEqual(['catalog', 'resizer', 'storefront']);
+  // Replication into the second region's copies (and its template for copies not declared yet), and the builds' base
+  // images through the caches.
+  expect([...dot.matchAll(/"Registry\/[^"]+" -> "Registry-eu-central-1\/(\w+?)[0-9A-F]{8}" \[label="replicates"/g)].map((m) => m[1]))
+    .toEqual(['RegistryTemplateplatform', 'catalogRepository', 'resizerRepository', 'storefrontRepository']);
   expect([...dot.matchAll(/"Registry\/RegistryCache(\w+?)[0-9A-F]{8}" -> "Registry\/(\w+?)BuildProject[0-9A-F]{8}" \[label="pull"\]/g)].map((m) => `${m[1]} ${m[2]}`))
     .toEqual(['dockerhub catalog', 'dockerhub resizer', 'dockerhub storefront', 'ecrpublic catalog', 'ecrpublic resizer', 'ecrpublic storefront']);
   // Dashed edges cross stacks: from a Registry repository to a workload.

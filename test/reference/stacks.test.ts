@@ -327,7 +327,7 @@ describe('reference platform', () => {
     expect(synthesisProblems(make())).toBe(message);
   });
 
-  test('workloads in another region pull from that region\'s copy, which replication fills and creation templates keep as safe', () => {
+  test('workloads in another region pull from that region\'s copy, declared with the original\'s settings and grants, which replication fills', () => {
     const { app, platform } = referencePlatform({
       registryEnv: { account: '111111111111', region: 'eu-west-1' },
       workloads: [{ name: 'dev', env: { account: '222222222222', region: 'us-east-1' } }],
@@ -340,35 +340,37 @@ describe('reference platform', () => {
         Rules: [{ Destinations: [{ Region: 'us-east-1', RegistryId: '111111111111' }], RepositoryFilters: [{ Filter: 'platform/', FilterType: 'PREFIX_MATCH' }] }],
       },
     });
+    // Replication pushes into the repository of the same name when there is one (creation templates apply only to the
+    // repositories ECR creates, and a prefix covers the names under it): each copy is declared like its original.
     const replica = Template.fromStack(platform.replicaStacks[0]);
+    const byName = (t: Template): Record<string, any> => Object.fromEntries(Object.values(t.findResources('AWS::ECR::Repository')).map((r) => [r.Properties.RepositoryName, r]));
+    const [originals, copies] = [byName(Template.fromStack(platform.registry)), byName(replica)];
+    expect(Object.keys(copies)).toEqual(['platform/storefront', 'platform/catalog', 'platform/resizer']);
+    for (const [name, copy] of Object.entries(copies)) {
+      const original = originals[name];
+      expect([copy.DeletionPolicy, copy.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+      for (const setting of ['ImageTagMutability', 'ImageTagMutabilityExclusionFilters', 'LifecyclePolicy', 'EncryptionConfiguration', 'ImageScanningConfiguration']) {
+        expect([name, setting, copy.Properties[setting]]).toEqual([name, setting, original.Properties[setting]]);
+      }
+    }
+    const policies = (t: Record<string, any>, region: string) => Object.values(t).map((r) =>
+      JSON.stringify(resolveCfn(r.Properties.RepositoryPolicyText, { 'AWS::Partition': 'aws', 'AWS::Region': region })).split(`:${region}:`).join(':REGION:'));
+    expect(policies(copies, 'us-east-1')).toEqual(policies(originals, 'eu-west-1'));
+    expect(resolveCfn(copies['platform/storefront'].Properties.RepositoryPolicyText, { 'AWS::Partition': 'aws' })).toEqual({
+      Version: '2012-10-17',
+      Statement: [{
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        Condition: { ArnLike: { 'aws:PrincipalArn': ['arn:aws:iam::222222222222:role/platform/storefront/*'] } },
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::222222222222:root' },
+      }],
+    });
+    // A copy a future service adds before this stack declares it is created from the template of the prefix: immutable
+    // tags and the lifecycle policy, never ECR's mutable default.
     const templates = Object.values(replica.findResources('AWS::ECR::RepositoryCreationTemplate')).map((t) => t.Properties);
-    expect(templates.map((t) => [t.Prefix, t.AppliedFor, t.ImageTagMutability, JSON.parse(resolveCfn(t.RepositoryPolicy, { 'AWS::Partition': 'aws' }))])).toEqual(
-      ['storefront', 'catalog', 'resizer'].map((service) => [`platform/${service}`, ['REPLICATION'], 'IMMUTABLE_WITH_EXCLUSION', {
-        Statement: [{
-          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-          Condition: { ArnLike: { 'aws:PrincipalArn': [`arn:aws:iam::222222222222:role/platform/${service}/*`] } },
-          Effect: 'Allow',
-          Principal: { AWS: 'arn:aws:iam::222222222222:root' },
-        },
-        // The Lambda function's copy: Lambda's cross-account policy for container images (the Lambda service for the
-        // functions of the registry's and the workload's accounts in this region, and the workload account).
-        ...(service === 'resizer' ? [{
-          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-          Condition: { StringLike: { 'aws:sourceArn': ['arn:aws:lambda:us-east-1:111111111111:function:*', 'arn:aws:lambda:us-east-1:222222222222:function:*'] } },
-          Effect: 'Allow',
-          Principal: { Service: 'lambda.amazonaws.com' },
-        }, {
-          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-          Effect: 'Allow',
-          Principal: { AWS: 'arn:aws:iam::222222222222:root' },
-        }] : [])],
-        Version: '2012-10-17',
-      }]));
-    // The same lifecycle policy as the originals.
-    const original = Template.fromStack(platform.registry).findResources('AWS::ECR::Repository');
-    const copies = replica.findResources('AWS::ECR::RepositoryCreationTemplate');
-    expect(Object.values(copies).map((t) => t.Properties.LifecyclePolicy))
-      .toEqual(Object.values(original).map((r) => r.Properties.LifecyclePolicy.LifecyclePolicyText));
+    expect(templates.map((t) => [t.Prefix, t.AppliedFor, t.ImageTagMutability, t.LifecyclePolicy, t.RepositoryPolicy])).toEqual([
+      ['platform', ['REPLICATION'], 'IMMUTABLE_WITH_EXCLUSION', originals['platform/storefront'].Properties.LifecyclePolicy.LifecyclePolicyText, undefined],
+    ]);
     // The ECS task pulls from us-east-1.
     const task = Object.values(Template.fromStack(platform.ecsStacks[0]).findResources('AWS::ECS::TaskDefinition'))[0];
     expect(resolveCfn(task.Properties.ContainerDefinitions[0].Image['Fn::If'][1], { 'AWS::URLSuffix': 'amazonaws.com', ImageDigest: DIGEST }))

@@ -17,6 +17,11 @@ const githubSource = () => codebuild.Source.gitHub({ owner: 'example-org', repo:
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const stackOf = () => new Stack(new App(), 'Stack', { env: ENV });
 const notation = (s: Stack, id = 'Profile') => new signer.SigningProfile(s, id, { platform: signer.Platform.NOTATION_OCI_SHA384_ECDSA });
+/** Covers every cache's repositories with a creation template, so a case shows only its own problem. */
+const withCacheTemplate = (s: Stack) => {
+  new RepositoryCreationTemplate(s, 'CacheTemplates', { prefix: 'ROOT', appliedFor: [RepositoryCreationTrigger.PULL_THROUGH_CACHE] });
+  return s;
+};
 const namedSecret = (s: Stack, name: string) => new secretsmanager.Secret(s, 'Credential', { secretName: name });
 const PREFIX_RULE = "a prefix is 2 to 30 characters of lower-case repository name components joined by '/' (for example 'docker-hub' or 'team/app'), or ROOT for every repository.";
 const SCAN_FILTER_RULE = "a scanning filter is 1 to 255 lower-case letters, digits, '.', '_', '-', '/' and '*' wildcards, starting and ending with a letter, digit or '*', for example 'platform/*'.";
@@ -67,28 +72,29 @@ describe('registry constructs report bad props at synth, each naming construct, 
       `[Stack/Cache] prop 'ecrRepositoryPrefix': got "${'q'.repeat(31)}"; ${PREFIX_RULE}`],
     ['a ROOT cache of Docker Hub', (s) => new PullThroughCacheRule(s, 'Cache', { upstream: UpstreamRegistry.kubernetes(), ecrRepositoryPrefix: 'ROOT' }),
       "[Stack/Cache] prop 'ecrRepositoryPrefix': got \"ROOT\"; 'ROOT' caches into every repository name, which ECR takes only for an ECR upstream. Give the cache a prefix such as 'docker-hub'."],
-    ['a credential without the ECR prefix', (s) => new PullThroughCacheRule(s, 'Cache', { upstream: UpstreamRegistry.dockerHub(namedSecret(s, 'docker-hub')) }),
+    ['a credential without the ECR prefix', (s) => new PullThroughCacheRule(withCacheTemplate(s), 'Cache', { upstream: UpstreamRegistry.dockerHub(namedSecret(s, 'docker-hub')) }),
       "[Stack/Cache] prop 'upstream.credential': got \"docker-hub\"; ECR reads only secrets named 'ecr-pullthroughcache/...'. Store the credential as 'ecr-pullthroughcache/docker-hub'."],
-    ['a credential with a generated name', (s) => new PullThroughCacheRule(s, 'Cache', { upstream: UpstreamRegistry.githubContainerRegistry(new secretsmanager.Secret(s, 'Credential')) }),
+    ['a credential with a generated name', (s) => new PullThroughCacheRule(withCacheTemplate(s), 'Cache', { upstream: UpstreamRegistry.githubContainerRegistry(new secretsmanager.Secret(s, 'Credential')) }),
       "[Stack/Cache] prop 'upstream.credential': got \"Stack/Credential\"; a generated secret name does not start with 'ecr-pullthroughcache/', which ECR requires. Give the secret a secretName such as 'ecr-pullthroughcache/docker-hub'."],
-    ['a credential under a customer managed key', (s) => new PullThroughCacheRule(s, 'Cache', {
+    ['a credential under a customer managed key', (s) => new PullThroughCacheRule(withCacheTemplate(s), 'Cache', {
       upstream: UpstreamRegistry.gitlabContainerRegistry(new secretsmanager.Secret(s, 'Credential', { secretName: 'ecr-pullthroughcache/gitlab', encryptionKey: new kms.Key(s, 'Key') })),
     }), "[Stack/Cache] prop 'upstream.credential': got \"Stack/Credential\"; is encrypted with a customer managed key; ECR reads pull-through cache credentials only under the default aws/secretsmanager key. Drop the encryptionKey of the secret."],
-    ['a credential of another region', (s) => new PullThroughCacheRule(s, 'Cache', {
+    ['a credential of another region', (s) => new PullThroughCacheRule(withCacheTemplate(s), 'Cache', {
       upstream: UpstreamRegistry.dockerHub(secretsmanager.Secret.fromSecretCompleteArn(s, 'Credential', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:ecr-pullthroughcache/docker-hub-AbCdEf')),
     }), "[Stack/Cache] prop 'upstream.credential': got \"arn:aws:secretsmanager:us-east-1:111111111111:secret:ecr-pullthroughcache/docker-hub-AbCdEf\"; is a secret of 111111111111 in us-east-1; ECR reads the credential in the cache's own account and region (111111111111 in eu-west-1). Store a copy there."],
-    ['an Azure registry name with a dot', (s) => new PullThroughCacheRule(s, 'Cache', { upstream: UpstreamRegistry.azureContainerRegistry('myreg.azurecr.io', namedSecret(s, 'ecr-pullthroughcache/azure')) }),
+    ['an Azure registry name with a dot', (s) => new PullThroughCacheRule(withCacheTemplate(s), 'Cache', { upstream: UpstreamRegistry.azureContainerRegistry('myreg.azurecr.io', namedSecret(s, 'ecr-pullthroughcache/azure')) }),
       "[Stack/Cache] prop 'upstream.registryName': got \"myreg.azurecr.io\"; an Azure container registry name is 5 to 50 letters and digits, the part before '.azurecr.io'."],
-    ['an ECR upstream that is this registry', (s) => new PullThroughCacheRule(s, 'Cache', { upstream: UpstreamRegistry.privateEcr({ account: '111111111111', region: 'eu-west-1' }) }),
+    ['an ECR upstream that is this registry', (s) => new PullThroughCacheRule(withCacheTemplate(s), 'Cache', { upstream: UpstreamRegistry.privateEcr({ account: '111111111111', region: 'eu-west-1' }) }),
       "[Stack/Cache] prop 'upstream.account': got \"111111111111 in eu-west-1\"; is this registry itself; a cache of itself would never fetch anything. Name another region or account."],
-    ['an upstream prefix with a ROOT cache', (s) => new PullThroughCacheRule(s, 'Cache', {
+    ['an upstream prefix with a ROOT cache', (s) => new PullThroughCacheRule(withCacheTemplate(s), 'Cache', {
       upstream: UpstreamRegistry.privateEcr({ account: '222222222222', region: 'eu-west-1', upstreamRepositoryPrefix: 'shared' }), ecrRepositoryPrefix: 'ROOT',
     }), "[Stack/Cache] prop 'upstream.upstreamRepositoryPrefix': got \"shared\"; ECR takes an upstream prefix only with a cache prefix other than 'ROOT'. Give the cache a prefix."],
     ['two caches of one prefix', (s) => {
+      withCacheTemplate(s);
       new PullThroughCacheRule(s, 'Cache', { upstream: UpstreamRegistry.ecrPublic(), ecrRepositoryPrefix: 'public' });
       new PullThroughCacheRule(s, 'Other', { upstream: UpstreamRegistry.quay(), ecrRepositoryPrefix: 'public' });
     }, "[Stack/Other] the registry of account 111111111111 in eu-west-1 already has the pull-through cache rule 'public', declared by 'Stack/Cache'. Use another prefix, or declare it once."],
-    ['51 cache rules', (s) => Array.from({ length: 51 }, (_, i) => new PullThroughCacheRule(s, `Cache${i}`, { upstream: UpstreamRegistry.quay(), ecrRepositoryPrefix: `quay${i}` })),
+    ['51 cache rules', (s) => Array.from({ length: 51 }, (_, i) => new PullThroughCacheRule(i === 0 ? withCacheTemplate(s) : s, `Cache${i}`, { upstream: UpstreamRegistry.quay(), ecrRepositoryPrefix: `quay${i}` })),
       '[Stack/Cache50] the registry of account 111111111111 in eu-west-1 takes at most 50 pull-through cache rules, and this is number 51. Merge some of them.'],
     // Creation templates
     ['a template without trigger', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [] }),

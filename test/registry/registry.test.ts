@@ -16,6 +16,12 @@ import { synthesisProblems } from '../support/problems';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const stackOf = () => new Stack(new App(), 'Stack', { env: ENV });
+/** A stack whose caches' repositories are covered by a creation template (synth refuses a cache without one). */
+const cacheStackOf = () => {
+  const stack = stackOf();
+  new RepositoryCreationTemplate(stack, 'CacheTemplates', { prefix: 'ROOT', appliedFor: [RepositoryCreationTrigger.PULL_THROUGH_CACHE] });
+  return stack;
+};
 const arn = (rest: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] });
 const credential = (s: Stack, name: string) => new secretsmanager.Secret(s, `Credential-${name}`, { secretName: `ecr-pullthroughcache/${name}` });
 
@@ -112,7 +118,7 @@ describe('RegistryPolicy', () => {
     ['a prefix given with its slash', () => ({ upstream: UpstreamRegistry.ecrPublic(), ecrRepositoryPrefix: 'public/' }), 'repository/public/*'],
     ['ROOT', () => ({ upstream: UpstreamRegistry.privateEcr({ account: '222222222222', region: 'eu-west-1' }), ecrRepositoryPrefix: 'ROOT' }), 'repository/*'],
   ])('the registry policy names the repositories of a cache with %s as the cache\'s own grants do', (_name, props, resource) => {
-    const stack = stackOf();
+    const stack = cacheStackOf();
     const cache = new PullThroughCacheRule(stack, 'Cache', props());
     new RegistryPolicy(stack, 'Policy').grantPullThroughCache(cache, RegistryGrantee.accounts(['222222222222']));
     const statement = Template.fromStack(stack).toJSON().Resources;
@@ -121,7 +127,7 @@ describe('RegistryPolicy', () => {
   });
 
   test('cache and pull grants admit named roles of accounts, or organizational units', () => {
-    const stack = stackOf();
+    const stack = cacheStackOf();
     const cache = new PullThroughCacheRule(stack, 'Cache', { upstream: UpstreamRegistry.ecrPublic() });
     const policy = new RegistryPolicy(stack, 'Policy');
     policy.grantPullThroughCache(cache, RegistryGrantee.accounts(['222222222222'], { principalArnPatterns: ['arn:aws:iam::222222222222:role/builds/*'] }));
@@ -164,7 +170,7 @@ describe('PullThroughCacheRule', () => {
     ['Azure', (s) => UpstreamRegistry.azureContainerRegistry('MyRegistry', credential(s, 'azure')), 'azure-container-registry', 'myregistry.azurecr.io', 'azure'],
     ['ECR', () => UpstreamRegistry.privateEcr({ account: '222222222222', region: 'us-east-1' }), 'ecr', '222222222222.dkr.ecr.us-east-1.amazonaws.com', 'ecr'],
   ])('%s', (_name, upstream, type, url, prefix) => {
-    const stack = stackOf();
+    const stack = cacheStackOf();
     const given = upstream(stack);
     const rule = new PullThroughCacheRule(stack, 'Cache', { upstream: given });
     expect(rule.ecrRepositoryPrefix).toBe(prefix);
@@ -179,7 +185,7 @@ describe('PullThroughCacheRule', () => {
   });
 
   test('an ECR upstream is read with a role of this account that ECR\'s pull-through cache assumes', () => {
-    const stack = stackOf();
+    const stack = cacheStackOf();
     const rule = new PullThroughCacheRule(stack, 'Cache', {
       upstream: UpstreamRegistry.privateEcr({ account: '222222222222', region: 'us-east-1', upstreamRepositoryPrefix: 'shared' }), ecrRepositoryPrefix: 'central',
     });
@@ -206,7 +212,7 @@ describe('PullThroughCacheRule', () => {
   });
 
   test('grantPullThrough: pull, import and create in the cache\'s namespace, plus login', () => {
-    const stack = stackOf();
+    const stack = cacheStackOf();
     const rule = new PullThroughCacheRule(stack, 'Cache', { upstream: UpstreamRegistry.dockerHub(credential(stack, 'docker-hub')) });
     rule.grantPullThrough(new iam.Role(stack, 'Build', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') }));
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
