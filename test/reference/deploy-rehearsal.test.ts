@@ -11,7 +11,6 @@ import { App } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { ECS_SERVICE, EKS_SERVICE, LAMBDA_SERVICE, ReferencePlatform } from '../../src/reference';
 import { CfnTemplate, DeployedStack, missingMoto, Moto, MOTO_ACCOUNT, motoCloudFormationTypes } from '../support/moto';
-import { runRelease } from '../support/release';
 import { describeNeeding } from '../support/system-deps';
 
 jest.setTimeout(5 * 60_000);
@@ -296,31 +295,6 @@ describeNeeding(missingMoto(), 'deploy rehearsal of the reference platform in mo
 
     test('created before any image exists, the service runs nothing (the first deploy cannot fail on a missing image)', async () => {
       expect(await running()).toEqual({ desiredCount: 0, images: [`${storefront.repositoryUri}:none`] });
-    });
-
-    test('a release sets the stack\'s digest and the service runs it; a later deploy of the template keeps it', async () => {
-      const digest = `sha256:${'ab'.repeat(32)}`;
-      const result = await runRelease(m(), fs.mkdtempSync(path.join(os.tmpdir(), 'release-')), {
-        IMAGE_DIGEST: digest,
-        STACK_NAME: ecs.stackName,
-        STACK_REGION: m().region,
-        PARAMETER_NAME: 'ImageDigest',
-        DEPLOY_ROLE_ARN: `arn:aws:iam::${MOTO_ACCOUNT}:role/cdk-hnb659fds-deploy-role-${MOTO_ACCOUNT}-${m().region}`,
-        EXECUTION_ROLE_ARN: `arn:aws:iam::${MOTO_ACCOUNT}:role/cdk-hnb659fds-cfn-exec-role-${MOTO_ACCOUNT}-${m().region}`,
-        RELEASE_ENVIRONMENT: WORKLOAD,
-      });
-      expect([result.status, result.output.trim().split('\n').pop()]).toEqual([0, `release: ${ecs.stackName} (${WORKLOAD}) runs ${digest}`]);
-      expect(await running()).toEqual({ desiredCount: 2, images: [`${storefront.repositoryUri}@${digest}`] });
-      // `cdk deploy` of the same app: the CLI passes UsePreviousValue for a parameter it is not given.
-      const stack = (await m().call('cloudformation', 'describe_stacks', { StackName: ecs.stackName })).Stacks[0];
-      await m().call('cloudformation', 'update_stack', {
-        StackName: ecs.stackName,
-        UsePreviousTemplate: true,
-        Parameters: stack.Parameters.map((p: { ParameterKey: string }) => ({ ParameterKey: p.ParameterKey, UsePreviousValue: true })),
-        Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
-      });
-      await m().call('cloudformation', 'describe_stacks', { StackName: ecs.stackName });
-      expect(await running()).toEqual({ desiredCount: 2, images: [`${storefront.repositoryUri}@${digest}`] });
     });
 
     test('the one pull grant among the role policies is on that repository only', async () => {

@@ -408,3 +408,35 @@ describe('reference platform', () => {
       .toEqual({ status: 0, repositories: ['platform/storefront', 'platform/catalog', 'platform/resizer'] });
   });
 });
+
+describe('first deploy', () => {
+  test('the README\'s bootstrap commands are the ones the platform\'s stacks need (every account and region, workloads trusting the registry)', () => {
+    const { platform } = referencePlatform(CROSS_ACCOUNT);
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const block = readme.slice(readme.indexOf('<!-- bootstrap -->'), readme.indexOf('<!-- /bootstrap -->'));
+    const commands = block.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('npx cdk bootstrap'));
+    expect(commands).toEqual(platform.bootstrapCommands());
+    // Derived from the stacks, not written down: a workload region adds its copy's region to the registry's account.
+    const elsewhere = referencePlatform({ ...CROSS_ACCOUNT, workloads: [{ name: 'dev', env: { account: '222222222222', region: 'us-east-1' } }] }).platform;
+    expect(elsewhere.bootstrapCommands()).toEqual([
+      'npx cdk bootstrap aws://111111111111/eu-central-1 aws://111111111111/eu-west-1 aws://111111111111/us-east-1',
+      'npx cdk bootstrap aws://222222222222/us-east-1 --trust 111111111111 --cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess',
+    ]);
+    // One account: every region of the credentials' account, no trust needed.
+    expect(referencePlatform().platform.bootstrapCommands()).toEqual(['npx cdk bootstrap aws://ACCOUNT/eu-central-1 aws://ACCOUNT/eu-west-1']);
+  });
+
+  test('the organization baseline, behind context, targets the units in the registry\'s and the replica regions', () => {
+    const { app, platform } = referencePlatform({ ...CROSS_ACCOUNT, organization: { organizationalUnitIds: ['ou-ab12-11111111'] } });
+    expect(synthesisProblems(app)).toBe('');
+    const template = Template.fromStack(platform.organization!);
+    template.hasResourceProperties('AWS::CloudFormation::StackSet', {
+      PermissionModel: 'SERVICE_MANAGED',
+      CallAs: 'DELEGATED_ADMIN',
+      StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-11111111'] }, Regions: ['eu-west-1', 'eu-central-1'] }],
+    });
+    expect(platform.organization!.account).toBe('111111111111');
+    expect(referencePlatform({ ...CROSS_ACCOUNT, organization: { organizationalUnitIds: ['ou-ab12-11111111'], managementAccount: '999999999999' } })
+      .platform.organization!.account).toBe('999999999999');
+  });
+});
