@@ -5,6 +5,7 @@ import { EcsServiceStack } from './ecs-stack';
 import { EksWorkloadStack, IKubectlLayerFactory } from './eks-stack';
 import { LambdaServiceStack } from './lambda-stack';
 import { RegistryReplicaStack, RegistryStack } from './registry-stack';
+import { ImagePlatform } from '../image-build/options';
 import { propProblem, reportProblems } from '../private/errors';
 
 /** Where one environment's workloads run. */
@@ -116,6 +117,9 @@ export class ReferencePlatform {
         name,
         source: name === ECS_SERVICE ? undefined : codebuild.Source.gitHub({ owner, repo: name }),
         runsOnLambda: name === LAMBDA_SERVICE,
+        // Each image for the compute that runs it: the catalog's EKS nodes are Graviton (AL2023_ARM_64_STANDARD on
+        // m7g.large), the storefront's Fargate tasks and the resizer's function run on x86_64, their services' default.
+        platforms: name === EKS_SERVICE ? [ImagePlatform.LINUX_ARM64] : [ImagePlatform.LINUX_AMD64],
       })),
       github: { owner, providerExists: props.githubOidcProviderExists },
     });

@@ -334,6 +334,17 @@ describe('reference platform', () => {
     expect(() => registry.buildProject('billing')).toThrow(new Error('[Registry] prop \'service\': got "billing"; this registry holds ["storefront","catalog","resizer"].'));
   });
 
+  test('each service\'s image is built for the compute that runs it: the catalog for its Graviton nodes, natively on ARM', () => {
+    const projects = Template.fromStack(referencePlatform().platform.registry).findResources('AWS::CodeBuild::Project');
+    expect(Object.values(projects).map(({ Properties: { Environment: e } }) => ({
+      platforms: e.EnvironmentVariables.find((v: { Name: string }) => v.Name === 'PLATFORMS').Value, image: e.Image, type: e.Type,
+    }))).toEqual([
+      { platforms: 'linux/amd64', image: 'aws/codebuild/standard:7.0', type: 'LINUX_CONTAINER' },
+      { platforms: 'linux/arm64', image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0', type: 'ARM_CONTAINER' },
+      { platforms: 'linux/amd64', image: 'aws/codebuild/standard:7.0', type: 'LINUX_CONTAINER' },
+    ]);
+  });
+
   test('the README\'s ecr-lifecycle example previews a template the reference app synthesizes', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
     const examples = [...readme.matchAll(/ecr-lifecycle preview --template (cdk\.out\/\S+\.template\.json)/g)].map((m) => m[1]);
