@@ -2,6 +2,7 @@ import { ArnFormat, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { recordArchitectureChecked } from '../image-build/consumers';
 import { ImagePlatform } from '../image-build/options';
 import { ImageBuildProject } from '../image-build/project';
 import { propProblem, reportProblems } from '../private/errors';
@@ -79,6 +80,8 @@ export class ImageFunction extends Construct {
     // aws-cdk-lib tells a digest from a tag by its text, which a token (a stack parameter) does not show, and would
     // write `repository:sha256:...`, an image URI Lambda refuses: name it a digest.
     (this.function.node.defaultChild as lambda.CfnFunction).addPropertyOverride('Code.ImageUri', image.repositoryUriForDigest(imageDigest));
+    // Its architecture is checked against the build above: the build's app-wide check leaves it out.
+    if (buildProject) recordArchitectureChecked(this.function.node.defaultChild!, buildProject);
   }
 }
 

@@ -345,6 +345,16 @@ describe('reference platform', () => {
     ]);
   });
 
+  test('an amd64 catalog build for the Graviton node group fails synthesis, naming both', () => {
+    const app = new App();
+    new RegistryStack(app, 'Registry', { services: [{ name: 'catalog', source: codebuild.Source.gitHub({ owner: 'o', repo: 'catalog' }) }] });
+    new EksWorkloadStack(app, 'Eks-dev', { repositoryName: 'platform/catalog', environmentTag: 'dev', kubectlLayer });
+    expect(synthesisProblems(app)).toBe("[Registry/catalogBuild] the Kubernetes manifest 'Eks-dev/Cluster/manifest-Workload' runs images of "
+      + "'platform/catalog' on the managed node group 'Eks-dev/Cluster/NodegroupNodes', whose nodes are arm64 (amiType AL2023_ARM_64_STANDARD), "
+      + 'and this build pushes linux/amd64 only: its pods would never start ("exec format error") while the stack reports success. '
+      + "Add ImagePlatform.LINUX_ARM64 to the build's 'platforms', or give the node group x86_64 nodes (amiType and instanceTypes).");
+  });
+
   test('the README\'s ecr-lifecycle example previews a template the reference app synthesizes', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
     const examples = [...readme.matchAll(/ecr-lifecycle preview --template (cdk\.out\/\S+\.template\.json)/g)].map((m) => m[1]);
