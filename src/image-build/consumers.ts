@@ -57,6 +57,13 @@ export interface ImageConsumer {
   readonly failure: string;
   /** How to change the consumer to an architecture the build has, for messages. */
   readonly change: (architecture: CpuArchitecture) => string;
+  /**
+   * The per-platform image it runs, when its reference is a tag the build gives one platform's image
+   * (`<tag>-amd64`, `<tag>-arm64`); otherwise a multi-platform build's tags and digests name the image index.
+   */
+  readonly platformImage?: boolean;
+  /** Whether it runs single-architecture images only (Lambda: "Lambda does not support multi-architecture images"). */
+  readonly singleArchitectureOnly?: boolean;
 }
 
 /** Consumers checked against a build by their own construct (an `ImageFunction` given its `buildProject`). */
@@ -168,6 +175,7 @@ export function imageConsumers(root: IConstruct, build: IConstruct, repositoryNa
       });
     } else if (type === 'AWS::Lambda::Function') {
       if (!names(p.Code?.ImageUri, resource)) continue;
+      const uri = flattenValue(p.Code.ImageUri, substituteIn(resource));
       const given = Array.isArray(p.Architectures) ? p.Architectures : undefined;
       if (given?.some((a: unknown) => typeof a !== 'string')) continue;
       const architecture = lambdaArchitecture(given);
@@ -179,6 +187,8 @@ export function imageConsumers(root: IConstruct, build: IConstruct, repositoryNa
         runsOn: given?.length ? `on ${given[0]} (architectures)` : 'on x86_64 (Lambda\'s default: no architectures)',
         failure: 'its invocations would fail with "exec format error"',
         change: (a) => `set the function's architectures to ${a}`,
+        platformImage: /:[^/@]*-(amd64|arm64)$/.test(uri),
+        singleArchitectureOnly: true,
       });
     } else if (type === 'AWS::EKS::Nodegroup') {
       nodegroups.push({ resource, properties: p });
@@ -228,6 +238,15 @@ export function architectureProblems(
   const seen = new Set<string>();
   const problems: string[] = [];
   for (const consumer of imageConsumers(build.node.root, build, repositoryName, repositoryToken)) {
+    // Lambda Developer Guide, "Create a Lambda function using a container image": "Lambda does not support functions
+    // that use multi-architecture container images"; the build's tags and digests of several platforms name an index.
+    const index = platforms.length > 1 && consumer.singleArchitectureOnly && !consumer.platformImage
+      ? `${consumer.description} runs images of '${repositoryName}', and this build pushes them as one multi-architecture image index `
+        + `(${platforms.join(', ')}), which Lambda does not run. Build the function's images for ${platformFor(consumer.architecture).platform} `
+        + `only (a build of their own), or run the per-platform image (the commit tag with -${platformFor(consumer.architecture).platform.split('/')[1]}).`
+      : undefined;
+    if (index !== undefined && !seen.has(index)) problems.push(index);
+    if (index !== undefined) seen.add(index);
     if (built.has(consumer.architecture)) continue;
     const problem = `${consumer.description} runs images of '${repositoryName}' ${consumer.runsOn}, and this build pushes ${pushes}: `
       + `${consumer.failure}. Add ${platformFor(consumer.architecture).member} to the build's 'platforms', or ${consumer.change(platformArchitecture(platforms[0]))}.`;

@@ -224,6 +224,22 @@ describe('synth: the build\'s platforms against the workloads that run its image
     expect(synthesisProblems(app)).toContain("[Registry/Build] the Fargate task definition 'Registry/Task' runs images of 'platform/catalog' on ARM64");
   });
 
+  test('Noncompliance 7: a Lambda function on a multi-architecture build\'s index, which Lambda does not run', () => {
+    const { app } = registry([ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64]);
+    const { stack, repository } = workloads(app);
+    new lambda.DockerImageFunction(stack, 'Function', { code: lambda.DockerImageCode.fromEcr(repository, { tagOrDigest: DIGEST }), architecture: lambda.Architecture.ARM_64 });
+    expect(synthesisProblems(app)).toBe("[Registry/Build] the Lambda function 'Workloads/Function' runs images of 'platform/catalog', and this build "
+      + 'pushes them as one multi-architecture image index (linux/amd64, linux/arm64), which Lambda does not run. Build the function\'s images '
+      + 'for linux/arm64 only (a build of their own), or run the per-platform image (the commit tag with -arm64).');
+  });
+
+  test('Compliance 8: a Lambda function on the per-platform image of a multi-architecture build', () => {
+    const { app } = registry([ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64]);
+    const { stack, repository } = workloads(app);
+    new lambda.DockerImageFunction(stack, 'Function', { code: lambda.DockerImageCode.fromEcr(repository, { tagOrDigest: 'sha-1a2b3c4-amd64' }) });
+    expect(synthesisProblems(app)).toBe('');
+  });
+
   test('Compliance 1: a multi-architecture build runs on an arm64 node group and on x86_64 Fargate', () => {
     const { app } = registry([ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64]);
     const { stack, repository } = workloads(app);
