@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import {
   BUILD_SCRIPT_FILE, BUILD_SCRIPT_PATH, FetchedFile, INLINE_BUILDSPEC_MAX_LENGTH, OUTPUT_FILE, renderBuildSpec, SCAN_GATE_FILE, SCAN_GATE_PATH,
 } from './buildspec';
+import { architectureProblems } from './consumers';
 import { BuildSecret, ImageBuildCache, ImagePlatform, ScanGate } from './options';
 import { registryCacheTags, renderTagPrelude } from './tags';
 import { imageBuildProblems } from './validation';
@@ -384,6 +385,7 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
     cfnProject.node.addDependency(policy);
     this.node.addValidation({ validate: () => buildSpecProblems(cfnProject) });
     this.node.addValidation({ validate: () => registryScanningProblems(this, props.repository, gate) });
+    this.node.addValidation({ validate: () => consumerArchitectureProblems(this, props.repository, platforms) });
     Validations.of(this.project).acknowledge({
       id: 'cdk-validator-cfnguard::codebuild_project_environment_privileged_check',
       reason: 'docker build needs the Docker daemon of the build container, which only privileged mode provides',
@@ -559,6 +561,19 @@ function registryScanningProblems(scope: Construct, repository: ecr.IRepository,
   if (name === undefined || Token.isUnresolved(name) || scanning.frequencyOf(name) !== 'NONE') return [];
   return [propProblem('scanGate', gate.mode, `the repository '${name}' matches none of the registry's scanning filters (${scanning.node.path}), `
     + 'so no scan ever completes and the gate would wait until it times out. Add it to scanOnPushRepositories, or use ScanGate.none().')];
+}
+
+/**
+ * The workloads of the app that run the repository's images (ECS on Fargate, Lambda, pods on EKS managed node
+ * groups) against the platforms the build pushes: an image of another architecture never starts ("exec format error"),
+ * while the stacks deploy. The consumers may be declared after the project, and in any stack: this runs at synth.
+ */
+function consumerArchitectureProblems(scope: Construct, repository: ecr.IRepository, platforms: ImagePlatform[]): string[] {
+  const declared = repository instanceof ImageRepository
+    ? (repository.node.defaultChild as ecr.CfnRepository).repositoryName
+    : repository.repositoryName;
+  const token = Token.isUnresolved(repository.repositoryName) ? repository.repositoryName : undefined;
+  return architectureProblems(scope, declared, platforms, token);
 }
 
 /** The buildspec's length once CloudFormation resolves it, at most, against CodeBuild's limit. */

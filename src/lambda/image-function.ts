@@ -2,17 +2,17 @@ import { ArnFormat, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { CpuArchitecture, platformArchitecture } from '../image-build/architecture';
+import { recordArchitectureChecked } from '../image-build/consumers';
 import { ImagePlatform } from '../image-build/options';
 import { ImageBuildProject } from '../image-build/project';
 import { propProblem, reportProblems } from '../private/errors';
 import { isCacheRepository, PullThroughCacheRule } from '../registry/pull-through-cache';
 import { digestProblems } from '../repository/validation';
 
-/** The Lambda architecture of each platform an image build can target. */
-const ARCHITECTURES: Record<string, lambda.Architecture> = {
-  [ImagePlatform.LINUX_AMD64]: lambda.Architecture.X86_64,
-  [ImagePlatform.LINUX_ARM64]: lambda.Architecture.ARM_64,
-};
+/** The Lambda architecture an image built for `platform` runs on (image-build/architecture.ts has the rule). */
+const architectureOf = (platform: ImagePlatform): lambda.Architecture =>
+  (platformArchitecture(platform) === CpuArchitecture.ARM64 ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64);
 
 /** Properties of an `ImageFunction`. */
 export interface ImageFunctionProps extends lambda.FunctionOptions {
@@ -58,7 +58,7 @@ export class ImageFunction extends Construct {
     super(scope, id);
     const { repository, imageDigest, buildProject, entrypoint, cmd, ...options } = props;
     const platforms = buildProject?.platforms ?? [];
-    const architecture = props.architecture ?? (platforms.length === 1 ? ARCHITECTURES[platforms[0]] : lambda.Architecture.X86_64);
+    const architecture = props.architecture ?? (platforms.length === 1 ? architectureOf(platforms[0]) : lambda.Architecture.X86_64);
     reportProblems(this, [
       ...(Token.isUnresolved(imageDigest) ? [] : digestProblems('imageDigest', imageDigest)),
       ...regionProblems(this, repository),
@@ -79,6 +79,8 @@ export class ImageFunction extends Construct {
     // aws-cdk-lib tells a digest from a tag by its text, which a token (a stack parameter) does not show, and would
     // write `repository:sha256:...`, an image URI Lambda refuses: name it a digest.
     (this.function.node.defaultChild as lambda.CfnFunction).addPropertyOverride('Code.ImageUri', image.repositoryUriForDigest(imageDigest));
+    // Its architecture is checked against the build above: the build's app-wide check leaves it out.
+    if (buildProject) recordArchitectureChecked(this.function.node.defaultChild!, buildProject);
   }
 }
 
@@ -90,14 +92,14 @@ function regionProblems(scope: Construct, repository: ecr.IRepository): string[]
     + `function's region (${functionRegion}). Replicate the repository to ${functionRegion} (RegistryReplication) and use the copy there.`)];
 }
 
-function platformProblems(platforms: readonly string[], architecture: lambda.Architecture): string[] {
+function platformProblems(platforms: readonly ImagePlatform[], architecture: lambda.Architecture): string[] {
   if (platforms.length > 1) {
     return [propProblem('buildProject', platforms, 'builds a multi-architecture image index, which Lambda does not run. '
       + 'Give the function an image build of one platform, the function\'s architecture.')];
   }
-  if (platforms.length === 1 && ARCHITECTURES[platforms[0]] !== architecture) {
+  if (platforms.length === 1 && architectureOf(platforms[0]).name !== architecture.name) {
     return [propProblem('architecture', architecture.name, `does not match the image, built for ${platforms[0]}. `
-      + `Use lambda.Architecture.${ARCHITECTURES[platforms[0]] === lambda.Architecture.ARM_64 ? 'ARM_64' : 'X86_64'}, or build for the function's architecture.`)];
+      + `Use lambda.Architecture.${architectureOf(platforms[0]) === lambda.Architecture.ARM_64 ? 'ARM_64' : 'X86_64'}, or build for the function's architecture.`)];
   }
   return [];
 }

@@ -6,6 +6,7 @@ import { EksWorkloadStack, IKubectlLayerFactory } from './eks-stack';
 import { LambdaServiceStack } from './lambda-stack';
 import { OrganizationStack } from './organization-stack';
 import { RegistryReplicaStack, RegistryStack } from './registry-stack';
+import { ImagePlatform } from '../image-build/options';
 import { propProblem, reportProblems } from '../private/errors';
 
 /** Where one environment's workloads run. */
@@ -129,8 +130,14 @@ export class ReferencePlatform {
       repositoryPrefix,
       workloadAccounts: uniqueWorkloadAccounts,
       replicaRegions,
-      // Every service is built by its promotion pipeline, on each push to main.
-      services: services.map((name) => ({ name, runsOnLambda: name === LAMBDA_SERVICE })),
+      // Every service is built by its promotion pipeline, on each push to main; each image for the compute that runs
+      // it: the catalog's EKS nodes are Graviton (AL2023_ARM_64_STANDARD on m7g.large), the storefront's Fargate tasks
+      // and the resizer's function run on x86_64, their services' default.
+      services: services.map((name) => ({
+        name,
+        runsOnLambda: name === LAMBDA_SERVICE,
+        platforms: name === EKS_SERVICE ? [ImagePlatform.LINUX_ARM64] : [ImagePlatform.LINUX_AMD64],
+      })),
       github: { owner, providerExists: props.githubOidcProviderExists },
     });
     for (const region of replicaRegions) {

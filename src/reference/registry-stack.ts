@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { pullerRolePath } from './image-reference';
 import { GitHubActionsPublisher, GitHubSubject } from '../github-actions/publisher';
-import { ScanGate } from '../image-build/options';
+import { ImagePlatform, ScanGate } from '../image-build/options';
 import { ImageBuildProject } from '../image-build/project';
 import { LifecyclePresets } from '../lifecycle/presets';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
@@ -42,6 +42,15 @@ export interface ReferenceServiceProps {
    * @default false
    */
   readonly runsOnLambda?: boolean;
+  /**
+   * The platforms the service's image is built for: those of the compute its workloads run on (an image of another
+   * architecture never starts, "exec format error"). `[ImagePlatform.LINUX_ARM64]` alone builds natively on an ARM
+   * build image; several give one multi-architecture image index, which Lambda does not run. Synthesis checks them
+   * against every ECS task definition on Fargate, Lambda function and EKS managed node group of the app that runs the
+   * service's images.
+   * @default [ImagePlatform.LINUX_AMD64]
+   */
+  readonly platforms?: ImagePlatform[];
 }
 
 /** GitHub Actions publishing into the registry. */
@@ -167,6 +176,7 @@ export class RegistryStack extends Stack {
         repository,
         source: service.source,
         commitShaVariable: service.commitShaVariable,
+        platforms: service.platforms,
         environmentTags: environments.slice(0, 1),
         promotionTags: environments.slice(1),
         pullThroughCaches: baseline.pullThroughCaches,

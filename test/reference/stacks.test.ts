@@ -394,6 +394,27 @@ describe('reference platform', () => {
     expect(() => registry.buildProject('billing')).toThrow(new Error('[Registry] prop \'service\': got "billing"; this registry holds ["storefront","catalog","resizer"].'));
   });
 
+  test('each service\'s image is built for the compute that runs it: the catalog for its Graviton nodes, natively on ARM', () => {
+    const projects = Template.fromStack(referencePlatform().platform.registry).findResources('AWS::CodeBuild::Project');
+    expect(Object.values(projects).map(({ Properties: { Environment: e } }) => ({
+      platforms: e.EnvironmentVariables.find((v: { Name: string }) => v.Name === 'PLATFORMS').Value, image: e.Image, type: e.Type,
+    }))).toEqual([
+      { platforms: 'linux/amd64', image: 'aws/codebuild/standard:7.0', type: 'LINUX_CONTAINER' },
+      { platforms: 'linux/arm64', image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0', type: 'ARM_CONTAINER' },
+      { platforms: 'linux/amd64', image: 'aws/codebuild/standard:7.0', type: 'LINUX_CONTAINER' },
+    ]);
+  });
+
+  test('an amd64 catalog build for the Graviton node group fails synthesis, naming both', () => {
+    const app = new App();
+    new RegistryStack(app, 'Registry', { services: [{ name: 'catalog', source: codebuild.Source.gitHub({ owner: 'o', repo: 'catalog' }) }] });
+    new EksWorkloadStack(app, 'Eks-dev', { repositoryName: 'platform/catalog', environmentTag: 'dev', kubectlLayer });
+    expect(synthesisProblems(app)).toBe("[Registry/catalogBuild] the Kubernetes manifest 'Eks-dev/Cluster/manifest-Workload' runs images of "
+      + "'platform/catalog' on the managed node group 'Eks-dev/Cluster/NodegroupNodes', whose nodes are arm64 (amiType AL2023_ARM_64_STANDARD), "
+      + 'and this build pushes linux/amd64 only: its pods would never start ("exec format error") while the stack reports success. '
+      + "Add ImagePlatform.LINUX_ARM64 to the build's 'platforms', or give the node group x86_64 nodes (amiType and instanceTypes).");
+  });
+
   test('the README\'s ecr-lifecycle example previews a template the reference app synthesizes', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
     const examples = [...readme.matchAll(/ecr-lifecycle preview --template (cdk\.out\/\S+\.template\.json)/g)].map((m) => m[1]);
