@@ -238,8 +238,8 @@ export function architectureProblems(
   const seen = new Set<string>();
   const problems: string[] = [];
   for (const consumer of imageConsumers(build.node.root, build, repositoryName, repositoryToken)) {
-    // Lambda Developer Guide, "Create a Lambda function using a container image": "Lambda does not support functions
-    // that use multi-architecture container images"; the build's tags and digests of several platforms name an index.
+    // Lambda Developer Guide, container images (runtimes-images): "You need to build the function image for only one
+    // architecture. Lambda does not support multi-architecture images." A multi-platform build's tags name an index.
     const index = platforms.length > 1 && consumer.singleArchitectureOnly && !consumer.platformImage
       ? `${consumer.description} runs images of '${repositoryName}', and this build pushes them as one multi-architecture image index `
         + `(${platforms.join(', ')}), which Lambda does not run. Build the function's images for ${platformFor(consumer.architecture).platform} `

@@ -224,6 +224,13 @@ describe('synth: the build\'s platforms against the workloads that run its image
     expect(synthesisProblems(app)).toContain("[Registry/Build] the Fargate task definition 'Registry/Task' runs images of 'platform/catalog' on ARM64");
   });
 
+  test('Noncompliance 8: a consumer in another stack holding the repository by a cross-stack reference (an import of its name)', () => {
+    const { app, repository } = registry();
+    const { stack } = workloads(app);
+    fargateTask(stack, ecs.ContainerImage.fromEcrRepository(repository, 'dev'), { cpuArchitecture: ecs.CpuArchitecture.ARM64 });
+    expect(synthesisProblems(app)).toContain("[Registry/Build] the Fargate task definition 'Workloads/Task' runs images of 'platform/catalog' on ARM64");
+  });
+
   test('Noncompliance 7: a Lambda function on a multi-architecture build\'s index, which Lambda does not run', () => {
     const { app } = registry([ImagePlatform.LINUX_AMD64, ImagePlatform.LINUX_ARM64]);
     const { stack, repository } = workloads(app);
