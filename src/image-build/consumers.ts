@@ -8,7 +8,8 @@ export const TOKEN_PLACEHOLDER = '<token>';
 
 /**
  * A CloudFormation value (a literal or an intrinsic, as `Stack.resolve` returns it) as text: `Fn::Join` and `Fn::Sub`
- * are put together, and every other intrinsic becomes `TOKEN_PLACEHOLDER` unless `substitute` names its value.
+ * are put together, `Fn::If` is its first branch, and every other intrinsic becomes `TOKEN_PLACEHOLDER` unless
+ * `substitute` names its value.
  */
 export function flattenValue(value: unknown, substitute: (node: unknown) => string | undefined = () => undefined): string {
   if (typeof value === 'string') return value;
@@ -20,6 +21,8 @@ export function flattenValue(value: unknown, substitute: (node: unknown) => stri
     const [delimiter, parts] = node['Fn::Join'] as [string, unknown];
     return Array.isArray(parts) ? parts.map((part) => flattenValue(part, substitute)).join(delimiter) : TOKEN_PLACEHOLDER;
   }
+  // A conditional image (a workload that runs nothing before its first release): the image it runs once released.
+  if (node && Array.isArray(node['Fn::If'])) return flattenValue((node['Fn::If'] as unknown[])[1], substitute);
   if (node && node['Fn::Sub'] !== undefined) {
     const [template, variables] = Array.isArray(node['Fn::Sub'])
       ? node['Fn::Sub'] as [string, Record<string, unknown>]

@@ -408,7 +408,7 @@ describe('reference platform', () => {
   test('an amd64 catalog build for the Graviton node group fails synthesis, naming both', () => {
     const app = new App();
     new RegistryStack(app, 'Registry', { services: [{ name: 'catalog', source: codebuild.Source.gitHub({ owner: 'o', repo: 'catalog' }) }] });
-    new EksWorkloadStack(app, 'Eks-dev', { repositoryName: 'platform/catalog', environmentTag: 'dev', kubectlLayer });
+    new EksWorkloadStack(app, 'Eks-dev', { repositoryName: 'platform/catalog', kubectlLayer });
     expect(synthesisProblems(app)).toBe("[Registry/catalogBuild] the Kubernetes manifest 'Eks-dev/Cluster/manifest-Workload' runs images of "
       + "'platform/catalog' on the managed node group 'Eks-dev/Cluster/NodegroupNodes', whose nodes are arm64 (amiType AL2023_ARM_64_STANDARD), "
       + 'and this build pushes linux/amd64 only: its pods would never start ("exec format error") while the stack reports success. '
