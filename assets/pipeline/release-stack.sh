@@ -55,6 +55,9 @@ else
     *) die "could not update $STACK_NAME: $output" ;;
   esac
 fi
-aws cloudformation wait stack-update-complete --region "$STACK_REGION" --stack-name "$STACK_NAME" \
-  || die "$STACK_NAME did not reach UPDATE_COMPLETE with $IMAGE_DIGEST; CloudFormation rolled it back to the previous image (see its events)"
+if ! aws cloudformation wait stack-update-complete --region "$STACK_REGION" --stack-name "$STACK_NAME"; then
+  status=$(aws cloudformation describe-stacks --region "$STACK_REGION" --stack-name "$STACK_NAME" \
+    --query 'Stacks[0].[StackStatus,StackStatusReason]' --output text 2>&1) || true
+  die "$STACK_NAME did not reach UPDATE_COMPLETE with $IMAGE_DIGEST: $status (see its events)"
+fi
 echo "release: $STACK_NAME ($RELEASE_ENVIRONMENT) runs $IMAGE_DIGEST"

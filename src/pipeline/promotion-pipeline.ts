@@ -353,8 +353,9 @@ export class ImagePromotionPipeline extends Construct {
           logGroup: new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: this.key, removalPolicy: RemovalPolicy.RETAIN }),
         },
       },
-      // A release waits for CloudFormation, which waits for the workloads to become stable.
-      timeout: Duration.minutes(60),
+      // A release waits for CloudFormation, which waits for the workloads to become stable (the CLI's waiter gives up
+      // after an hour).
+      timeout: Duration.minutes(90),
       buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', ...spec }),
     });
     acknowledge(project, 'aws-cdk-lib\'s CodeBuild grants: the project\'s own log group and report groups, by name prefix',

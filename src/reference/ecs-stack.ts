@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { pullerRolePath, WORKLOAD_USER_ID, workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
+import { pullerRolePath, runningCount, WORKLOAD_USER_ID, workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
 import { createIsolatedVpc, VPC_CIDR } from './network';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { allowLogsToUseKey, createKey } from '../private/kms';
@@ -109,7 +109,7 @@ export class EcsServiceStack extends Stack {
       serviceName: props.serviceName,
       taskDefinition: task,
       // No task before the first release: nothing to start, so the first deployment cannot fail on a missing image.
-      desiredCount: image.running(props.desiredCount ?? 2),
+      desiredCount: runningCount(image, props.desiredCount ?? 2),
       assignPublicIp: false,
       circuitBreaker: { rollback: true },
       minHealthyPercent: 100,

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { EKS_ADDON_REGISTRY_ACCOUNTS } from './eks-registries';
-import { pullerRolePath, WORKLOAD_USER_ID, workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
+import { pullerRolePath, runningCount, WORKLOAD_USER_ID, workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
 import { createIsolatedVpc, VPC_CIDR } from './network';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
@@ -166,7 +166,7 @@ export class EksWorkloadStack extends Stack {
       metadata: { name, labels },
       spec: {
         // No pod before the first release.
-        replicas: workload.running(2),
+        replicas: runningCount(workload, 2),
         selector: { matchLabels: labels },
         template: {
           metadata: { labels },

@@ -54,8 +54,14 @@ export interface WorkloadImage {
   readonly uri: string;
   /** True once the release record holds a digest; undefined when the digest is pinned. */
   readonly released?: CfnCondition;
-  /** `count` once released, else 0. */
-  running(count: number): number;
+}
+
+/**
+ * `count` once the image is released, else 0. As text in the condition, for it may stand inside an `Fn::Join` (a
+ * Kubernetes manifest), which joins strings; CloudFormation reads a numeric string as the number where one is due.
+ */
+export function runningCount(image: WorkloadImage, count: number): number {
+  return image.released ? Token.asNumber(Fn.conditionIf(image.released.logicalId, String(count), '0')) : count;
 }
 
 /**
@@ -69,7 +75,7 @@ export function workloadImage(stack: Stack, props: WorkloadRepositoryProps & Wor
   const pinned = props.imageDigest;
   if (pinned !== undefined) {
     reportProblems(stack, Token.isUnresolved(pinned) ? [] : digestProblems('imageDigest', pinned));
-    return { repository, digest: pinned, uri: repository.repositoryUriForDigest(pinned), running: (count) => count };
+    return { repository, digest: pinned, uri: repository.repositoryUriForDigest(pinned) };
   }
   const digest = new CfnParameter(stack, RELEASE_PARAMETER, {
     description: `Digest of the ${props.repositoryName} image the stack runs, set by each release; ${NOT_RELEASED} before the first`,
@@ -79,7 +85,7 @@ export function workloadImage(stack: Stack, props: WorkloadRepositoryProps & Wor
   }).valueAsString;
   const released = new CfnCondition(stack, 'Released', { expression: Fn.conditionNot(Fn.conditionEquals(digest, NOT_RELEASED)) });
   const uri = Fn.conditionIf(released.logicalId, repository.repositoryUriForDigest(digest), repository.repositoryUriForTag(NOT_RELEASED)).toString();
-  return { repository, digest, uri, released, running: (count) => Token.asNumber(Fn.conditionIf(released.logicalId, count, 0)) };
+  return { repository, digest, uri, released };
 }
 
 /**

@@ -108,6 +108,7 @@ export class ReferencePlatform {
   public readonly organization?: OrganizationStack;
 
   private readonly registryAccount?: string;
+  private readonly managementAccount?: string;
 
   constructor(app: App, props: ReferencePlatformProps) {
     const environments = props.environments ?? ['dev', 'staging', 'prod'];
@@ -212,6 +213,7 @@ export class ReferencePlatform {
 
     if (props.organization) {
       const management = props.organization.managementAccount;
+      this.managementAccount = management;
       this.organization = new OrganizationStack(app, 'Organization', {
         env: { account: management ?? registryAccount, region: registryRegion },
         description: 'cdk-ecr-platform reference: the registry baseline of every workload account of the organization',
@@ -229,7 +231,9 @@ export class ReferencePlatform {
    * registry's, from which `cdk deploy` and the pipelines' releases deploy.
    */
   public bootstrapCommands(executionPolicyArn = 'arn:aws:iam::aws:policy/AdministratorAccess'): string[] {
-    return bootstrapCommands(stacksOf(this), this.registryAccount, executionPolicyArn);
+    // The organization's management account deploys its stack with its own credentials: trusting the registry's
+    // account there would hand that account administration of the organization.
+    return bootstrapCommands(stacksOf(this), this.registryAccount, executionPolicyArn, this.managementAccount ? [this.managementAccount] : []);
   }
 }
 
