@@ -214,22 +214,25 @@ describe('ImagePromotionPipeline', () => {
 });
 
 describe('stack releases', () => {
-  test.each<[string, (app: App, pipelineStack: Stack, target: Stack) => object[], string]>([
+  test.each<[string, (app: App, own: Stack, target: Stack) => object[], string]>([
     ['a stack listed twice', (_app, _p, target) => [{ stack: target }, { stack: target }],
       "[Pipeline/Promotion] prop 'environments[dev].stackReleases': got \"Target\"; is listed twice. Release each stack once per environment."],
-    ['the pipeline\'s own stack', (_app, pipelineStack) => [{ stack: pipelineStack }],
+    ['the pipeline\'s own stack', (_app, own) => [{ stack: own }],
       "[Pipeline/Promotion] prop 'environments[dev].stackReleases': got \"Pipeline\"; is the pipeline's own stack, which a release would update under the running pipeline. Release the workload stacks."],
     ['a stack without the bootstrap roles', (app) => [{ stack: new Stack(app, 'Legacy', { synthesizer: new LegacyStackSynthesizer() }) }],
       "[Pipeline/Promotion] prop 'environments[dev].stackReleases': got \"Legacy\"; is synthesized by LegacyStackSynthesizer: a release assumes the CDK bootstrap's deploy role. Use the DefaultStackSynthesizer."],
   ])('refuses %s', (_name, releases, message) => {
     const app = new App();
-    const pipelineStack = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const own = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
     const target = new Stack(app, 'Target', { env: { account: '222222222222', region: 'eu-west-1' } });
-    const repository = new ImageRepository(pipelineStack, 'Repo', { repositoryName: 'team/app', mutableTagPatterns: ['dev'] });
-    const build = new ImageBuildProject(pipelineStack, 'Build', { repository, environmentTags: ['dev'] });
-    new ImagePromotionPipeline(pipelineStack, 'Promotion', {
-      connectionArn: CONNECTION, owner: 'o', repository: 'r', buildProject: build,
-      environments: [{ name: 'dev', stackReleases: releases(app, pipelineStack, target) as any }],
+    const repository = new ImageRepository(own, 'Repo', { repositoryName: 'team/app', mutableTagPatterns: ['dev'] });
+    const build = new ImageBuildProject(own, 'Build', { repository, environmentTags: ['dev'] });
+    new ImagePromotionPipeline(own, 'Promotion', {
+      connectionArn: CONNECTION,
+      owner: 'o',
+      repository: 'r',
+      buildProject: build,
+      environments: [{ name: 'dev', stackReleases: releases(app, own, target) as any }],
     });
     expect(synthesisProblems(app)).toBe(message);
   });

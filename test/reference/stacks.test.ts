@@ -376,7 +376,7 @@ describe('reference platform', () => {
     ]);
     // The ECS task pulls from us-east-1.
     const task = Object.values(Template.fromStack(platform.ecsStacks[0]).findResources('AWS::ECS::TaskDefinition'))[0];
-    expect(resolveCfn(task.Properties.ContainerDefinitions[0].Image['Fn::If'][1], { 'AWS::URLSuffix': 'amazonaws.com', ImageDigest: DIGEST }))
+    expect(resolveCfn(task.Properties.ContainerDefinitions[0].Image['Fn::If'][1], { 'AWS::URLSuffix': 'amazonaws.com', 'ImageDigest': DIGEST }))
       .toBe(`111111111111.dkr.ecr.us-east-1.amazonaws.com/platform/storefront@${DIGEST}`);
   });
 
