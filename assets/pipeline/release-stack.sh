@@ -13,6 +13,9 @@
 #   DEPLOY_ROLE_ARN       the role this script assumes to update the stack (the CDK bootstrap's deploy role)
 #   EXECUTION_ROLE_ARN    the role CloudFormation updates the stack with (the CDK bootstrap's execution role)
 #   RELEASE_ENVIRONMENT   the environment, for the session name and messages
+#   IMAGE_REPOSITORY      the image's repository, and IMAGE_REGISTRY_ID its account: the release waits until the image
+#                         is in the stack's region (a workload of another region runs the copy replication brings, which
+#                         ECR makes asynchronously), at most IMAGE_WAIT_SECONDS (default 900)
 set -eu
 
 die() {
@@ -25,6 +28,17 @@ for name in IMAGE_DIGEST STACK_NAME STACK_REGION PARAMETER_NAME DEPLOY_ROLE_ARN 
   [ -n "$value" ] || die "$name is not set"
 done
 printf '%s' "$IMAGE_DIGEST" | grep -Eq '^sha256:[a-f0-9]{64}$' || die "'$IMAGE_DIGEST' is not an image digest (sha256:<64 hex digits>)"
+
+if [ -n "${IMAGE_REPOSITORY:-}" ]; then
+  waited=0
+  wait_seconds=${IMAGE_WAIT_SECONDS:-900}
+  until aws ecr describe-images --region "$STACK_REGION" --registry-id "${IMAGE_REGISTRY_ID:?IMAGE_REGISTRY_ID is not set}" \
+    --repository-name "$IMAGE_REPOSITORY" --image-ids "imageDigest=$IMAGE_DIGEST" > /dev/null 2>&1; do
+    [ "$waited" -lt "$wait_seconds" ] || die "$IMAGE_REPOSITORY@$IMAGE_DIGEST is not in $STACK_REGION after ${wait_seconds}s (replication has not brought it)"
+    sleep 10
+    waited=$((waited + 10))
+  done
+fi
 
 credentials=$(aws sts assume-role --role-arn "$DEPLOY_ROLE_ARN" --role-session-name "release-$RELEASE_ENVIRONMENT" \
   --query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text) \

@@ -22,6 +22,7 @@ import { protectionRisks } from '../lifecycle/guard';
 import { ruleLabel } from '../lifecycle/types';
 import { acknowledge } from '../private/acknowledge';
 import { maxResolvedLength } from '../private/cfn-length';
+import { declaredRepositoryName } from '../private/declared-name';
 import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { allowLogsToUseKey, createKey } from '../private/kms';
@@ -243,6 +244,8 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
   public readonly logGroup: logs.LogGroup;
   /** The role builds run with; its permissions are in customer managed policies. */
   public readonly role: iam.Role;
+  /** The repository the builds push to. */
+  public readonly repository: ecr.IRepository;
   /** The moving tags every build applies after the scan gate. */
   public readonly environmentTags: string[];
   /** Every moving tag this project may apply: the environment tags and the promotion tags. */
@@ -285,6 +288,7 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
     allowLogsToUseKey(this.encryptionKey);
 
     const secrets = props.buildSecrets ?? [];
+    this.repository = props.repository;
     this.digestParameterPrefix = props.digestParameterPrefix ?? `/image-build/${props.repository.repositoryName}`;
     const buildkitImage = cache.buildkitRepository?.repositoryUriForTagOrDigest(cache.buildkitImageTag);
     const pullRepositories = [...(props.baseImageRepositories ?? []), ...(cache.buildkitRepository ? [cache.buildkitRepository] : [])];
@@ -557,7 +561,7 @@ function registryScanningProblems(scope: Construct, repository: ecr.IRepository,
     return [propProblem('scanGate', gate.mode, `the registry scans with ${type} scanning (${scanning.node.path}), and ScanGate.${gate.mode}() waits `
       + `for ${gate.mode} scan results, which never come. Use ScanGate.${type}().`)];
   }
-  const name = repository instanceof ImageRepository ? (repository.node.defaultChild as ecr.CfnRepository).repositoryName : repository.repositoryName;
+  const name = declaredRepositoryName(repository);
   if (name === undefined || Token.isUnresolved(name) || scanning.frequencyOf(name) !== 'NONE') return [];
   return [propProblem('scanGate', gate.mode, `the repository '${name}' matches none of the registry's scanning filters (${scanning.node.path}), `
     + 'so no scan ever completes and the gate would wait until it times out. Add it to scanOnPushRepositories, or use ScanGate.none().')];
@@ -569,9 +573,7 @@ function registryScanningProblems(scope: Construct, repository: ecr.IRepository,
  * while the stacks deploy. The consumers may be declared after the project, and in any stack: this runs at synth.
  */
 function consumerArchitectureProblems(scope: Construct, repository: ecr.IRepository, platforms: ImagePlatform[]): string[] {
-  const declared = repository instanceof ImageRepository
-    ? (repository.node.defaultChild as ecr.CfnRepository).repositoryName
-    : repository.repositoryName;
+  const declared = declaredRepositoryName(repository);
   const token = Token.isUnresolved(repository.repositoryName) ? repository.repositoryName : undefined;
   return architectureProblems(scope, declared, platforms, token);
 }

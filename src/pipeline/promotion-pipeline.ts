@@ -4,6 +4,7 @@ import { Aws, DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Token
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,6 +15,7 @@ import { PIPELINE_ROLE_PATH } from './deploy-role';
 import { bucketNameProblems } from './validation';
 import { ImageBuildProject } from '../image-build/project';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
+import { declaredRepositoryName } from '../private/declared-name';
 import { propProblem, reportProblems } from '../private/errors';
 import { iamFindingIds, wildcardResourceFindingId } from '../private/findings';
 import { allowLogsToUseKey, createKey } from '../private/kms';
@@ -278,13 +280,13 @@ export class ImagePromotionPipeline extends Construct {
       });
       const releases = environment.stackReleases ?? [];
       if (releases.length > 0) {
-        const project = this.releaseProject(environment.name, releases);
+        const project = this.releaseProject(environment.name, releases, build.repository);
         releases.forEach((release) => stageActions.push(new actions.CodeBuildAction({
           actionName: `Release-${release.stack.stackName}`.slice(0, 100),
           project,
           input: source,
           runOrder,
-          environmentVariables: releaseVariables(release, digest, environment.name),
+          environmentVariables: releaseVariables(release, build.repository, digest, environment.name),
         })));
       }
       // The build's own environment with nothing to deploy needs no stage: the build tagged it.
@@ -330,7 +332,7 @@ export class ImagePromotionPipeline extends Construct {
    * assume the deploy roles of those stacks' environments and nothing else, so only this pipeline's stage of the
    * environment, after its approval, changes what the stacks run.
    */
-  private releaseProject(environment: string, releases: StackRelease[]): codebuild.PipelineProject {
+  private releaseProject(environment: string, releases: StackRelease[], repository: ecr.IRepository): codebuild.PipelineProject {
     const project = this.smallProject(`Release-${environment}`, `Releases the approved digest to the ${environment} stacks`, {
       phases: {
         build: {
@@ -340,6 +342,15 @@ export class ImagePromotionPipeline extends Construct {
     });
     const deployRoles = [...new Set(releases.map((r) => bootstrapRoles(r.stack).deployRoleArn))];
     project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: deployRoles }));
+    // Whether the image (or its copy) is in each stack's region yet.
+    const copies = [...new Set(releases.map((r) => Stack.of(this).formatArn({
+      service: 'ecr',
+      account: repository.env.account,
+      region: regionOf(r.stack),
+      resource: 'repository',
+      resourceName: declaredRepositoryName(repository) ?? repository.repositoryName,
+    })))];
+    project.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecr:DescribeImages'], resources: copies }));
     return project;
   }
 
@@ -371,13 +382,20 @@ function bootstrapRoles(stack: Stack): { deployRoleArn: string; executionRoleArn
   return { deployRoleArn: Fn.sub(synthesizer.deployRoleArn), executionRoleArn: Fn.sub(synthesizer.cloudFormationExecutionRoleArn) };
 }
 
-function releaseVariables(release: StackRelease, digest: string, environment: string): { [name: string]: codebuild.BuildEnvironmentVariable } {
+/** The stack's region; an environment-agnostic stack deploys where the pipeline is. */
+function regionOf(stack: Stack): string {
+  return Token.isUnresolved(stack.region) ? Aws.REGION : stack.region;
+}
+
+function releaseVariables(release: StackRelease, repository: ecr.IRepository, digest: string,
+  environment: string): { [name: string]: codebuild.BuildEnvironmentVariable } {
   const roles = bootstrapRoles(release.stack);
   return {
     IMAGE_DIGEST: { value: digest },
+    IMAGE_REPOSITORY: { value: declaredRepositoryName(repository) ?? repository.repositoryName },
+    IMAGE_REGISTRY_ID: { value: repository.env.account },
     STACK_NAME: { value: release.stack.stackName },
-    // An environment-agnostic stack deploys where the pipeline is.
-    STACK_REGION: { value: Token.isUnresolved(release.stack.region) ? Aws.REGION : release.stack.region },
+    STACK_REGION: { value: regionOf(release.stack) },
     PARAMETER_NAME: { value: release.parameterName ?? DEFAULT_RELEASE_PARAMETER },
     DEPLOY_ROLE_ARN: { value: roles.deployRoleArn },
     EXECUTION_ROLE_ARN: { value: roles.executionRoleArn },

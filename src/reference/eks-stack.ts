@@ -166,7 +166,7 @@ export class EksWorkloadStack extends Stack {
       metadata: { name, labels },
       spec: {
         // No pod before the first release.
-        replicas: runningCount(workload, 2),
+        replicas: runningCount(workload, 2, true),
         selector: { matchLabels: labels },
         template: {
           metadata: { labels },

@@ -57,11 +57,12 @@ export interface WorkloadImage {
 }
 
 /**
- * `count` once the image is released, else 0. As text in the condition, for it may stand inside an `Fn::Join` (a
- * Kubernetes manifest), which joins strings; CloudFormation reads a numeric string as the number where one is due.
+ * `count` once the image is released, else 0. `inText` for a count inside a string (a Kubernetes manifest, which
+ * CloudFormation puts together with `Fn::Join`, a join of strings).
  */
-export function runningCount(image: WorkloadImage, count: number): number {
-  return image.released ? Token.asNumber(Fn.conditionIf(image.released.logicalId, String(count), '0')) : count;
+export function runningCount(image: WorkloadImage, count: number, inText = false): number {
+  if (!image.released) return count;
+  return Token.asNumber(inText ? Fn.conditionIf(image.released.logicalId, String(count), '0') : Fn.conditionIf(image.released.logicalId, count, 0));
 }
 
 /**

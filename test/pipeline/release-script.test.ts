@@ -78,6 +78,19 @@ describeNeeding(missing(), 'the release script', () => {
     expect(await runs()).toBe(next);
   });
 
+  test('waits for the image in the stack\'s region (replication brings a copy asynchronously), and gives up after IMAGE_WAIT_SECONDS', async () => {
+    if (!(await moto.tryCall('cloudformation', 'describe_stacks', { StackName: 'Ecs-dev' })).result) await createStack('Ecs-dev');
+    await moto.call('ecr', 'create_repository', { repositoryName: 'platform/storefront' });
+    const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.v2+json', config: {}, layers: [] });
+    const pushed = (await moto.call('ecr', 'put_image', { repositoryName: 'platform/storefront', imageManifest: manifest, imageTag: 'sha-1a2b3c4' })).image.imageId.imageDigest;
+    const image = { IMAGE_REPOSITORY: 'platform/storefront', IMAGE_REGISTRY_ID: '123456789012', IMAGE_WAIT_SECONDS: '10' };
+    const there = await release({ ...image, IMAGE_DIGEST: pushed });
+    expect([there.status, there.output.trim().split('\n').pop()]).toEqual([0, `release: Ecs-dev (dev) runs ${pushed}`]);
+    const missing = await release({ ...image, IMAGE_DIGEST: `sha256:${'ef'.repeat(32)}` });
+    expect([missing.status, missing.output.trim().split('\n').pop()]).toEqual([1,
+      `release: platform/storefront@sha256:${'ef'.repeat(32)} is not in eu-west-1 after 10s (replication has not brought it)`]);
+  });
+
   test.each<[string, Record<string, string>, string]>([
     ['a digest that is not one', { IMAGE_DIGEST: 'latest' }, "release: 'latest' is not an image digest (sha256:<64 hex digits>)"],
     ['an upper-case digest', { IMAGE_DIGEST: `sha256:${'AB'.repeat(32)}` }, `release: 'sha256:${'AB'.repeat(32)}' is not an image digest (sha256:<64 hex digits>)`],

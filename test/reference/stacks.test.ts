@@ -100,7 +100,7 @@ describe('reference platform', () => {
       template.hasParameter('ImageDigest', parameter);
       template.hasCondition('Released', released);
     }
-    for (const stack of platform.ecsStacks) Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', { DesiredCount: { 'Fn::If': ['Released', '2', '0'] } });
+    for (const stack of platform.ecsStacks) Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', { DesiredCount: { 'Fn::If': ['Released', 2, 0] } });
     for (const stack of platform.eksStacks) {
       const manifest = Object.values(Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-KubernetesResource'))[0].Properties.Manifest;
       // Fn::Join joins strings: the count is a string there, and an unquoted number in the manifest it writes.
@@ -150,6 +150,8 @@ describe('reference platform', () => {
         const account = ['222222222222', '333333333333'][i];
         return {
           IMAGE_DIGEST: '#{Build.IMAGE_DIGEST}',
+          IMAGE_REPOSITORY: `platform/${service}`,
+          IMAGE_REGISTRY_ID: '111111111111',
           STACK_NAME: `${kind}-${env}`,
           STACK_REGION: 'eu-west-1',
           PARAMETER_NAME: 'ImageDigest',
