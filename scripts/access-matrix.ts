@@ -9,7 +9,7 @@ import { KubectlV33Layer } from '@aws-cdk/lambda-layer-kubectl-v33';
 import { App } from 'aws-cdk-lib';
 import { referenceApp } from './diagram';
 import { accessMatrix, formatMatrix } from '../packages/ecr-access/src/matrix';
-import { AccessModel } from '../packages/ecr-access/src/model';
+import { AccessModel, AccessResource } from '../packages/ecr-access/src/model';
 import { ReferencePlatform } from '../src/reference';
 
 export const MATRIX_FILE = path.join(__dirname, '..', 'docs', 'access-matrix.md');
@@ -42,6 +42,50 @@ async function section(title: string, intro: string, build: (outdir: string) => 
   }
 }
 
+/**
+ * Who can change what each workload environment runs: its stacks' `ImageDigest` parameter, which an update of the stack
+ * through the account's CDK deploy role changes. That role trusts its account and, bootstrapped with `--trust`, the
+ * registry's (the bootstrap template's trust policy): every principal of the assembly is asked for `sts:AssumeRole` on it.
+ */
+async function releaseSection(): Promise<string> {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'access-matrix-'));
+  try {
+    const model = AccessModel.of(crossAccountApp(outdir).synth());
+    const lines = [
+      '## Who can change what each environment runs (across accounts)',
+      '',
+      'A workload runs its stack\'s `ImageDigest` parameter, never a tag (ECR has no IAM condition on the tag a push',
+      'writes, so every `tag` above could move `prod`). Changing it takes an update of the stack through the account\'s CDK',
+      'deploy role (`cdk bootstrap --trust ' + CROSS_ACCOUNT.registry + '`). Of the assembly\'s principals, these may assume it;',
+      'every other one may not. Outside the assembly, the registry account\'s administrators may too (the trust `cdk deploy`',
+      'needs; see the README).',
+      '',
+      '| environment | deploy role | principals of the assembly that may assume it |',
+      '|---|---|---|',
+    ];
+    for (const [environment, account] of [['dev', CROSS_ACCOUNT.dev], ['prod', CROSS_ACCOUNT.prod]]) {
+      const arn = `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-eu-west-1`;
+      const role: AccessResource = {
+        name: arn,
+        arn,
+        account,
+        policy: {
+          location: { kind: 'resource policy', stack: 'CDKToolkit', path: arn, logicalId: 'DeploymentActionRole' },
+          statements: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: [`arn:aws:iam::${account}:root`, `arn:aws:iam::${CROSS_ACCOUNT.registry}:root`] } }],
+        },
+      };
+      const allowed: string[] = [];
+      for (const principal of model.principals()) {
+        if ((await model.evaluate(principal, 'sts:AssumeRole', role)).allowed) allowed.push(`\`${principal.name}\``);
+      }
+      lines.push(`| ${environment} | \`${arn.split('/')[1]}\` | ${allowed.sort().join(', ') || 'nobody'} |`);
+    }
+    return lines.join('\n');
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
 /** The text of docs/access-matrix.md. */
 export async function accessMatrixMarkdown(): Promise<string> {
   return [
@@ -57,6 +101,9 @@ export async function accessMatrixMarkdown(): Promise<string> {
     await section('One account (the default app, `npx cdk synth`)', 'Every stack in the same (stand-in) account.', (o) => referenceApp(o)),
     await section(`Across accounts (registry ${CROSS_ACCOUNT.registry}, dev ${CROSS_ACCOUNT.dev}, prod ${CROSS_ACCOUNT.prod})`,
       '`-c registryAccount=111111111111 -c workloads=\'{"dev":"222222222222","prod":"333333333333"}\'`.', crossAccountApp),
+    '',
+    await releaseSection(),
+    '',
   ].join('\n').replace(/\n{3,}/g, '\n\n');
 }
 
