@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { awscdk, javascript, JsonFile } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -135,12 +136,15 @@ for (const dir of ['app', 'bench', 'scripts']) {
 // jsii warns on every run that Node 20 is past its end of life; Node 20 is what these machines run.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
+// What `cdk init` gives a new app: every flag aws-cdk-lib recommends. The reference app runs under them, as users' apps do.
+const RECOMMENDED_FLAGS = JSON.parse(fs.readFileSync('node_modules/aws-cdk-lib/recommended-feature-flags.json', 'utf8'));
 new JsonFile(project, 'cdk.json', {
   obj: {
     // transpile-only: type safety is already enforced by `compile` and by ts-jest.
     app: 'npx ts-node --transpile-only --prefer-ts-exts app/main.ts',
     watch: { include: ['src/**', 'app/**'] },
     context: {
+      ...RECOMMENDED_FLAGS,
       // The reference app's region (ALB access logging and EKS need one); accounts come from credentials or context.
       'registryRegion': 'eu-west-1',
       // A second region that receives a copy of every platform image (JSON, as -c replicaRegions='[...]' takes it).

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EKS_ADDON_REGISTRY_ACCOUNTS } from './eks-registries';
 import { pullerRolePath, runningCount, WORKLOAD_USER_ID, workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
@@ -123,6 +124,11 @@ export class EksWorkloadStack extends Stack {
     });
     // Every manifest goes through the provider's functions: they wait for the handler's permissions.
     this.cluster.node.findChild('KubectlProvider').node.addDependency(kubectlPolicy);
+    // Under @aws-cdk/aws-lambda:useCdkManagedLogGroup (recommended, so in every app `cdk init` makes) the provider's
+    // functions get log groups of their own, unencrypted: the stack's key encrypts them, like every other log here.
+    for (const logGroup of this.cluster.node.findChild('KubectlProvider').node.findAll().filter((c): c is logs.CfnLogGroup => c instanceof logs.CfnLogGroup)) {
+      logGroup.kmsKeyId ??= key.keyArn;
+    }
 
     this.cluster.clusterSecurityGroup.addIngressRule(kubectlSecurityGroup, ec2.Port.tcp(443), 'kubectl handler');
 

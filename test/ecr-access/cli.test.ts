@@ -26,9 +26,12 @@ const matrixOf = (directory: string) => {
 };
 const matrix = matrixOf(dir);
 
-/** What `principal` may do to `repository` according to the matrix; a principal not listed may do nothing. */
+/**
+ * What `principal` may do to `repository` (the registry's, not a replica region's copy) according to the matrix; a
+ * principal not listed may do nothing.
+ */
 function cell(m: AccessMatrix, principal: string, repository: string, capability: 'pull' | 'push' | 'tag' | 'delete' | 'admin'): boolean {
-  const repo = m.repositories.find((r) => r.name === repository);
+  const repo = m.repositories.find((r) => r.name === repository && r.stack === 'Registry');
   if (!repo) throw new Error(`no repository ${repository} in the matrix`);
   const row = repo.rows.find((r) => r.principal === principal);
   if (!row) return false;

@@ -2,12 +2,13 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import { ImageBuildProject, ImageRepository, ScanGate } from '../../src';
+import { FLAG_CONTEXTS } from '../reference/platform';
 import { acknowledgedOn, guardFindings, nagFindings } from '../support/compliance';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
-function setup(source: (stack: Stack) => codebuild.ISource) {
-  const app = new App();
+function setup(source: (stack: Stack) => codebuild.ISource, context: Record<string, unknown> = {}) {
+  const app = new App({ context });
   const stack = new Stack(app, 'Stack', { env: ENV });
   const repository = new ImageRepository(stack, 'Repo', { repositoryName: 'team/app', mutableTagPatterns: ['dev'] });
   const build = new ImageBuildProject(stack, 'Build', { repository, source: source(stack), environmentTags: ['dev'] });
@@ -15,8 +16,8 @@ function setup(source: (stack: Stack) => codebuild.ISource) {
 }
 
 describe('ImageBuildProject compliance', () => {
-  test('cdk-nag: the only findings concern the source credentials, and they are the user\'s to acknowledge', () => {
-    const { app, build } = setup(() => codebuild.Source.gitHub({ owner: 'acme', repo: 'app' }));
+  test.each(FLAG_CONTEXTS)('cdk-nag: the only findings concern the source credentials, and they are the user\'s to acknowledge, %s', (_flags, context) => {
+    const { app, build } = setup(() => codebuild.Source.gitHub({ owner: 'acme', repo: 'app' }), context);
     // The HIPAA and PCI rule wants an OAuth block on the source; CodeBuild's account-level credential supplies it.
     expect(nagFindings(app)).toEqual([
       'HIPAA.Security-CodeBuildProjectSourceRepoUrl @ Stack/Build/Project/Resource',

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { referencePlatform } from './platform';
+import { FLAG_CONTEXTS, referencePlatform } from './platform';
 import { enforceCompliance } from '../../app/compliance';
 import { acknowledgmentTable, collectAcknowledgments, withTable } from '../../scripts/acknowledgments';
 import { nagFindings } from '../support/compliance';
@@ -16,8 +16,8 @@ function synthesizeWithChecks(app: App): Report {
 }
 
 describe('the reference app under cdk-nag (AwsSolutions, NIST 800-53 R5, HIPAA, PCI DSS 3.2.1) and cfn-guard', () => {
-  test('the default app: zero unacknowledged findings in every pack', () => {
-    const { app } = referencePlatform();
+  test.each(FLAG_CONTEXTS)('the default app, %s: zero unacknowledged findings in every pack', (_flags, context) => {
+    const { app } = referencePlatform({}, new App({ context }));
     const report = synthesizeWithChecks(app);
     // Plugins report only what they found; cfn-guard also lists what was acknowledged, as suppressed.
     expect(report.pluginReports.flatMap((r) => r.violations)).toEqual([]);

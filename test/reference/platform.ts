@@ -1,4 +1,6 @@
 /** The reference platform as the tests build it: the app's defaults, or accounts when given. */
+import * as fs from 'fs';
+import * as path from 'path';
 import { KubectlV33Layer } from '@aws-cdk/lambda-layer-kubectl-v33';
 import { App } from 'aws-cdk-lib';
 import { ReferencePlatform, ReferencePlatformProps } from '../../src';
@@ -9,3 +11,13 @@ export function referencePlatform(props: Partial<ReferencePlatformProps> = {}, a
   const platform = new ReferencePlatform(app, { registryEnv: { region: 'eu-west-1' }, replicaRegions: ['eu-central-1'], kubectlLayer, ...props });
   return { app, platform };
 }
+
+/**
+ * The feature flags the reference platform is tested under: aws-cdk-lib's defaults (an app without flags), and the
+ * flags of the reference app's cdk.json, which are every flag `cdk init` recommends, as users' apps have them.
+ */
+export const FLAG_CONTEXTS: [string, Record<string, unknown>][] = [
+  ['default flags', {}],
+  ['recommended flags', Object.fromEntries(Object.entries(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context)
+    .filter(([key]) => key.startsWith('@aws-cdk/')))],
+];

@@ -1,9 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { referencePlatform } from './platform';
+import { App } from 'aws-cdk-lib';
+import { FLAG_CONTEXTS, referencePlatform } from './platform';
 
-// The infrastructure review: every stack of the reference app, whole, as a snapshot (update with `npx projen test:update`).
-describe('reference stacks', () => {
-  const { platform } = referencePlatform();
+// The infrastructure review: every stack of the reference app, whole, as a snapshot (update with `npx projen test:update`),
+// under aws-cdk-lib's default flags and under the recommended ones the reference app (and every `cdk init` app) has.
+describe.each(FLAG_CONTEXTS)('reference stacks, %s', (_flags, context) => {
+  const { platform } = referencePlatform({}, new App({ context }));
   const stacks = [
     platform.registry, ...platform.replicaStacks, platform.delivery, ...platform.ecsStacks, ...platform.eksStacks, ...platform.lambdaStacks,
   ];

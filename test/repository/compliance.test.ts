@@ -3,12 +3,13 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ImageRepository } from '../../src';
+import { FLAG_CONTEXTS } from '../reference/platform';
 import { acknowledgedOn, guardFindings, nagFindings } from '../support/compliance';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
-function setup() {
-  const app = new App();
+function setup(context: Record<string, unknown> = {}) {
+  const app = new App({ context });
   const stack = new Stack(app, 'Stack', { env: ENV });
   const repo = new ImageRepository(stack, 'Repo', { repositoryName: 'team/app' });
   const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
@@ -16,13 +17,13 @@ function setup() {
 }
 
 describe('compliance of the defaults', () => {
-  test('no cdk-nag finding in AwsSolutions, NIST 800-53 R5, HIPAA Security or PCI DSS 3.2.1', () => {
-    const { app } = setup();
+  test.each(FLAG_CONTEXTS)('no cdk-nag finding in AwsSolutions, NIST 800-53 R5, HIPAA Security or PCI DSS 3.2.1, %s', (_flags, context) => {
+    const { app } = setup(context);
     expect(nagFindings(app)).toEqual([]);
   });
 
-  test('no Control Tower proactive control fails (CT.ECR.PR.1 lifecycle, PR.2 scan on push, PR.3 immutable tags)', () => {
-    const { app } = setup();
+  test.each(FLAG_CONTEXTS)('no Control Tower proactive control fails (CT.ECR.PR.1 lifecycle, PR.2 scan on push, PR.3 immutable tags), %s', (_flags, context) => {
+    const { app } = setup(context);
     expect(guardFindings(app)).toEqual([]);
   });
 
