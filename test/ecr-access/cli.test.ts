@@ -41,6 +41,8 @@ function cell(m: AccessMatrix, principal: string, repository: string, capability
 const STOREFRONT = 'platform/storefront';
 const CATALOG = 'platform/catalog';
 const RESIZER = 'platform/resizer';
+/** The registry's repository by ARN, as `why` wants it: its copy in the replica region has the same name. */
+const inRegistry = (name: string) => `arn:aws:ecr:eu-west-1:111111111111:repository/${name}`;
 
 describe('ecr-access matrix', () => {
   // What a security reviewer expects: each consumer pulls only its repository; builds and publishers push only their
@@ -122,7 +124,8 @@ describe('ecr-access matrix', () => {
       const role = principal as { stack: string; role: string };
       const repo = repository as { stack: string; id: string };
       const roleName = model.principals().find((p) => p.stack === role.stack && p.logicalId!.startsWith(role.role))!.name;
-      const repositoryName = model.repositories().find((r) => r.stack === repo.stack && r.logicalId!.startsWith(repo.id))!.name;
+      // By ARN: the name alone is also the replica region's copy's.
+      const repositoryName = model.repositories().find((r) => r.stack === repo.stack && r.logicalId!.startsWith(repo.id))!.arn;
       const out: string[] = [];
       const code = await main(['why', '--assembly', dir, '--principal', roleName, '--repository', repositoryName, '--action', action], (s) => out.push(s), () => {});
       expect({ name, code }).toEqual({ name, code: allowed ? 0 : 1 });
@@ -149,7 +152,7 @@ describe('ecr-access matrix', () => {
 
     expect(cell(matrix, 'Registry/storefrontBuild/Role', STOREFRONT, 'delete')).toBe(false);
     expect(cell(matrixOf(copy), 'Registry/storefrontBuild/Role', STOREFRONT, 'delete')).toBe(true);
-    const outsider = ['why', '--principal', 'arn:aws:iam::444444444444:role/anyone', '--repository', STOREFRONT, '--action', 'pull'];
+    const outsider = ['why', '--principal', 'arn:aws:iam::444444444444:role/anyone', '--repository', inRegistry(STOREFRONT), '--action', 'pull'];
     expect(run(...outsider, '--assembly', dir).status).toBe(1);
     expect(run(...outsider, '--assembly', copy).status).toBe(0);
   });
@@ -167,7 +170,7 @@ describe('ecr-access matrix', () => {
 
 describe('ecr-access why', () => {
   test('allowed: the decisive statements of both sides of a cross-account pull, by stack, construct path and statement', () => {
-    const result = run('why', '--assembly', dir, '--principal', 'Ecs-dev/ExecutionRole', '--repository', STOREFRONT, '--action', 'ecr:BatchGetImage');
+    const result = run('why', '--assembly', dir, '--principal', 'Ecs-dev/ExecutionRole', '--repository', inRegistry(STOREFRONT), '--action', 'ecr:BatchGetImage');
     expect(result.status).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('ALLOWED: Ecs-dev/ExecutionRole may ecr:BatchGetImage platform/storefront');
@@ -178,7 +181,7 @@ describe('ecr-access why', () => {
   });
 
   test('denied: what is missing, for each action of the capability', () => {
-    const result = run('why', '--assembly', dir, '--principal', 'Ecs-dev/ExecutionRole', '--repository', CATALOG, '--action', 'pull');
+    const result = run('why', '--assembly', dir, '--principal', 'Ecs-dev/ExecutionRole', '--repository', inRegistry(CATALOG), '--action', 'pull');
     expect(result.status).toBe(1);
     const lines = result.stdout.split('\n');
     expect(lines.slice(0, 4)).toEqual([
@@ -191,16 +194,16 @@ describe('ecr-access why', () => {
   });
 
   test('a principal outside the assembly, by ARN: the repository policy decides', () => {
-    const admitted = run('why', '--assembly', dir, '--principal', `arn:aws:iam::${DEV}:role/platform/storefront/any`, '--repository', STOREFRONT, '--action', 'pull');
+    const admitted = run('why', '--assembly', dir, '--principal', `arn:aws:iam::${DEV}:role/platform/storefront/any`, '--repository', inRegistry(STOREFRONT), '--action', 'pull');
     expect(admitted.status).toBe(0);
-    const stranger = run('why', '--assembly', dir, '--principal', `arn:aws:iam::${DEV}:role/ops-admin`, '--repository', STOREFRONT, '--action', 'pull');
+    const stranger = run('why', '--assembly', dir, '--principal', `arn:aws:iam::${DEV}:role/ops-admin`, '--repository', inRegistry(STOREFRONT), '--action', 'pull');
     expect(stranger.status).toBe(1);
     expect(stranger.stdout).toContain(`principal: arn:aws:iam::${DEV}:role/ops-admin (outside the assembly)\n`);
   });
 
   test('login and admin', () => {
-    expect(run('why', '--assembly', dir, '--principal', 'Ecs-dev/ExecutionRole', '--repository', STOREFRONT, '--action', 'login').status).toBe(0);
-    const admin = run('why', '--assembly', dir, '--principal', 'Registry/storefrontBuild/Role', '--repository', STOREFRONT, '--action', 'admin');
+    expect(run('why', '--assembly', dir, '--principal', 'Ecs-dev/ExecutionRole', '--repository', inRegistry(STOREFRONT), '--action', 'login').status).toBe(0);
+    const admin = run('why', '--assembly', dir, '--principal', 'Registry/storefrontBuild/Role', '--repository', inRegistry(STOREFRONT), '--action', 'admin');
     expect(admin.status).toBe(1);
     expect(admin.stdout.split('\n').filter((l) => /^(ALLOWED|DENIED)/.test(l))).toEqual([
       'DENIED: Registry/storefrontBuild/Role may not policy platform/storefront (any of ecr:SetRepositoryPolicy, ecr:DeleteRepositoryPolicy)',
@@ -221,15 +224,15 @@ describe('ecr-access bad input: exit 2 and one line', () => {
       'ecr-access: unknown option --principal: this command takes --assembly, --format, --account.\n'],
     ['a stand-in account of 11 digits', ['matrix', '--assembly', '<dir>', '--account', '12345678901'],
       "ecr-access: --account: got '12345678901'; an AWS account id is 12 digits.\n"],
-    ['an unknown principal', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/TaskRunner', '--repository', STOREFRONT, '--action', 'pull'],
+    ['an unknown principal', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/TaskRunner', '--repository', inRegistry(STOREFRONT), '--action', 'pull'],
       "ecr-access: no principal 'Ecs-dev/TaskRunner' in the assembly: give a construct path such as Ecs-dev/ExecutionRole, <stack>/<logical id>, or an IAM role or user ARN.\n"],
     ['an unknown repository', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', 'platform/payments', '--action', 'pull'],
       "ecr-access: no repository 'platform/payments' in the assembly (repositories: platform/catalog, platform/resizer, platform/storefront).\n"],
-    ['an unknown action', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', STOREFRONT, '--action', 'download'],
+    ['an unknown action', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', inRegistry(STOREFRONT), '--action', 'download'],
       "ecr-access: unknown action 'download': give pull, push, tag, login, delete, admin or an ECR action such as ecr:BatchGetImage.\n"],
     ['an option without its value', ['why', '--assembly', '<dir>', '--principal'], 'ecr-access: --principal needs a value.\n'],
     ['a word that is no option', ['matrix', 'cdk.out'], "ecr-access: unexpected argument 'cdk.out' (--help for usage).\n"],
-    ['a principal named by its last part only', ['why', '--assembly', '<dir>', '--principal', 'ExecutionRole', '--repository', STOREFRONT, '--action', 'pull'],
+    ['a principal named by its last part only', ['why', '--assembly', '<dir>', '--principal', 'ExecutionRole', '--repository', inRegistry(STOREFRONT), '--action', 'pull'],
       "ecr-access: no principal 'ExecutionRole' in the assembly (did you mean Ecs-dev/ExecutionRole, Ecs-prod/ExecutionRole?): "
       + 'give a construct path such as Ecs-dev/ExecutionRole, <stack>/<logical id>, or an IAM role or user ARN.\n'],
     ['a directory whose manifest is not JSON', ['matrix', '--assembly', '<broken>'],

@@ -229,7 +229,7 @@ export class AccessModel {
     const found = all.filter((r) => r.name === name || r.arn === name);
     if (found.length === 1) return found[0];
     if (found.length > 1) throw new InputError(`repository '${name}' is in several stacks: ${found.map((r) => `${r.stack} (${r.region})`).join(', ')}; give its ARN.`);
-    throw new InputError(`no repository '${name}' in the assembly (repositories: ${all.map((r) => r.name).sort().join(', ') || 'none'}).`);
+    throw new InputError(`no repository '${name}' in the assembly (repositories: ${[...new Set(all.map((r) => r.name))].sort().join(', ') || 'none'}).`);
   }
 
   /** The role or user of `stack` with `logicalId`, and every identity policy it has. */
