@@ -17,21 +17,27 @@ const REFERENCE_MAX = 2_048;
 
 const referenceMax = (name: string) => PSEUDO_PARAMETER_MAX[name] ?? REFERENCE_MAX;
 
-/** The most characters `value` (a literal or an intrinsic function, as `Stack.resolve` returns it) can resolve to. */
-export function maxResolvedLength(value: unknown): number {
+/**
+ * The most characters `value` (a literal or an intrinsic function, as `Stack.resolve` returns it) can resolve to.
+ * `bound` may know a tighter bound for a reference (a `Ref`, `Fn::GetAtt` or `Fn::ImportValue`), for example the
+ * longest ARN a repository of a known name can have; it is asked about references only.
+ */
+export function maxResolvedLength(value: unknown, bound?: (reference: object) => number | undefined): number {
   if (typeof value === 'string') return value.length;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value).length;
   const node = value as Record<string, unknown>;
-  if (node && typeof node.Ref === 'string') return referenceMax(node.Ref);
   if (node && Array.isArray(node['Fn::Join'])) {
     const [delimiter, parts] = node['Fn::Join'] as [string, unknown[]];
-    return parts.reduce<number>((sum, part) => sum + maxResolvedLength(part), 0) + delimiter.length * Math.max(0, parts.length - 1);
+    return parts.reduce<number>((sum, part) => sum + maxResolvedLength(part, bound), 0) + delimiter.length * Math.max(0, parts.length - 1);
   }
+  const known = node && node['Fn::Sub'] === undefined ? bound?.(node) : undefined;
+  if (known !== undefined) return known;
+  if (node && typeof node.Ref === 'string') return referenceMax(node.Ref);
   if (node && node['Fn::Sub'] !== undefined) {
     const template = Array.isArray(node['Fn::Sub']) ? node['Fn::Sub'][0] as string : node['Fn::Sub'] as string;
     const variables = Array.isArray(node['Fn::Sub']) ? node['Fn::Sub'][1] as Record<string, unknown> : {};
     return template.replace(/\$\{!/g, '${').length - [...template.matchAll(/\$\{([^!}][^}]*)\}/g)].reduce((sum, [whole, name]) =>
-      sum + whole.length - (name in variables ? maxResolvedLength(variables[name]) : referenceMax(name)), 0);
+      sum + whole.length - (name in variables ? maxResolvedLength(variables[name], bound) : referenceMax(name)), 0);
   }
   return REFERENCE_MAX;
 }

@@ -11,8 +11,10 @@ import { digestProblems, exclusionFilterProblems, imageTagProblems, repositoryNa
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { LifecycleRule } from '../lifecycle/rule';
 import { isSameAccount } from '../private/accounts';
+import { maxResolvedLength } from '../private/cfn-length';
 import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
+import { noteMaxLength } from '../private/policy-size';
 import { accountsPrincipal, lambdaPrincipals, organizationPrincipal } from '../private/principals';
 import {
   encryptionOf, exclusionFiltersOf, lifecyclePolicyOf, removalProblems, settingsProblems, tagMutabilityOf,
@@ -294,6 +296,13 @@ export class ImageRepository extends ImageRepositoryBase {
     resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
     this.repositoryName = this.getResourceNameAttribute(resource.ref);
     this.repositoryArn = this.getResourceArnAttribute(resource.attrArn, { service: 'ecr', resource: 'repository', resourceName: this.physicalName });
+    // The longest this ARN can be wherever a policy names it (an ECR name has at most 256 characters), so a role's
+    // ECR access policy is measured by it rather than by the 2,048 of an unknown reference.
+    const named = props.repositoryName !== undefined && !Token.isUnresolved(props.repositoryName);
+    const stack = Stack.of(this);
+    noteMaxLength(this.repositoryArn, maxResolvedLength(stack.resolve(stack.formatArn({
+      service: 'ecr', resource: 'repository', resourceName: named ? props.repositoryName : 'x',
+    }))) + (named ? 0 : 255));
   }
 
   /** The tag mutability setting (`IMMUTABLE`, `IMMUTABLE_WITH_EXCLUSION`, `MUTABLE`, `MUTABLE_WITH_EXCLUSION`). */
