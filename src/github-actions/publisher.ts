@@ -8,7 +8,7 @@ import { acknowledge } from '../private/acknowledge';
 import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, reportProblems } from '../private/errors';
 import { deployedStack, deploymentRoot } from '../private/registry-singleton';
-import { declareUniqueName, OIDC_PROVIDER_URL, relate } from '../private/unique-names';
+import { declareUniqueName, IAM_ROLE_NAME, OIDC_PROVIDER_URL, relate } from '../private/unique-names';
 import { INSPECTOR_FINDINGS_ACTIONS, SCAN_RESULT_ACTIONS } from '../repository/actions';
 
 /** Longest session IAM lets a role allow (12 hours); a publishing job needs minutes. */
@@ -185,6 +185,7 @@ export class GitHubActionsPublisher extends Construct {
       maxSessionDuration: Duration.hours(Math.min(Math.max(hours, 1), MAX_SESSION_HOURS)),
       assumedBy: new iam.WebIdentityPrincipal(this.provider.oidcProviderArn, conditions),
     });
+    declareUniqueName(this, this.role.node.defaultChild as iam.CfnRole, IAM_ROLE_NAME);
     this.node.addValidation({ validate: () => (props.subjects.every(known) ? trustPolicyProblems(conditions) : []) });
 
     const gate = props.scanGate ?? ScanGate.basic();
