@@ -1,12 +1,14 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, isPattern, renderSubject, subjectProblems, SubjectKind } from './subjects';
 import { ScanGate } from '../image-build/options';
 import { acknowledge } from '../private/acknowledge';
 import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, reportProblems } from '../private/errors';
+import { deployedStack, deploymentRoot } from '../private/registry-singleton';
+import { declareUniqueName, IAM_ROLE_NAME, OIDC_PROVIDER_URL, relate } from '../private/unique-names';
 import { INSPECTOR_FINDINGS_ACTIONS, SCAN_RESULT_ACTIONS } from '../repository/actions';
 
 /** Longest session IAM lets a role allow (12 hours); a publishing job needs minutes. */
@@ -27,6 +29,37 @@ function trustPolicyProblems(conditions: Record<string, unknown>): string[] {
     ? [propProblem('subjects', `${length} characters`, `the role's trust policy would pass IAM's default limit of ${TRUST_POLICY_MAX_LENGTH} characters. `
       + 'Use patterns (a branch or tag wildcard), split the subjects over several publishers, or raise the IAM quota and set the subjects in fewer roles.')]
     : [];
+}
+
+/** The GitHub providers publishers created, per app (or StackSet template): the first of each account is shared. */
+const createdProviders = new WeakMap<IConstruct, { readonly stack: Stack; readonly provider: iam.OidcProviderNative }[]>();
+
+/**
+ * The account's GitHub provider for a publisher that names none: the one an earlier publisher of the app created for
+ * the account (itself in the same stack; by ARN from another, which then deploys after it), else a new one.
+ */
+function sharedProvider(publisher: Construct): iam.IOidcProvider {
+  const stack = deployedStack(publisher);
+  const root = deploymentRoot(publisher);
+  const created = createdProviders.get(root) ?? [];
+  createdProviders.set(root, created);
+  const first = created.find((c) => relate(c.stack.account, stack.account) === 'same');
+  if (first === undefined) {
+    const provider = new iam.OidcProviderNative(publisher, 'Provider', {
+      url: `https://${GITHUB_OIDC_HOST}`,
+      clientIds: [GITHUB_OIDC_AUDIENCE],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    declareUniqueName(publisher, provider.node.defaultChild as iam.CfnOIDCProvider, OIDC_PROVIDER_URL);
+    created.push({ stack, provider });
+    return provider;
+  }
+  if (first.stack === stack) return first.provider;
+  // Stacks of one stage deploy in dependency order; another stage's stacks are deployed on their own.
+  if (Stage.of(first.stack) === Stage.of(stack)) {
+    stack.addStackDependency(first.stack, `the GitHub OIDC provider of the account, which '${first.provider.node.path}' creates`);
+  }
+  return GitHubActionsPublisher.accountProvider(publisher, 'Provider');
 }
 
 /** Which GitHub Actions jobs may assume the role: a repository and one branch, tag or deployment environment of it. */
@@ -73,10 +106,12 @@ export interface GitHubActionsPublisherProps {
   /** The GitHub jobs that may assume the role. A pull request's workflow never can (its subject is not admitted). */
   readonly subjects: GitHubSubject[];
   /**
-   * The account's GitHub OIDC provider. An account has at most one provider per issuer URL: when another stack already
-   * created it, pass `GitHubActionsPublisher.accountProvider(this, 'GitHub')`.
-   * @default - creates the provider (`https://token.actions.githubusercontent.com`, audience `sts.amazonaws.com`),
-   * retained when the stack is deleted since other roles of the account may trust it
+   * The account's GitHub OIDC provider. An account has at most one provider per issuer URL: when it exists outside
+   * this app (created by hand or by another app), pass `GitHubActionsPublisher.accountProvider(this, 'GitHub')`.
+   * @default - the provider the app's publishers share in this account: the first publisher of the account creates it
+   * (`https://token.actions.githubusercontent.com`, audience `sts.amazonaws.com`, retained when the stack is deleted
+   * since other roles of the account may trust it), later ones in the same stack trust that one, and later ones in
+   * another stack of the account trust it by ARN, their stack deploying after the creating one
    */
   readonly provider?: iam.IOidcProvider;
   /**
@@ -135,11 +170,7 @@ export class GitHubActionsPublisher extends Construct {
         : [propProblem('maxSessionDuration', `${hours} hours`, `from 1 to ${MAX_SESSION_HOURS} hours, as IAM allows.`)]),
     ]);
 
-    this.provider = props.provider ?? new iam.OidcProviderNative(this, 'Provider', {
-      url: `https://${GITHUB_OIDC_HOST}`,
-      clientIds: [GITHUB_OIDC_AUDIENCE],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.provider = props.provider ?? sharedProvider(this);
     const subjects = [...new Set(props.subjects.map((s) => s.subject))];
     // Exact subjects compare exactly; a pattern among them makes the list a pattern list.
     const subjectCondition = { [`${GITHUB_OIDC_HOST}:sub`]: subjects };
@@ -154,6 +185,7 @@ export class GitHubActionsPublisher extends Construct {
       maxSessionDuration: Duration.hours(Math.min(Math.max(hours, 1), MAX_SESSION_HOURS)),
       assumedBy: new iam.WebIdentityPrincipal(this.provider.oidcProviderArn, conditions),
     });
+    declareUniqueName(this, this.role.node.defaultChild as iam.CfnRole, IAM_ROLE_NAME);
     this.node.addValidation({ validate: () => (props.subjects.every(known) ? trustPolicyProblems(conditions) : []) });
 
     const gate = props.scanGate ?? ScanGate.basic();

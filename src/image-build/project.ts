@@ -28,6 +28,7 @@ import { propProblem, reportProblems, throwIfProblems } from '../private/errors'
 import { allowLogsToUseKey, createKey } from '../private/kms';
 import { managedPolicyGrantee } from '../private/managed-policy-grantee';
 import { DEFAULT_COMMIT_TAG_PREFIX } from '../private/tag-vocabulary';
+import { CODEBUILD_PROJECT_NAME, declareUniqueName } from '../private/unique-names';
 import { IPullThroughCache } from '../registry/pull-through-cache';
 import { RegistryScanning, RegistryScanType } from '../registry/scanning';
 import { INSPECTOR_FINDINGS_ACTIONS, SCAN_RESULT_ACTIONS } from '../repository/actions';
@@ -388,6 +389,7 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
     cfnProject.logsConfig = { cloudWatchLogs: { status: 'ENABLED', groupName: this.logGroup.logGroupName } };
     cfnProject.node.addDependency(policy);
     this.node.addValidation({ validate: () => buildSpecProblems(cfnProject) });
+    declareUniqueName(this, cfnProject, CODEBUILD_PROJECT_NAME);
     this.node.addValidation({ validate: () => registryScanningProblems(this, props.repository, gate) });
     this.node.addValidation({ validate: () => consumerArchitectureProblems(this, props.repository, platforms) });
     Validations.of(this.project).acknowledge({

@@ -6,6 +6,7 @@ import { bucketNameProblems, roleNameProblems } from './validation';
 import { acknowledge } from '../private/acknowledge';
 import { propProblem, reportProblems } from '../private/errors';
 import { wildcardResourceFindingId } from '../private/findings';
+import { declareUniqueName, IAM_ROLE_NAME } from '../private/unique-names';
 import { accountIdProblems } from '../repository/validation';
 
 /**
@@ -82,6 +83,7 @@ export class EcsDeployRole extends Construct {
         ArnLike: { 'aws:PrincipalArn': `arn:${stack.partition}:iam::${pipelineAccount}:role${PIPELINE_ROLE_PATH}*` },
       }),
     });
+    declareUniqueName(this, this.role.node.defaultChild as iam.CfnRole, IAM_ROLE_NAME);
     // Without a service there is nothing to allow (reported above).
     if (services.length === 0) return;
     const ecsArn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ecs', resource, resourceName });

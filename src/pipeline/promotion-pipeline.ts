@@ -20,6 +20,7 @@ import { propProblem, reportProblems } from '../private/errors';
 import { iamFindingIds, wildcardResourceFindingId } from '../private/findings';
 import { allowLogsToUseKey, createKey } from '../private/kms';
 import { managedPolicyGrantee } from '../private/managed-policy-grantee';
+import { BUCKET_NAME, declareUniqueName, PIPELINE_NAME } from '../private/unique-names';
 
 /** CodeConnections connection ARNs (the service was named CodeStar Connections before 2024; both prefixes are valid). */
 const CONNECTION_ARN = /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/;
@@ -208,6 +209,8 @@ export class ImagePromotionPipeline extends Construct {
       }),
       restartExecutionOnUpdate: false,
     });
+    declareUniqueName(this, artifactBucket.node.defaultChild as s3.CfnBucket, BUCKET_NAME);
+    declareUniqueName(this, this.pipeline.node.defaultChild as codepipeline.CfnPipeline, PIPELINE_NAME);
     const source = new codepipeline.Artifact('Source');
     // aws-cdk-lib grants codestar-connections:UseConnection, and IAM matches an action's service prefix to the
     // resource's: a connection created since the 2024 rename (arn:aws:codeconnections:...) needs codeconnections:.

@@ -15,6 +15,13 @@ export function markSeparateDeployment(stack: Stack): void {
   separateDeployments.add(stack);
 }
 
+/** The stack whose template is deployed: a nested stack deploys with (and to the environment of) its parent. */
+export function deployedStack(scope: IConstruct): Stack {
+  let stack = Stack.of(scope);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  return stack;
+}
+
 function registryOf(scope: IConstruct): string {
   const stack = Stack.of(scope);
   return Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)
@@ -23,8 +30,7 @@ function registryOf(scope: IConstruct): string {
 }
 
 function entriesOf(scope: IConstruct, kind: string, env: { account: string; region: string } = Stack.of(scope)): Map<string, IConstruct> {
-  const stack = Stack.of(scope);
-  const owner = separateDeployments.has(stack) ? stack : scope.node.root;
+  const owner = deploymentRoot(scope);
   const byRegistry = declared.get(owner) ?? new Map<string, Map<string, IConstruct>>();
   declared.set(owner, byRegistry);
   const key = `${kind}|${env.account}|${env.region}`;
@@ -73,6 +79,6 @@ export function registryEntryProblems(scope: IConstruct, kind: string, name: str
  * own (a StackSet's template), the app otherwise.
  */
 export function deploymentRoot(scope: IConstruct): IConstruct {
-  const stack = Stack.of(scope);
+  const stack = deployedStack(scope);
   return separateDeployments.has(stack) ? stack : scope.node.root;
 }

@@ -161,7 +161,8 @@ export class RegistryStack extends Stack {
       baseline.pullThroughCaches.forEach((cache) => baseline.registryPolicy.grantPullThroughCache(cache, platformRoles));
     }
 
-    let githubProvider = props.github?.providerExists ? GitHubActionsPublisher.accountProvider(this, 'GitHubProvider') : undefined;
+    // One provider per account: the first publisher creates it (unless it exists), the others trust that one.
+    const githubProvider = props.github?.providerExists ? GitHubActionsPublisher.accountProvider(this, 'GitHubProvider') : undefined;
     // Each name once: a repeated one is reported above, and building it twice would stop before that report.
     for (const service of props.services.filter((s, i) => names.indexOf(s.name) === i)) {
       const repositoryName = `${prefix}/${service.name}`;
@@ -191,14 +192,12 @@ export class RegistryStack extends Stack {
       }
       if (service.runsOnLambda) repository.grantPullToLambda({ accountIds: [this.account, ...others] });
       if (props.github) {
-        const publisher = new GitHubActionsPublisher(this, `${service.name}GitHub`, {
+        new GitHubActionsPublisher(this, `${service.name}GitHub`, {
           repositories: [repository],
           subjects: [GitHubSubject.branch(props.github.owner, service.name, 'main'), GitHubSubject.tag(props.github.owner, service.name, 'v*')],
-          // One provider per account: the first publisher creates it (unless it exists), the others trust it.
           provider: githubProvider,
           scanGate: ScanGate.enhanced(),
         });
-        githubProvider = publisher.provider;
       }
       this.repositories.set(service.name, repository);
       this.builds.set(service.name, build);

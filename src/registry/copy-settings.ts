@@ -2,11 +2,12 @@
  * Which settings the repositories ECR creates by itself get (replicated copies, pull-through cache repositories), read
  * from the whole app at synth, following ECR's documented rules in `template-matching.ts`.
  */
-import { Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { IConstruct } from 'constructs';
 import { normalizeTemplatePrefix, replicationFilterMatches, ROOT_PREFIX, templatesFor } from './template-matching';
 import { deploymentRoot } from '../private/registry-singleton';
+import { pathOf, relate, relateAll, Relation } from '../private/unique-names';
 
 /** A replication rule as far as the check goes. */
 export interface CopyRule {
@@ -14,23 +15,8 @@ export interface CopyRule {
   readonly repositoryPrefixes?: readonly string[];
 }
 
-type Relation = 'same' | 'different' | 'unknown';
-
-/**
- * Whether two values are one. Account-agnostic stacks of one app share one unresolved account (`${Token[AWS.AccountId...]}`),
- * so an identical unresolved string counts as the same; other unresolved values cannot be told apart.
- */
-function relate(a: string, b: string): Relation {
-  const comparison = Token.compareStrings(a, b);
-  if (comparison === TokenComparison.SAME) return 'same';
-  if (comparison === TokenComparison.DIFFERENT) return 'different';
-  return comparison === TokenComparison.BOTH_UNRESOLVED && a === b ? 'same' : 'unknown';
-}
-
 function envRelation(stack: Stack, account: string, region: string): Relation {
-  const relations = [relate(stack.account, account), relate(stack.region, region)];
-  if (relations.includes('different')) return 'different';
-  return relations.includes('unknown') ? 'unknown' : 'same';
+  return relateAll(relate(stack.account, account), relate(stack.region, region));
 }
 
 /** The settings ECR gives a repository, as compared here; `undefined` where synth cannot know the value. */
@@ -58,11 +44,6 @@ function declarations(scope: IConstruct) {
   const of = <T extends IConstruct>(type: new (...args: any[]) => T): Declared<T>[] =>
     all.filter((c): c is T => c instanceof type).map((resource) => ({ resource, stack: Stack.of(resource) }));
   return { repositories: of(ecr.CfnRepository), templates: of(ecr.CfnRepositoryCreationTemplate) };
-}
-
-/** The path users know: the L2 construct's when the L1 is its `Resource`. */
-function pathOf(resource: IConstruct): string {
-  return resource.node.id === 'Resource' && resource.node.scope ? resource.node.scope.node.path : resource.node.path;
 }
 
 function resolvedString(stack: Stack, value: unknown): string | undefined {

@@ -19,6 +19,7 @@ import { accountsPrincipal, lambdaPrincipals, organizationPrincipal } from '../p
 import {
   encryptionOf, exclusionFiltersOf, lifecyclePolicyOf, removalProblems, settingsProblems, tagMutabilityOf,
 } from '../private/repository-settings';
+import { declareUniqueName, REPOSITORY_NAME } from '../private/unique-names';
 import { FindingSeverity } from '../scanning/severity';
 
 /** Options of `grantPullToAccounts`. */
@@ -294,6 +295,8 @@ export class ImageRepository extends ImageRepositoryBase {
       emptyOnDelete: props.emptyOnDelete,
     });
     resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    // Every repository of the app counts, aws-cdk-lib's own and a fleet's nested ones too.
+    declareUniqueName(this, resource, REPOSITORY_NAME);
     this.repositoryName = this.getResourceNameAttribute(resource.ref);
     this.repositoryArn = this.getResourceArnAttribute(resource.attrArn, { service: 'ecr', resource: 'repository', resourceName: this.physicalName });
     // The longest this ARN can be wherever a policy names it (an ECR name has at most 256 characters), so a role's

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { GitHubActionsPublisher, GitHubSubject, ImageRepository, ScanGate } from '../../src';
 import { guardFindings, nagFindings } from '../support/compliance';
 import { AccessModel, RepositoryRef } from '../support/iam-simulation';
@@ -214,6 +215,94 @@ describe('GitHubActionsPublisher', () => {
       subjects: [GitHubSubject.branch(owner, 'web', 'main')],
     });
     expect(synthesisProblems(tokens.stack)).toBe('');
+  });
+});
+
+describe('one GitHub OIDC provider per account, shared by the publishers of the app', () => {
+  const subjects = [GitHubSubject.branch('example-org', 'storefront', 'main')];
+  const publish = (stack: Stack, id: string, extra: Partial<ConstructorParameters<typeof GitHubActionsPublisher>[2]> = {}) =>
+    new GitHubActionsPublisher(stack, id, { repositories: [ImageRepository.fromRepositoryName(stack, `${id}Repository`, 'platform/web')], subjects, ...extra });
+  const providers = (stack: Stack) => Object.keys(Template.fromStack(stack).findResources('AWS::IAM::OIDCProvider')).length;
+  const federated = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))
+    .map((role: any) => role.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Federated);
+
+  test('two publishers of one stack: one provider, trusted by both roles', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Publishers', { env: ENV });
+    const first = publish(stack, 'First');
+    const second = publish(stack, 'Second');
+    expect(second.provider).toBe(first.provider);
+    expect(providers(stack)).toBe(1);
+    const ref = { Ref: Object.keys(Template.fromStack(stack).findResources('AWS::IAM::OIDCProvider'))[0] };
+    expect(federated(stack)).toEqual([ref, ref]);
+    expect(synthesisProblems(app)).toBe('');
+  });
+
+  test.each<[string, { account?: string; region?: string } | undefined]>([
+    ['another stack of the account, in the same region', ENV],
+    ['another stack of the account, in another region', { ...ENV, region: 'us-east-1' }],
+    ['two account-agnostic stacks (one account token)', undefined],
+  ])('%s: the later stack trusts the provider by ARN and deploys after the creating one', (_name, env) => {
+    const app = new App();
+    const creating = new Stack(app, 'Creating', { env });
+    const later = new Stack(app, 'Later', { env });
+    publish(creating, 'First');
+    publish(later, 'Second');
+    expect([providers(creating), providers(later)]).toEqual([1, 0]);
+    const rest = env ? [':iam::111111111111:oidc-provider/token.actions.githubusercontent.com']
+      : [':iam::', { Ref: 'AWS::AccountId' }, ':oidc-provider/token.actions.githubusercontent.com'];
+    expect(federated(later)).toEqual([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ...rest]] }]);
+    expect(later.dependencies).toEqual([creating]);
+    expect(synthesisProblems(app)).toBe('');
+  });
+
+  test('another account gets a provider of its own; no dependency', () => {
+    const app = new App();
+    const a = new Stack(app, 'A', { env: ENV });
+    const b = new Stack(app, 'B', { env: { ...ENV, account: '222222222222' } });
+    publish(a, 'First');
+    publish(b, 'Second');
+    expect([providers(a), providers(b), b.dependencies.length]).toEqual([1, 1, 0]);
+    expect(synthesisProblems(app)).toBe('');
+  });
+
+  test('a provider passed explicitly is used as it is, and creates nothing', () => {
+    const app = new App();
+    const a = new Stack(app, 'A', { env: ENV });
+    const b = new Stack(app, 'B', { env: ENV });
+    publish(a, 'First', { provider: GitHubActionsPublisher.accountProvider(a, 'Existing') });
+    publish(b, 'Second', { provider: GitHubActionsPublisher.accountProvider(b, 'Existing') });
+    expect([providers(a), providers(b), b.dependencies.length]).toEqual([0, 0, 0]);
+  });
+
+  const plain = (url: string) => (s: Stack) => new iam.OpenIdConnectProvider(s, 'Plain', { url, clientIds: ['sts.amazonaws.com'] });
+  const native = (url: string) => (s: Stack) => new iam.OidcProviderNative(s, 'Native', { url, clientIds: ['sts.amazonaws.com'] });
+  const SHARE = "Share one provider: GitHubActionsPublishers without a 'provider' share the one the first of them creates in the account; "
+    + "give the others the existing one as 'provider' (GitHubActionsPublisher.accountProvider(scope, id) from another stack).";
+  test.each<[string, (s: Stack) => void, string, string]>([
+    ['an iam.OpenIdConnectProvider for GitHub declared first, in the same stack', plain('https://token.actions.githubusercontent.com'), 'Same',
+      `[Same/Publisher] account 111111111111 can have one IAM OIDC provider named 'https://token.actions.githubusercontent.com', and 'Same/Plain' already declares it: CloudFormation fails to create the second at deploy. ${SHARE}`],
+    ['an iam.OidcProviderNative for GitHub (trailing slash) in another stack of the account, declared later', native('https://token.actions.githubusercontent.com/'), 'Later',
+      `[Same/Publisher] account 111111111111 can have one IAM OIDC provider named 'https://token.actions.githubusercontent.com', and 'Later/Native' declares it too: CloudFormation fails to create the second at deploy. ${SHARE}`],
+  ])('refuses %s', (_name, declare, where, problem) => {
+    const app = new App();
+    const same = new Stack(app, 'Same', { env: ENV });
+    const later = new Stack(app, 'Later', { env: ENV });
+    if (where === 'Same') declare(same);
+    publish(same, 'Publisher');
+    if (where === 'Later') declare(later);
+    expect(synthesisProblems(app)).toBe(problem);
+  });
+
+  test.each<[string, (s: Stack) => void]>([
+    ['a provider of another URL (a GitHub Enterprise issuer)', plain('https://token.actions.githubusercontent.com/example-enterprise')],
+    ['a provider for GitHub in another account', (s) => plain('https://token.actions.githubusercontent.com')(new Stack(s.node.root as App, 'Other', { env: { ...ENV, account: '222222222222' } }))],
+  ])('allows %s', (_name, declare) => {
+    const app = new App();
+    const stack = new Stack(app, 'Same', { env: ENV });
+    declare(stack);
+    publish(stack, 'Publisher');
+    expect(synthesisProblems(app)).toBe('');
   });
 });
 
