@@ -102,15 +102,38 @@ function quoted(paths: readonly string[]): string {
   return q.length === 1 ? q[0] : `${q.slice(0, -1).join(', ')} and ${q[q.length - 1]}`;
 }
 
+/**
+ * The resources of each kind's types under a root, by name, found once per validation pass: the validations of one
+ * synthesis run together, after the app is built, and a fleet declares a thousand names (one walk of the app each
+ * would be quadratic). Dropped once the pass is over, so an app changed and synthesized again is walked again.
+ */
+const byName = new Map<IConstruct, Map<UniqueNameKind, Map<string, CfnResource[]>>>();
+
+function resourcesNamed(root: IConstruct, kind: UniqueNameKind, name: string): CfnResource[] {
+  if (byName.size === 0) setImmediate(() => byName.clear());
+  const kinds = byName.get(root) ?? new Map<UniqueNameKind, Map<string, CfnResource[]>>();
+  byName.set(root, kinds);
+  let names = kinds.get(kind);
+  if (!names) {
+    names = new Map();
+    for (const c of root.node.findAll()) {
+      if (!CfnResource.isCfnResource(c) || !kind.resourceTypes.includes(c.cfnResourceType)) continue;
+      const n = nameOf(c, kind);
+      if (n !== undefined) names.set(n, [...(names.get(n) ?? []), c]);
+    }
+    kinds.set(kind, names);
+  }
+  return names.get(name) ?? [];
+}
+
 /** The problems of `resource`'s name, as its host reports them (see `declareUniqueName`). */
 function uniqueNameProblems(resource: CfnResource, kind: UniqueNameKind): string[] {
   const name = nameOf(resource, kind);
   if (name === undefined) return [];
   const root = deploymentRoot(resource);
   const stack = deployedStack(resource);
-  const same = root.node.findAll()
-    .filter((c): c is CfnResource => CfnResource.isCfnResource(c) && kind.resourceTypes.includes(c.cfnResourceType))
-    .filter((c) => c === resource || (nameOf(c, kind) === name && deploymentRoot(c) === root && scopeRelation(kind.scope, deployedStack(c), stack) === 'same'));
+  const same = resourcesNamed(root, kind, name)
+    .filter((c) => c === resource || (deploymentRoot(c) === root && scopeRelation(kind.scope, deployedStack(c), stack) === 'same'));
   const [first, ...later] = same;
   const shown = kind.nameOf(resource) as string;
   const start = `${scopeText(kind.scope, stack)} can have one ${kind.what} named '${shown}'`;
