@@ -195,6 +195,7 @@ export class LifecyclePolicy {
     return checkPolicy({ rules: resolved.map((r) => r.document) }, {
       isUnresolved: (v) => Token.isUnresolved(v),
       knownRuleProblems: (i) => resolved[i]._problems.map((p) => `${ruleLabel(resolved[i].document)}: ${p}`),
+      ruleSource: (i) => resolved[i]._source,
       protectedTags: this.protectedTags,
       maxImagesPerRepository: this.maxImagesPerRepository,
       text: unresolved ? undefined : this.toJson(),
