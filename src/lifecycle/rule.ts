@@ -137,8 +137,9 @@ export class LifecycleRule {
     const count = props.maxImagesPerRepository ?? LIMITS.defaultMaxImagesPerRepository;
     const rule = LifecycleRule.expire({ ...props, maxImageCount: count, tagStatus: TagStatus.TAGGED });
     const list = props.tagPatternList ?? props.tagPrefixList ?? [];
-    const renamed = rule._withSource('LifecycleRule.retain()', { maxImageCount: 'maxImagesPerRepository', tagPatternList: 'tagPatternList',
-      tagPrefixList: 'tagPrefixList', rulePriority: 'rulePriority' });
+    const renamed = rule._withSource('LifecycleRule.retain()', {
+      maxImageCount: 'maxImagesPerRepository', tagPatternList: 'tagPatternList', tagPrefixList: 'tagPrefixList', rulePriority: 'rulePriority',
+    });
     return new LifecycleRule({ ...rule.document, description: `Retain every image tagged ${list.join(' and ')}` }, rule.problems,
       rule.hasExplicitPriority, renamed._source);
   }

@@ -73,7 +73,11 @@ describe('LifecycleRule builders', () => {
   });
 
   test('a rule read from ECR JSON speaks ECR fields', () => {
-    const rule = LifecycleRule.fromDocument({ rulePriority: 1, selection: { tagStatus: TagStatus.UNTAGGED, countType: CountType.IMAGE_COUNT_MORE_THAN, countNumber: 0 }, action: { type: ActionType.EXPIRE } });
+    const rule = LifecycleRule.fromDocument({
+      rulePriority: 1,
+      selection: { tagStatus: TagStatus.UNTAGGED, countType: CountType.IMAGE_COUNT_MORE_THAN, countNumber: 0 },
+      action: { type: ActionType.EXPIRE },
+    });
     expect(new LifecyclePolicy({ rules: [rule] }).validate()).toEqual(['rule 1: selection.countNumber: got 0; must be a positive whole number (0 is not accepted).']);
   });
 
