@@ -79,3 +79,16 @@ test('unresolved tokens are never validated', () => {
   expect(() => repo.imageUri(tag)).not.toThrow();
   expect(() => repo.onImagePushed('Pushed', { imageTag: tag })).not.toThrow();
 });
+
+test("a thrown error's first frame is the caller's line, not the library's error helper", () => {
+  const repo = new ImageRepository(new Stack(new App(), 'Stack'), 'Repo');
+  const line = Number(new Error().stack!.split('\n')[1].match(/:(\d+):\d+\)?$/)![1]) + 3;
+  let error: Error | undefined;
+  try {
+    repo.imageUri('-bad');
+  } catch (e) {
+    error = e as Error;
+  }
+  const firstFrame = error!.stack!.split('\n').find((l) => /^\s+at /.test(l));
+  expect(firstFrame).toContain(`${__filename}:${line}:`);
+});
