@@ -62,6 +62,7 @@ function program(snippet: string): string {
 function run(snippet: string): void {
   const js = ts.transpileModule(program(snippet), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
   const src = path.join(ROOT, 'src');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the snippet's own imports, resolved at run time
   const load = (name: string) => require(name === 'cdk-ecr-platform' ? src : name);
   const module = { exports: {} as { Fixture?: new (scope: App, id: string) => unknown } };
   new Function('require', 'module', 'exports', js)(load, module, module.exports);
