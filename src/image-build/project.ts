@@ -27,6 +27,7 @@ import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { allowLogsToUseKey, createKey } from '../private/kms';
 import { managedPolicyGrantee } from '../private/managed-policy-grantee';
+import { buildsInPipelines } from '../private/pipeline-builds';
 import { DEFAULT_COMMIT_TAG_PREFIX } from '../private/tag-vocabulary';
 import { CODEBUILD_PROJECT_NAME, declareUniqueName } from '../private/unique-names';
 import { IPullThroughCache } from '../registry/pull-through-cache';
@@ -45,6 +46,8 @@ const FETCH_ACTIONS = ['s3:GetObject'];
 /** A CodePipeline variable reference, `#{namespace.name}`: CodePipeline puts the value in when the action runs. */
 const PIPELINE_VARIABLE = /^#\{[A-Za-z0-9@_-]+\.[A-Za-z0-9@_-]+\}$/;
 
+/** The warning of a build without a source that no `ImagePromotionPipeline` runs. */
+const NOTHING_RUNS_WARNING = 'cdk-ecr-platform:buildNothingRuns';
 /** Recording a digest: put-parameter --overwrite creates the parameter on the first promotion. */
 const RECORD_ACTIONS = ['ssm:PutParameter'];
 
@@ -251,6 +254,8 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
   public readonly environmentTags: string[];
   /** Every moving tag this project may apply: the environment tags and the promotion tags. */
   public readonly movingTags: string[];
+  private warnedNothingRuns = false;
+
   /** The tags a registry cache writes in the repository (none for other caches). */
   public readonly cacheTags: string[];
   /** The platforms each build targets (several: one multi-architecture image index). */
@@ -390,6 +395,7 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
     cfnProject.node.addDependency(policy);
     this.node.addValidation({ validate: () => buildSpecProblems(cfnProject) });
     declareUniqueName(this, cfnProject, CODEBUILD_PROJECT_NAME);
+    this.node.addValidation({ validate: () => this.warnIfNothingRuns() });
     this.node.addValidation({ validate: () => registryScanningProblems(this, props.repository, gate) });
     this.node.addValidation({ validate: () => consumerArchitectureProblems(this, props.repository, platforms) });
     Validations.of(this.project).acknowledge({
@@ -498,6 +504,20 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
   }
 
   /** Configurations that work, at a cost the user should choose knowingly; each warning can be acknowledged by its id. */
+
+  /**
+   * A build without a `source` is a CodePipeline project: unless an `ImagePromotionPipeline` runs it (decided at
+   * synthesis, as the pipeline may come later or live in another stack), nothing does. A warning, acknowledgeable for a
+   * pipeline of the user's own.
+   */
+  private warnIfNothingRuns(): string[] {
+    if (!this.inPipeline || buildsInPipelines.has(this) || this.warnedNothingRuns) return [];
+    this.warnedNothingRuns = true;
+    Annotations.of(this).addWarningV2(NOTHING_RUNS_WARNING, "the build has no 'source' and no ImagePromotionPipeline uses it, so nothing "
+      + "runs it. Give it a 'source' (for example codebuild.Source.gitHub(...)) or pass it as an ImagePromotionPipeline's 'buildProject'; "
+      + `if a pipeline of your own runs it, acknowledge '${NOTHING_RUNS_WARNING}'.`);
+    return [];
+  }
   private warnings(platforms: ImagePlatform[], buildImage: codebuild.IBuildImage, cache: ImageBuildCache): void {
     const hostPlatform = buildImage.type === codebuild.EnvironmentType.ARM_CONTAINER ? ImagePlatform.LINUX_ARM64 : ImagePlatform.LINUX_AMD64;
     const emulated = platforms.filter((p) => p !== hostPlatform);

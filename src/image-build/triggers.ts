@@ -1,5 +1,5 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { propProblem } from '../private/errors';
+import { propProblem, userError } from '../private/errors';
 
 /** When a Git source starts image builds. */
 export interface WebhookTriggerOptions {
@@ -27,7 +27,7 @@ export class ImageBuildTriggers {
       ...branches.filter((b) => b === '' || /\s/.test(b)).map((b) => propProblem('branches', b, 'a branch name is not empty and has no spaces.')),
       ...(branches.length === 0 && options.versionTags === false ? [propProblem('versionTags', false, 'with no branches either, nothing would start a build. Omit the webhook instead.')] : []),
     ];
-    if (problems.length > 0) throw new Error(`ImageBuildTriggers.webhookFilters(): ${problems.join('; ')}`);
+    if (problems.length > 0) throw userError(`ImageBuildTriggers.webhookFilters(): ${problems.join('; ')}`);
     // CodeBuild reads HEAD_REF patterns as unanchored regular expressions: escape the names and anchor both ends,
     // or 'main' would also build 'maintenance'.
     const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -5,6 +5,7 @@ import { LifecycleRule } from './rule';
 import { ImageRecord, simulatePolicy } from './simulate';
 import { LifecyclePolicyDocument, LifecycleRuleDocument, ruleLabel, TagStatus } from './types';
 import { checkPolicy } from './validate';
+import { userError } from '../private/errors';
 
 /** Properties of a lifecycle policy. */
 export interface LifecyclePolicyProps {
@@ -195,6 +196,7 @@ export class LifecyclePolicy {
     return checkPolicy({ rules: resolved.map((r) => r.document) }, {
       isUnresolved: (v) => Token.isUnresolved(v),
       knownRuleProblems: (i) => resolved[i]._problems.map((p) => `${ruleLabel(resolved[i].document)}: ${p}`),
+      ruleSource: (i) => resolved[i]._source,
       protectedTags: this.protectedTags,
       maxImagesPerRepository: this.maxImagesPerRepository,
       text: unresolved ? undefined : this.toJson(),
@@ -208,12 +210,12 @@ export class LifecyclePolicy {
    */
   public simulate(images: LifecycleImage[], now?: Date): LifecyclePreview {
     const problems = this.validate();
-    if (problems.length > 0) throw new Error(`cannot simulate an invalid lifecycle policy:\n  ${problems.join('\n  ')}`);
+    if (problems.length > 0) throw userError(`cannot simulate an invalid lifecycle policy:\n  ${problems.join('\n  ')}`);
     const badTime = images.find((i) => [i.imagePushedAt, i.lastRecordedPullTime, i.lastArchivedAt, i.lastActivatedAt]
       .some((d) => d !== undefined && Number.isNaN(d.getTime())));
-    if (badTime) throw new Error(`image ${badTime.imageDigest}: a timestamp is an invalid Date`);
+    if (badTime) throw userError(`image ${badTime.imageDigest}: a timestamp is an invalid Date`);
     const digests = new Set(images.map((i) => i.imageDigest));
-    if (digests.size !== images.length) throw new Error('images: a digest is listed twice; ECR lists each image once');
+    if (digests.size !== images.length) throw userError('images: a digest is listed twice; ECR lists each image once');
     const records = images.map((i): ImageRecord => ({
       imageDigest: i.imageDigest,
       imageTags: i.imageTags ?? [],

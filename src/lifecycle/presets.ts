@@ -127,19 +127,37 @@ export class LifecyclePresets {
    * from the archive later. Its default tags are the ones `ImageBuildProject` pushes (`sha-<commit>`, `1.2.3`).
    */
   public static recommended(props: RecommendedLifecyclePolicyProps = {}): LifecyclePolicy {
+    const origin = 'LifecyclePresets.recommended()';
     const protectedTags = props.protectedTags ?? [];
-    const unprotected = (patterns: string[]) => patterns.filter((p) => !protectedTags.some((q) => globCovers(q, p)));
+    // Each rule's problems name the option the user wrote (`keepReleases`, `releaseTagPatterns[1]`), not the
+    // factory's prop or ECR's field.
+    const patternRules = (option: string, given: string[] | undefined, fallback: string[], unprotectedOnly: boolean,
+      build: (pattern: string) => LifecycleRule, limit?: [string, string]) =>
+      (given ?? fallback).flatMap((pattern, i) => {
+        if (unprotectedOnly && protectedTags.some((q) => globCovers(q, pattern))) return [];
+        return [build(pattern)._withSource(origin, {
+          ...(given !== undefined ? { 'tagPatternList[0]': `${option}[${i}]` } : {}),
+          ...(limit ? { [limit[0]]: limit[1] } : {}),
+        })];
+      });
     const rules = [
-      ...protectedTags.map((pattern) => LifecycleRule.retain({ tagPatternList: [pattern] })),
-      ...LifecyclePresets.keepNewestReleases(props.keepReleases ?? 30, unprotected(props.releaseTagPatterns ?? [SEMVER_TAG_GLOB])),
-      ...LifecyclePresets.keepNewestCommits(props.keepCommits ?? 50, unprotected(props.commitTagPatterns ?? [COMMIT_TAG_GLOB])),
-      ...LifecyclePresets.expireShortLived(props.shortLivedTagPatterns ?? [], props.shortLivedMaxAge ?? Duration.days(30)),
-      LifecyclePresets.expireUntagged(props.untaggedMaxAge ?? Duration.days(14)),
+      ...patternRules('protectedTags', protectedTags, [], false, (p) => LifecycleRule.retain({ tagPatternList: [p] })),
+      ...patternRules('releaseTagPatterns', props.releaseTagPatterns, [SEMVER_TAG_GLOB], true,
+        (p) => LifecycleRule.expire({ tagPatternList: [p], maxImageCount: props.keepReleases ?? 30 }),
+        props.keepReleases !== undefined ? ['maxImageCount', 'keepReleases'] : undefined),
+      ...patternRules('commitTagPatterns', props.commitTagPatterns, [COMMIT_TAG_GLOB], true,
+        (p) => LifecycleRule.expire({ tagPatternList: [p], maxImageCount: props.keepCommits ?? 50 }),
+        props.keepCommits !== undefined ? ['maxImageCount', 'keepCommits'] : undefined),
+      ...patternRules('shortLivedTagPatterns', props.shortLivedTagPatterns, [], false,
+        (p) => LifecycleRule.expire({ tagPatternList: [p], maxImageAge: props.shortLivedMaxAge ?? Duration.days(30) }),
+        props.shortLivedMaxAge !== undefined ? ['maxImageAge', 'shortLivedMaxAge'] : undefined),
+      LifecyclePresets.expireUntagged(props.untaggedMaxAge ?? Duration.days(14))._withSource(origin, { maxImageAge: 'untaggedMaxAge' }),
     ];
     if (props.archiveAfterIdle) {
-      rules.push(LifecyclePresets.archiveUnpulled(props.archiveAfterIdle));
+      rules.push(LifecyclePresets.archiveUnpulled(props.archiveAfterIdle)._withSource(origin, { maxIdleTime: 'archiveAfterIdle' }));
       if (props.expireArchivedAfter) {
-        rules.push(LifecyclePresets.expireArchived(props.expireArchivedAfter, protectedTags.length > 0 ? TagStatus.UNTAGGED : TagStatus.ANY));
+        rules.push(LifecyclePresets.expireArchived(props.expireArchivedAfter, protectedTags.length > 0 ? TagStatus.UNTAGGED : TagStatus.ANY)
+          ._withSource(origin, { archivedFor: 'expireArchivedAfter' }));
       }
     }
     return new LifecyclePolicy({ rules, protectedTags });

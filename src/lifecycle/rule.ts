@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { ActionType, CountType, LifecycleRuleDocument, LIMITS, StorageClass, TagStatus } from './types';
+import type { FieldSource, RuleSource } from './validate';
 
 /**
  * Which images a rule selects by tag. Give a tag list to select tagged images, or `tagStatus` alone.
@@ -136,12 +137,16 @@ export class LifecycleRule {
     const count = props.maxImagesPerRepository ?? LIMITS.defaultMaxImagesPerRepository;
     const rule = LifecycleRule.expire({ ...props, maxImageCount: count, tagStatus: TagStatus.TAGGED });
     const list = props.tagPatternList ?? props.tagPrefixList ?? [];
-    return new LifecycleRule({ ...rule.document, description: `Retain every image tagged ${list.join(' and ')}` }, rule.problems, rule.hasExplicitPriority);
+    const renamed = rule._withSource('LifecycleRule.retain()', {
+      maxImageCount: 'maxImagesPerRepository', tagPatternList: 'tagPatternList', tagPrefixList: 'tagPrefixList', rulePriority: 'rulePriority',
+    });
+    return new LifecycleRule({ ...rule.document, description: `Retain every image tagged ${list.join(' and ')}` }, rule.problems,
+      rule.hasExplicitPriority, renamed._source);
   }
 
   /** A rule exactly as ECR's policy JSON spells it (for example from an existing policy). */
   public static fromDocument(document: LifecycleRuleDocument): LifecycleRule {
-    return new LifecycleRule(document, [], true);
+    return new LifecycleRule(document, [], true, undefined);
   }
 
   private static limited(factory: string, props: TagSelectionOptions, action: ActionType,
@@ -173,7 +178,28 @@ export class LifecycleRule {
       },
       action: action === ActionType.TRANSITION ? { type: action, targetStorageClass: StorageClass.ARCHIVE } : { type: action },
     };
-    return new LifecycleRule(document, problems, props.rulePriority !== undefined);
+    return new LifecycleRule(document, problems, props.rulePriority !== undefined, {
+      origin: `LifecycleRule.${factory}()`,
+      fields: LifecycleRule.fieldsOf(props, name, value),
+    });
+  }
+
+  /** Which prop of a factory rendered which of ECR's fields, so ECR's rules are reported in the author's words. */
+  private static fieldsOf(props: TagSelectionOptions, limit: string, value: number | Duration | undefined): Record<string, FieldSource> {
+    const fields: Record<string, FieldSource> = {};
+    const written = (prop: string, v: unknown) => ({ prop, value: v === undefined ? 'nothing' : JSON.stringify(v) });
+    if (value !== undefined) {
+      fields['selection.countNumber'] = typeof value === 'number' ? written(limit, value) : { prop: limit, value: value.toHumanString() };
+    }
+    if (props.rulePriority !== undefined) fields.rulePriority = written('rulePriority', props.rulePriority);
+    if (props.tagStatus !== undefined) fields['selection.tagStatus'] = written('tagStatus', props.tagStatus);
+    for (const list of ['tagPatternList', 'tagPrefixList'] as const) {
+      const entries = props[list];
+      if (entries === undefined) continue;
+      fields[`selection.${list}`] = written(list, entries);
+      entries.forEach((entry, i) => { fields[`selection.${list}[${i}]`] = written(`${list}[${i}]`, entry); });
+    }
+    return fields;
   }
 
   private static days(factory: string, name: string, duration: Duration, problems: string[]): number {
@@ -185,6 +211,8 @@ export class LifecycleRule {
 
   /** @internal */
   public readonly _problems: string[];
+  /** How the author wrote the rule, for messages in the author's words; none for a rule read from ECR's JSON. @internal */
+  public readonly _source?: RuleSource;
 
   private constructor(
     /** The rule in ECR's JSON form; `rulePriority` is 0 until the policy assigns one when none was given. */
@@ -192,8 +220,10 @@ export class LifecycleRule {
     problems: string[],
     /** Whether the rule was given a priority; otherwise its policy assigns one. */
     public readonly hasExplicitPriority: boolean,
+    source: RuleSource | undefined,
   ) {
     this._problems = problems;
+    this._source = source;
   }
 
   /** Problems found while building the rule (reported by `LifecyclePolicy.validate()`). */
@@ -203,7 +233,22 @@ export class LifecycleRule {
 
   /** The same rule with another priority. */
   public withPriority(rulePriority: number): LifecycleRule {
-    return new LifecycleRule({ ...this.document, rulePriority }, this._problems, true);
+    return new LifecycleRule({ ...this.document, rulePriority }, this._problems, true, this._source);
+  }
+
+  /**
+   * The same rule as a preset built it: problems name the preset's `origin` and its options, `rename` mapping the
+   * factory's props (`maxImageCount`, `tagPatternList[0]`) to them; fields the preset's author did not write keep
+   * ECR's names. @internal
+   */
+  public _withSource(origin: string, rename: Readonly<Record<string, string>>): LifecycleRule {
+    const fields: Record<string, FieldSource> = {};
+    for (const [field, written] of Object.entries(this._source?.fields ?? {})) {
+      const entry = /^(.*)(\[\d+\])$/.exec(written.prop);
+      const prop = rename[written.prop] ?? (entry && rename[entry[1]] !== undefined ? `${rename[entry[1]]}${entry[2]}` : undefined);
+      if (prop !== undefined) fields[field] = { prop, value: written.value };
+    }
+    return new LifecycleRule(this.document, this._problems, this.hasExplicitPriority, { origin, fields });
   }
 
 }

@@ -16,6 +16,25 @@ export interface ValidateOptions {
    * replace that rule's own checks, so one mistake is not reported twice. Cross-rule checks still see the rule.
    */
   readonly knownRuleProblems?: (index: number) => readonly string[];
+  /**
+   * How the author wrote the rule at `index` (for example with `LifecycleRule.expire`): its problems then name the
+   * author's prop and keep ECR's field as the reason. Without it (raw ECR JSON, as the CLI reads) they name ECR's fields.
+   */
+  readonly ruleSource?: (index: number) => RuleSource | undefined;
+}
+
+/** The prop an author wrote for one of ECR's fields, and its value as written. */
+export interface FieldSource {
+  readonly prop: string;
+  readonly value: string;
+}
+
+/** How the author of a rule wrote it: who built it, and which of its props rendered which ECR field. */
+export interface RuleSource {
+  /** The factory the author called, for example `LifecycleRule.expire()` or `LifecyclePresets.recommended()`. */
+  readonly origin: string;
+  /** The author's prop by ECR field (`selection.countNumber`, `selection.tagPatternList[0]`, `rulePriority`). */
+  readonly fields: Readonly<Record<string, FieldSource>>;
 }
 
 const RULE_KEYS = new Set(['rulePriority', 'description', 'selection', 'action']);
@@ -60,16 +79,21 @@ export function validatePolicyDocument(policy: unknown, options: ValidateOptions
       problems.push(`rule #${index + 1}: got ${show(rule)}; each rule is an object with 'rulePriority', 'selection' and 'action'.`);
       return;
     }
-    problems.push(...validateRule(rule, unresolved));
+    problems.push(...validateRule(rule, unresolved, options.ruleSource?.(index)));
   });
   problems.push(...validateAcrossRules(rules.filter(isObject), unresolved));
   return problems;
 }
 
-function validateRule(rule: Record<string, unknown>, unresolved: (v: unknown) => boolean): string[] {
+function validateRule(rule: Record<string, unknown>, unresolved: (v: unknown) => boolean, source?: RuleSource): string[] {
   const p: string[] = [];
   const label = ruleLabel(rule);
-  const say = (field: string, value: unknown, rest: string) => p.push(`${label}: ${field}: got ${show(value)}; ${rest}`);
+  const say = (field: string, value: unknown, rest: string) => {
+    const written = source?.fields[field];
+    p.push(written
+      ? `${label}: ${source!.origin}: prop '${written.prop}': got ${written.value}; ECR's ${field}: ${rest}`
+      : `${label}: ${field}: got ${show(value)}; ${rest}`);
+  };
 
   for (const key of Object.keys(rule).filter((k) => !RULE_KEYS.has(k))) say(key, rule[key], `unknown field; ECR accepts ${[...RULE_KEYS].join(', ')}. Remove it.`);
   const priority = rule.rulePriority;

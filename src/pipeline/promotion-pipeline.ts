@@ -20,6 +20,7 @@ import { propProblem, reportProblems } from '../private/errors';
 import { iamFindingIds, wildcardResourceFindingId } from '../private/findings';
 import { allowLogsToUseKey, createKey } from '../private/kms';
 import { managedPolicyGrantee } from '../private/managed-policy-grantee';
+import { buildsInPipelines } from '../private/pipeline-builds';
 import { BUCKET_NAME, declareUniqueName, PIPELINE_NAME } from '../private/unique-names';
 
 /** CodeConnections connection ARNs (the service was named CodeStar Connections before 2024; both prefixes are valid). */
@@ -112,10 +113,16 @@ export interface PromotionEnvironment {
 export interface ImagePromotionPipelineProps {
   /** The CodeConnections (CodeStar Connections) connection to the Git provider, approved in the console once. */
   readonly connectionArn: string;
-  /** Owner of the source repository (a GitHub user or organization, a Bitbucket workspace, ...). */
-  readonly owner: string;
-  /** The source repository. */
-  readonly repository: string;
+  /**
+   * Owner of the Git repository the pipeline builds, at the connection's provider: a GitHub user or organization, a
+   * GitLab group, a Bitbucket workspace.
+   */
+  readonly sourceOwner: string;
+  /**
+   * Name of the Git repository the pipeline builds, within `sourceOwner` (for example `storefront`); not an ECR
+   * repository, which is the build project's.
+   */
+  readonly sourceRepository: string;
   /**
    * The branch whose commits are built and promoted.
    * @default 'main'
@@ -159,6 +166,7 @@ export class ImagePromotionPipeline extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const build = props.buildProject;
+    buildsInPipelines.add(build);
     const names = props.environments.map((e) => e.name);
     // Environments that would make aws-cdk-lib throw are reported with the rest and not built.
     const environmentProblems = [
@@ -221,8 +229,8 @@ export class ImagePromotionPipeline extends Construct {
       actions: [new actions.CodeStarConnectionsSourceAction({
         actionName: 'Source',
         connectionArn: props.connectionArn,
-        owner: props.owner,
-        repo: props.repository,
+        owner: props.sourceOwner,
+        repo: props.sourceRepository,
         branch: props.branch ?? 'main',
         output: source,
         role: sourceRole,

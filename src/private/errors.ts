@@ -1,3 +1,4 @@
+import { resolve, sep } from 'path';
 import { IConstruct } from 'constructs';
 
 /** How a received value is shown in messages. */
@@ -22,10 +23,41 @@ export function reportProblems(scope: IConstruct, problems: readonly string[]): 
 
 /**
  * Throws every problem at once, prefixed with the construct path, for a method whose result depends on its arguments
- * (a grant, an image URI): the stack trace points at the user's call.
+ * (an image URI): the stack trace starts at the user's call.
  */
 export function throwIfProblems(scope: IConstruct, problems: readonly string[]): void {
   if (problems.length === 0) return;
   const path = scope.node.path;
-  throw new Error(problems.length === 1 ? `[${path}] ${problems[0]}` : `[${path}] ${problems.length} problems:\n  ${problems.join('\n  ')}`);
+  throw userError(problems.length === 1 ? `[${path}] ${problems[0]}` : `[${path}] ${problems.length} problems:\n  ${problems.join('\n  ')}`);
+}
+
+// The folder of this library's code (src/ in this repository, lib/ in the package): private/ is one level down.
+const LIBRARY_ROOT = resolve(__dirname, '..');
+
+/**
+ * An error for a mistake of the caller whose stack trace starts at the caller's line, as aws-cdk-lib's own
+ * validation errors do: the leading frames of this library (a file the package ships compiled only, then the public
+ * method that checked its input) are trimmed. A trace that holds nothing but library frames is kept whole.
+ */
+export function userError(message: string): Error {
+  const limit = Error.stackTraceLimit;
+  // The frames trimmed below do not count against the limit the user set.
+  Error.stackTraceLimit = limit + 20;
+  const error = new Error(message);
+  Error.captureStackTrace(error, userError);
+  Error.stackTraceLimit = limit;
+  const lines = (error.stack ?? '').split('\n');
+  const firstFrame = lines.findIndex((line) => /^\s+at /.test(line));
+  if (firstFrame < 0) return error;
+  const frames = lines.slice(firstFrame);
+  const ours = (line: string) => frameFile(line)?.startsWith(`${LIBRARY_ROOT}${sep}`) ?? false;
+  const user = frames.findIndex((line) => !ours(line));
+  if (user <= 0) return error;
+  error.stack = [...lines.slice(0, firstFrame), ...frames.slice(user, user + limit)].join('\n');
+  return error;
+}
+
+/** The file of one V8 stack frame (`    at fn (/path/file.js:1:2)` or `    at /path/file.js:1:2`). */
+function frameFile(line: string): string | undefined {
+  return /\(?((?:[A-Za-z]:)?[^():]+):\d+:\d+\)?$/.exec(line.trim())?.[1];
 }

@@ -1,5 +1,6 @@
 import { Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
 import { propProblem } from './errors';
 import { resolvedOnly } from './tokens';
 import {
@@ -73,4 +74,25 @@ export function lambdaPrincipals(repositoryStack: Stack, accountIdsGiven?: reado
     return otherAccounts.length === 0 ? [service] : [service, accountsPrincipal(otherAccounts).principal()];
   };
   return { problems, principals };
+}
+
+/**
+ * The problems of the account ids of the account principals in `principal` (inside composites and conditions too),
+ * resolved ones only: `new iam.AccountPrincipal('12345')` would otherwise become `arn:aws:iam::12345:root`.
+ */
+export function accountPrincipalProblems(prop: string, principal: iam.IPrincipal): string[] {
+  return accountPrincipalIds(principal).filter((id) => !Token.isUnresolved(id)).flatMap((id) => accountIdProblems(prop, id));
+}
+
+function accountPrincipalIds(principal: iam.IPrincipal): string[] {
+  if (principal instanceof iam.AccountPrincipal) return [String(principal.accountId)];
+  if (principal instanceof iam.CompositePrincipal) return principal.principals.flatMap(accountPrincipalIds);
+  // PrincipalWithConditions and SessionTagsPrincipal wrap another principal (a protected field).
+  const wrapped = (principal as unknown as { readonly wrapped?: iam.IPrincipal }).wrapped;
+  return wrapped === undefined ? [] : accountPrincipalIds(wrapped);
+}
+
+/** A grant that adds nothing: what a grant with invalid input returns, its problems reported at synthesis. */
+export function noGrant(scope: IConstruct): iam.Grant {
+  return iam.Grant.drop(new iam.UnknownPrincipal({ resource: scope }), 'the grant has invalid input, reported when the app synthesizes');
 }

@@ -58,8 +58,8 @@ export class DeliveryStack extends Stack {
       const stacks = new Map(service.releases.map((r) => [r.environment, r.stacks]));
       this.pipelines[service.name] = new ImagePromotionPipeline(this, `${service.name}Promotion`, {
         connectionArn,
-        owner: props.githubOwner,
-        repository: service.name,
+        sourceOwner: props.githubOwner,
+        sourceRepository: service.name,
         buildProject: service.buildProject,
         pipelineName: service.name,
         environments: props.environments.map((name) => ({

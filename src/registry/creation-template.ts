@@ -6,9 +6,9 @@ import { repositoryPrefixProblems } from './validation';
 import { acknowledge } from '../private/acknowledge';
 import { maxResolvedLength } from '../private/cfn-length';
 import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
-import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
+import { propProblem, reportProblems } from '../private/errors';
 import { wildcardResourceFindingId } from '../private/findings';
-import { accountsPrincipal, lambdaPrincipals, organizationPrincipal } from '../private/principals';
+import { accountPrincipalProblems, accountsPrincipal, lambdaPrincipals, noGrant, organizationPrincipal } from '../private/principals';
 import { registryEntryProblems } from '../private/registry-singleton';
 import {
   encryptionOf, exclusionFiltersOf, lifecyclePolicyOf, settingsProblems, tagMutabilityOf,
@@ -105,13 +105,21 @@ export class RepositoryCreationTemplate extends Resource implements iam.IResourc
     });
   }
 
-  /** Adds a statement to the repository policy of every repository created from the template (no `Resource`). */
+  /**
+   * Adds a statement to the repository policy of every repository created from the template (no `Resource`). A
+   * statement ECR would refuse is reported when the app synthesizes, with every other mistake, and not added.
+   */
   public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
     const json = statement.toStatementJson() as { Resource?: unknown; Principal?: unknown };
-    throwIfProblems(this, [
+    const problems = [
       ...(json.Resource !== undefined ? [propProblem('statement.resources', json.Resource, 'a repository policy applies to its repository and takes no Resource. Remove the resources.')] : []),
       ...(json.Principal === undefined ? [propProblem('statement.principals', [], 'a repository policy statement names the principals it admits. Add principals.')] : []),
-    ]);
+      ...statement.principals.flatMap((principal) => accountPrincipalProblems('statement.principals', principal)),
+    ];
+    if (problems.length > 0) {
+      reportProblems(this, problems);
+      return { statementAdded: false };
+    }
     this.policy.addStatements(statement);
     return { statementAdded: true, policyDependable: this };
   }
@@ -119,22 +127,28 @@ export class RepositoryCreationTemplate extends Resource implements iam.IResourc
   /** Lets principals of other accounts pull from the created repositories, like `ImageRepository.grantPullToAccounts`. */
   public grantPullToAccounts(accountIds: string[], options: AccountPullOptions = {}): iam.Grant {
     const { principal, problems } = accountsPrincipal(accountIds, options.principalArnPatterns);
-    throwIfProblems(this, problems);
+    if (problems.length > 0) return this.reportedGrant(problems);
     return this.grantPullTo(principal());
   }
 
   /** Lets principals of an organization pull from the created repositories, like `ImageRepository.grantPullToOrganization`. */
   public grantPullToOrganization(organizationId: string, options: OrganizationPullOptions = {}): iam.Grant {
     const { principal, problems } = organizationPrincipal(organizationId, options.organizationPaths);
-    throwIfProblems(this, problems);
+    if (problems.length > 0) return this.reportedGrant(problems);
     return this.grantPullTo(principal());
   }
 
   /** Lets Lambda functions run images of the created repositories, like `ImageRepository.grantPullToLambda`. */
   public grantPullToLambda(options: LambdaPullOptions): iam.Grant {
     const { problems, principals } = lambdaPrincipals(Stack.of(this), options.accountIds, options.functionArns);
-    throwIfProblems(this, problems);
+    if (problems.length > 0) return this.reportedGrant(problems);
     return principals().map((principal) => this.grantPullTo(principal, LAMBDA_PULL_ACTIONS)).reduce((all, one) => all.combine(one));
+  }
+
+  /** A grant with invalid input: its problems are reported at synthesis, with the app's others, and nothing is granted. */
+  private reportedGrant(problems: readonly string[]): iam.Grant {
+    reportProblems(this, problems);
+    return noGrant(this);
   }
 
   private grantPullTo(principal: iam.IPrincipal, actions: string[] = PULL_ACTIONS): iam.Grant {

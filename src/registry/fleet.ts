@@ -79,12 +79,20 @@ export class RepositoryFleet extends Construct {
       ...(props.repositories ?? []),
     ];
     const names = entries.map((e) => e.repositoryName);
-    const repeated = names.filter((n, i) => names.indexOf(n) !== i);
+    // Where the user wrote each name, for messages.
+    const written = [
+      ...(props.repositoryNames ?? []).map((_, i) => `repositoryNames[${i}]`),
+      ...(props.repositories ?? []).map((_, i) => `repositories[${i}].repositoryName`),
+    ];
+    const repeated = [...new Set(names.filter((n, i) => !Token.isUnresolved(n) && names.indexOf(n) !== i))];
     reportProblems(this, [
       ...(entries.length === 0 ? [propProblem('repositoryNames', [], "name at least one repository in 'repositoryNames' or 'repositories'.")] : []),
-      ...[...new Set(repeated)].map((n) => propProblem('repositories', n, 'is named twice. Keep one, with its overrides.')),
+      ...repeated.map((n) => {
+        const places = written.filter((_, i) => names[i] === n);
+        return propProblem(places[0], n, `is named ${places.length} times (${places.join(', ')}). Keep one, with its overrides.`);
+      }),
       // The name places the repository and names its construct, so it must be known at synth.
-      ...names.filter((n) => Token.isUnresolved(n)).map(() => propProblem('repositories', 'a token', 'a fleet repository name must be known at synth. '
+      ...written.filter((_, i) => Token.isUnresolved(names[i])).map((place) => propProblem(place, 'a token', 'a fleet repository name must be known at synth. '
         + 'Declare a repository named by a token as an ImageRepository of its own.')),
       ...(Number.isInteger(shardCount) && shardCount >= 1 && shardCount <= MAX_RESOURCES_PER_TEMPLATE ? []
         : [propProblem('shards', shardCount, `a whole number of nested stacks from 1 to ${MAX_RESOURCES_PER_TEMPLATE}.`)]),

@@ -15,7 +15,7 @@ import { maxResolvedLength } from '../private/cfn-length';
 import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { noteMaxLength } from '../private/policy-size';
-import { accountsPrincipal, lambdaPrincipals, organizationPrincipal } from '../private/principals';
+import { accountPrincipalProblems, accountsPrincipal, lambdaPrincipals, noGrant, organizationPrincipal } from '../private/principals';
 import {
   encryptionOf, exclusionFiltersOf, lifecyclePolicyOf, removalProblems, settingsProblems, tagMutabilityOf,
 } from '../private/repository-settings';
@@ -116,8 +116,13 @@ export interface IImageRepository extends ecr.IRepository {
  * library acknowledges the registry login's `*` itself; other grantees get CDK's usual identity statements.
  */
 export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements IImageRepository {
-  /** Grants `actions` on this repository (every grant of this class, and aws-cdk-lib's own calls, come through here). */
+  /**
+   * Grants `actions` on this repository (every grant of this class, and aws-cdk-lib's own calls, come through here).
+   * An account principal with an invalid account id is reported when the app synthesizes, and nothing is granted.
+   */
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    const problems = accountPrincipalProblems('grantee', grantee.grantPrincipal);
+    if (problems.length > 0) return this.reportedGrant(problems);
     // A role of another account must also be admitted by the policy of a repository of this app, which aws-cdk-lib
     // narrows to that very role (by a tag it puts on it): that needs the role itself as the grantee. An imported
     // repository's policy is not this app's to change, so its grants are the role's side only.
@@ -147,24 +152,24 @@ export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements 
 
   public grantPullToAccounts(accountIds: string[], options: AccountPullOptions = {}): iam.Grant {
     const { principal, problems } = accountsPrincipal(accountIds, options.principalArnPatterns);
-    throwIfProblems(this, problems);
+    if (problems.length > 0) return this.reportedGrant(problems);
     return this.grantThroughPolicy(principal(), PULL_ACTIONS);
   }
 
   public grantPullToOrganization(organizationId: string, options: OrganizationPullOptions = {}): iam.Grant {
     const { principal, problems } = organizationPrincipal(organizationId, options.organizationPaths);
-    throwIfProblems(this, problems);
+    if (problems.length > 0) return this.reportedGrant(problems);
     return this.grantThroughPolicy(principal(), PULL_ACTIONS);
   }
 
   public grantPullToLambda(options: LambdaPullOptions): iam.Grant {
     const { problems, principals } = lambdaPrincipals(Stack.of(this), options.accountIds, options.functionArns);
-    throwIfProblems(this, problems);
+    if (problems.length > 0) return this.reportedGrant(problems);
     return principals().map((principal) => this.grantThroughPolicy(principal, LAMBDA_PULL_ACTIONS)).reduce((all, one) => all.combine(one));
   }
 
   public onImagePushed(id: string, options: OnImagePushedOptions = {}): events.Rule {
-    throwIfProblems(this, options.imageTag === undefined || Token.isUnresolved(options.imageTag) ? [] : imageTagProblems('imageTag', options.imageTag));
+    reportProblems(this, options.imageTag === undefined || Token.isUnresolved(options.imageTag) ? [] : imageTagProblems('imageTag', options.imageTag));
     const rule = new events.Rule(this, id, options);
     rule.addTarget(options.target);
     rule.addEventPattern({
@@ -195,6 +200,8 @@ export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements 
   }
 
   private grantWithLogin(grantee: iam.IGrantable, actions: string[]): iam.Grant {
+    const problems = accountPrincipalProblems('grantee', grantee.grantPrincipal);
+    if (problems.length > 0) return this.reportedGrant(problems);
     const login = iam.Grant.addToPrincipal({ grantee: ecrGrantee(grantee), actions: [AUTH_TOKEN_ACTION], resourceArns: ['*'] });
     return this.grant(grantee, ...actions).combine(login);
   }
@@ -202,11 +209,20 @@ export abstract class ImageRepositoryBase extends ecr.RepositoryBase implements 
   /** A grant to principals outside this account, which only the repository policy can express. */
   private grantThroughPolicy(principal: iam.IPrincipal, actions: string[]): iam.Grant {
     if (importedRepositories.has(this)) {
-      throwIfProblems(this, ['the repository policy of an imported repository cannot be changed from here. '
+      return this.reportedGrant(['the repository policy of an imported repository cannot be changed from here. '
         + 'Grant the access in the stack that owns the repository.']);
     }
     const statement = new iam.PolicyStatement({ actions, principals: [principal] });
     return iam.Grant.addStatementToResourcePolicy({ grantee: principal, actions, resourceArns: [this.repositoryArn], resource: this, statement });
+  }
+
+  /**
+   * A grant whose input has problems: they are reported when the app synthesizes, with every other mistake of the
+   * app, and nothing is granted.
+   */
+  private reportedGrant(problems: readonly string[]): iam.Grant {
+    reportProblems(this, problems);
+    return noGrant(this);
   }
 }
 
@@ -277,8 +293,9 @@ export class ImageRepository extends ImageRepositoryBase {
       ...removalProblems(props),
     ];
     this.lifecyclePolicy = lifecyclePolicyOf(props);
-    problems.push(...this.lifecycleProblems());
     reportProblems(this, problems);
+    // The final policy, with the rules added later, is validated when the app synthesizes.
+    this.node.addValidation({ validate: () => this.lifecyclePolicy.validate().map((p) => `prop 'lifecyclePolicy': ${p}`) });
 
     this.mutability = tagMutabilityOf(props);
     this.exclusions = [...(props.mutableTagPatterns ?? props.immutableTagPatterns ?? [])];
@@ -334,20 +351,27 @@ export class ImageRepository extends ImageRepositoryBase {
     this.mutability = ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION;
   }
 
-  /** Adds a lifecycle rule; the whole policy is validated again, so a conflict is reported at this line. */
+  /**
+   * Adds a lifecycle rule. The whole policy is validated when the app synthesizes, so a conflict is reported with
+   * every other mistake of the app.
+   */
   public addLifecycleRule(rule: LifecycleRule): void {
     this.lifecyclePolicy.addRule(rule);
-    throwIfProblems(this, this.lifecycleProblems());
   }
 
-  private lifecycleProblems(): string[] {
-    return this.lifecyclePolicy.validate().map((p) => `prop 'lifecyclePolicy': ${p}`);
-  }
-
-  /** Adds a statement to the repository policy. ECR repository policies take no `Resource` element. */
+  /**
+   * Adds a statement to the repository policy. ECR repository policies take no `Resource` element; a statement with
+   * one, or with an account principal whose id is invalid, is reported when the app synthesizes and not added.
+   */
   public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
-    if (statement.resources.length > 0) {
-      throwIfProblems(this, [propProblem('statement.resources', statement.resources, 'a repository policy applies to its repository and takes no Resource. Remove the resources.')]);
+    const problems = [
+      ...(statement.resources.length > 0
+        ? [propProblem('statement.resources', statement.resources, 'a repository policy applies to its repository and takes no Resource. Remove the resources.')] : []),
+      ...statement.principals.flatMap((principal) => accountPrincipalProblems('statement.principals', principal)),
+    ];
+    if (problems.length > 0) {
+      reportProblems(this, problems);
+      return { statementAdded: false };
     }
     this.policyDocument ??= new iam.PolicyDocument();
     this.policyDocument.addStatements(statement);

@@ -11,7 +11,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import {
   BuildSecret, FindingSeverity, ImageBuildCache, ImageBuildProject, ImageBuildProjectProps, ImageBuildTriggers, ImagePlatform,
-  ImageRepository, PullThroughCache, ScanGate,
+  ImagePromotionPipeline, ImageRepository, PullThroughCache, ScanGate,
 } from '../../src';
 import { BUILD_SCRIPT_FILE, BUILD_SCRIPT_PATH, INLINE_BUILDSPEC_MAX_LENGTH, SCAN_GATE_FILE, SCAN_GATE_PATH } from '../../src/image-build/buildspec';
 import { maxResolvedLength } from '../../src/private/cfn-length';
@@ -309,6 +309,46 @@ describe('ImageBuildProject options', () => {
     const { stack: acknowledged, build } = setup(props);
     StackAnnotations.of(build).acknowledgeWarning(id, 'chosen knowingly');
     expect(Annotations.fromStack(acknowledged).findWarning('*', Match.stringLikeRegexp(`\\[ack: ${id}\\]`))).toHaveLength(0);
+  });
+
+  describe('a build without a source', () => {
+    const NOTHING_RUNS = "the build has no 'source' and no ImagePromotionPipeline uses it, so nothing runs it. Give it a 'source' "
+      + "(for example codebuild.Source.gitHub(...)) or pass it as an ImagePromotionPipeline's 'buildProject'; if a pipeline of your own "
+      + "runs it, acknowledge 'cdk-ecr-platform:buildNothingRuns'. [ack: cdk-ecr-platform:buildNothingRuns]";
+    const pipelineBuild = () => {
+      const app = new App();
+      const stack = new Stack(app, 'Stack', { env: ENV });
+      const repository = new ImageRepository(stack, 'Repo', { repositoryName: 'team/app', mutableTagPatterns: ['dev'] });
+      return { app, stack, build: new ImageBuildProject(stack, 'Build', { repository, environmentTags: ['dev'] }) };
+    };
+
+    test('that no pipeline runs is a warning', () => {
+      const { stack } = pipelineBuild();
+      expect(Annotations.fromStack(stack).findWarning('/Stack/Build', NOTHING_RUNS)).toHaveLength(1);
+    });
+
+    test('acknowledged by its id, the warning is gone', () => {
+      const { stack, build } = pipelineBuild();
+      StackAnnotations.of(build).acknowledgeWarning('cdk-ecr-platform:buildNothingRuns', 'run by a pipeline of our own');
+      expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('buildNothingRuns'))).toHaveLength(0);
+    });
+
+    test('run by an ImagePromotionPipeline created later in another stack, it gets no warning', () => {
+      const { app, stack, build } = pipelineBuild();
+      const delivery = new Stack(app, 'Delivery', { env: ENV });
+      new ImagePromotionPipeline(delivery, 'Promotion', {
+        connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+        sourceOwner: 'example-org',
+        sourceRepository: 'app',
+        buildProject: build,
+        environments: [{ name: 'dev' }],
+      });
+      expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('buildNothingRuns'))).toHaveLength(0);
+    });
+
+    test('a build with a source of its own gets no warning', () => {
+      expect(Annotations.fromStack(setup().stack).findWarning('*', Match.stringLikeRegexp('buildNothingRuns'))).toHaveLength(0);
+    });
   });
 
   test('webhook filters: anchored branches and version tags', () => {

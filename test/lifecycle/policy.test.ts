@@ -1,5 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import { ImageStatus, LifecycleImage, LifecyclePolicy, LifecyclePresets, LifecycleRule, TagStatus } from '../../src';
+import { ActionType, CountType, ImageStatus, LifecycleImage, LifecyclePolicy, LifecyclePresets, LifecycleRule, RecommendedLifecyclePolicyProps, TagStatus } from '../../src';
 
 const NOW = new Date('2026-11-27T00:00:00Z');
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
@@ -43,11 +43,42 @@ describe('LifecycleRule builders', () => {
     ['fractional days', LifecycleRule.archive({ tagStatus: TagStatus.ANY, maxIdleTime: Duration.hours(36) }),
       ["rule 1: LifecycleRule.archive(): 'maxIdleTime': got 1 day 12 hours; ECR counts whole days. Use Duration.days(n)."]],
     ['archive expiry under 90 days', LifecycleRule.expireArchived({ tagStatus: TagStatus.ANY, archivedFor: Duration.days(30) }),
-      ['rule 1: selection.countNumber: got 30; archived images have a 90-day minimum storage duration. Use 90 days or more.']],
+      ["rule 1: LifecycleRule.expireArchived(): prop 'archivedFor': got 30 days; ECR's selection.countNumber: archived images have a 90-day minimum storage duration. Use 90 days or more."]],
     ['too many wildcards', LifecycleRule.expire({ tagPatternList: ['*a*b*c*d*'], maxImageCount: 1 }),
-      ['rule 1: selection.tagPatternList[0]: got "*a*b*c*d*"; has 5 wildcards; ECR allows at most 4 per pattern. Simplify it.']],
+      ["rule 1: LifecycleRule.expire(): prop 'tagPatternList[0]': got \"*a*b*c*d*\"; ECR's selection.tagPatternList[0]: has 5 wildcards; ECR allows at most 4 per pattern. Simplify it."]],
+    ['no images kept', LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: 0 }),
+      ["rule 1: LifecycleRule.expire(): prop 'maxImageCount': got 0; ECR's selection.countNumber: must be a positive whole number (0 is not accepted)."]],
+    ['explicit priority 0', LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: 1, rulePriority: 0 }),
+      ["rule 0: LifecycleRule.expire(): prop 'rulePriority': got 0; ECR's rulePriority: must be a whole number of at least 1. Give every rule a unique priority; lower numbers apply first."]],
+    ['retain anchor too small', LifecycleRule.retain({ tagPatternList: ['prod'], maxImagesPerRepository: 0 }),
+      ["rule 1 (\"Retain every image tagged prod\"): LifecycleRule.retain(): prop 'maxImagesPerRepository': got 0; ECR's selection.countNumber: must be a positive whole number (0 is not accepted)."]],
   ])('Noncompliance: %s', (_name, rule, expected) => {
     expect(new LifecyclePolicy({ rules: [rule] }).validate()).toEqual(expected);
+  });
+
+  // A preset's problems name the preset option the user wrote; ECR's field stays as the reason.
+  test.each<[string, RecommendedLifecyclePolicyProps, string[]]>([
+    ['keepReleases', { keepReleases: -1 },
+      ["rule 1: LifecyclePresets.recommended(): prop 'keepReleases': got -1; ECR's selection.countNumber: must be a positive whole number (0 is not accepted)."]],
+    ['keepCommits', { keepCommits: 0 },
+      ["rule 2: LifecyclePresets.recommended(): prop 'keepCommits': got 0; ECR's selection.countNumber: must be a positive whole number (0 is not accepted)."]],
+    ['expireArchivedAfter', { archiveAfterIdle: Duration.days(30), expireArchivedAfter: Duration.days(30) },
+      ["rule 5: LifecyclePresets.recommended(): prop 'expireArchivedAfter': got 30 days; ECR's selection.countNumber: archived images have a 90-day minimum storage duration. Use 90 days or more."]],
+    ['releaseTagPatterns entry', { releaseTagPatterns: ['v*', 'a b'] },
+      ["rule 2: LifecyclePresets.recommended(): prop 'releaseTagPatterns[1]': got \"a b\"; ECR's selection.tagPatternList[0]: can never match: image tags use only letters, digits, '_', '.' and '-'. Fix the characters."]],
+    ['protectedTags entry', { protectedTags: ['prod', 'x/y'] },
+      ["rule 2 (\"Retain every image tagged x/y\"): LifecyclePresets.recommended(): prop 'protectedTags[1]': got \"x/y\"; ECR's selection.tagPatternList[0]: can never match: image tags use only letters, digits, '_', '.' and '-'. Fix the characters."]],
+  ])('Noncompliance: recommended %s', (_name, props, expected) => {
+    expect(LifecyclePresets.recommended(props).validate()).toEqual(expected);
+  });
+
+  test('a rule read from ECR JSON speaks ECR fields', () => {
+    const rule = LifecycleRule.fromDocument({
+      rulePriority: 1,
+      selection: { tagStatus: TagStatus.UNTAGGED, countType: CountType.IMAGE_COUNT_MORE_THAN, countNumber: 0 },
+      action: { type: ActionType.EXPIRE },
+    });
+    expect(new LifecyclePolicy({ rules: [rule] }).validate()).toEqual(['rule 1: selection.countNumber: got 0; must be a positive whole number (0 is not accepted).']);
   });
 
   test('unresolved tokens are not validated', () => {

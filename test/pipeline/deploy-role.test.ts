@@ -44,8 +44,8 @@ function platform() {
   const deployRole = iam.Role.fromRoleArn(delivery, 'ProdDeploy', EcsDeployRole.roleArn(delivery, WORKLOAD_ACCOUNT, ROLE_NAME), { mutable: false });
   new ImagePromotionPipeline(delivery, 'Promotion', {
     connectionArn: CONNECTION,
-    owner: 'example-org',
-    repository: 'storefront',
+    sourceOwner: 'example-org',
+    sourceRepository: 'storefront',
     buildProject: build,
     artifactBucketName: BUCKET,
     environments: [{ name: 'dev' }, { name: 'prod', ecsDeployments: [{ service, containerName: 'app', deployRole }] }],

@@ -38,8 +38,8 @@ function pipelineStack(props: PropsOf = () => ({}), buildSource?: codebuild.ISou
   });
   const pipeline = new ImagePromotionPipeline(stack, 'Promotion', {
     connectionArn: CONNECTION,
-    owner: 'example-org',
-    repository: 'storefront',
+    sourceOwner: 'example-org',
+    sourceRepository: 'storefront',
     buildProject: build,
     environments: [
       { name: 'dev', ecsDeployments: [{ service: service(stack, 'dev', '111111111111'), containerName: 'app' }] },
@@ -229,8 +229,8 @@ describe('stack releases', () => {
     const build = new ImageBuildProject(own, 'Build', { repository, environmentTags: ['dev'] });
     new ImagePromotionPipeline(own, 'Promotion', {
       connectionArn: CONNECTION,
-      owner: 'o',
-      repository: 'r',
+      sourceOwner: 'o',
+      sourceRepository: 'r',
       buildProject: build,
       environments: [{ name: 'dev', stackReleases: releases(app, own, target) as any }],
     });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { IConstruct } from 'constructs';
 import { kubectlLayer, referencePlatform } from './platform';
@@ -120,6 +120,11 @@ describe('reference platform', () => {
     expect(template.toJSON().Parameters.ImageDigest).toBeUndefined();
     expect(JSON.stringify(template.findResources('AWS::ECS::TaskDefinition'))).toContain(`team/app@${DIGEST}`);
     template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
+  });
+
+  test('every build of the reference app is run by its service\'s pipeline: no build warns that nothing runs it', () => {
+    const { platform } = referencePlatform();
+    expect(Annotations.fromStack(platform.registry).findWarning('*', Match.stringLikeRegexp('buildNothingRuns'))).toEqual([]);
   });
 
   test('no stack depends on an export of the registry; the registry deploys first', () => {

@@ -178,6 +178,17 @@ describe('registry constructs report bad props at synth, each naming construct, 
       "[Stack/S] prop 'rules': got []; a signing configuration without rules signs nothing. Add a rule, or remove the construct."],
     ['a signing rule with an empty filter list', (s) => new RegistrySigning(s, 'S', { rules: [{ signingProfile: notation(s), repositoryFilters: [] }] }),
       "[Stack/S] prop 'rules[0].repositoryFilters': got []; name at least one filter, or omit the list to sign every repository."],
+    ['a template policy statement with a resource', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION] })
+      .addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'], resources: ['*'], principals: [new iam.AccountPrincipal('222222222222')] })),
+    "[Stack/Template] prop 'statement.resources': got \"*\"; a repository policy applies to its repository and takes no Resource. Remove the resources."],
+    ['a template statement without principals', (s) => new RepositoryCreationTemplate(s, 'T', { prefix: 'p/', appliedFor: [RepositoryCreationTrigger.REPLICATION] })
+      .addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'] })),
+    "[Stack/T] prop 'statement.principals': got []; a repository policy statement names the principals it admits. Add principals."],
+    ['a template grant to a short account id', (s) => { new RepositoryCreationTemplate(s, 'T', { prefix: 'p/', appliedFor: [RepositoryCreationTrigger.REPLICATION] }).grantPullToAccounts(['12345']); },
+      "[Stack/T] prop 'accountIds': got \"12345\"; an AWS account id is exactly 12 digits. Quote it as a string to keep leading zeros."],
+    ['a template statement for a short account id', (s) => new RepositoryCreationTemplate(s, 'T', { prefix: 'p/', appliedFor: [RepositoryCreationTrigger.REPLICATION] })
+      .addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'], principals: [new iam.AccountPrincipal('12345')] })),
+    "[Stack/T] prop 'statement.principals': got \"12345\"; an AWS account id is exactly 12 digits. Quote it as a string to keep leading zeros."],
   ])('%s', (_name, build, message) => {
     const stack = stackOf();
     build(stack);
@@ -194,15 +205,9 @@ describe('registry constructs report bad props at synth, each naming construct, 
     "[Stack/Policy] prop 'organizationId': got \"org-1\"; an organization id is 'o-' followed by 10 to 32 lower-case letters or digits (see 'aws organizations describe-organization')."],
     ['a pull grant on a wildcard prefix', (s) => new RegistryPolicy(s, 'Policy').grantPull(RegistryGrantee.accounts(['222222222222']), 'platform/*'),
       "[Stack/Policy] prop 'repositoryPrefix': got \"platform/*\"; a replication filter is the start of repository names: 2 to 256 lower-case letters, digits, '.', '_', '-' and '/', without wildcards, for example 'platform/'."],
-    ['a template policy statement with a resource', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION] })
-      .addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'], resources: ['*'], principals: [new iam.AccountPrincipal('222222222222')] })),
-    "[Stack/Template] prop 'statement.resources': got \"*\"; a repository policy applies to its repository and takes no Resource. Remove the resources."],
     ['a signing profile of another region', (s) => new RegistrySigning(s, 'Signing').addRule({
       signingProfile: notation(new Stack(s.node.root as App, 'Virginia', { env: { ...ENV, region: 'us-east-1' } })),
     }), "[Stack/Signing] prop 'signingProfile': got \"Virginia/Profile\"; is a profile of us-east-1; ECR signs with a profile of the registry's own region (eu-west-1). Create a profile there."],
-    ['a template statement without principals', (s) => new RepositoryCreationTemplate(s, 'T', { prefix: 'p/', appliedFor: [RepositoryCreationTrigger.REPLICATION] })
-      .addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'] })),
-    "[Stack/T] prop 'statement.principals': got []; a repository policy statement names the principals it admits. Add principals."],
     ['a registry policy statement without principals', (s) => new RegistryPolicy(s, 'P')
       .addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:ReplicateImage'], resources: ['*'] })),
     "[Stack/P] prop 'statement': got [\"ecr:ReplicateImage\"]; a registry policy statement names the principals it admits. Add principals."],

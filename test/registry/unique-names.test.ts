@@ -119,7 +119,7 @@ type Env = { account: string; region: string };
 const pipeline = (stackId: string, env: Env, names: { pipelineName?: string; artifactBucketName?: string }): Build => (app) => {
   const s = stack(app, stackId, env);
   new ImagePromotionPipeline(s, 'Promotion', {
-    connectionArn: CONNECTION, owner: 'example-org', repository: 'web', buildProject: build(s, 'Build'), environments: [{ name: 'dev' }], ...names,
+    connectionArn: CONNECTION, sourceOwner: 'example-org', sourceRepository: 'web', buildProject: build(s, 'Build'), environments: [{ name: 'dev' }], ...names,
   });
 };
 

@@ -1,9 +1,10 @@
 import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { CfnRepository } from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ImageRepository, ImageRepositoryProps, LifecyclePolicy, LifecycleRule, TagStatus } from '../../src';
-import { synthesisProblems } from '../support/problems';
+import { problemsOf, synthesisProblems } from '../support/problems';
 
 describe('ImageRepository bad input', () => {
   test.each<[string, (stack: Stack) => ImageRepositoryProps, string]>([
@@ -27,7 +28,7 @@ describe('ImageRepository bad input', () => {
     ['lifecycle two limits', () => ({ lifecyclePolicy: new LifecyclePolicy({ rules: [LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: 1, maxImageAge: Duration.days(1) })] }) }), "[Stack/Repo] prop 'lifecyclePolicy': rule 1: LifecycleRule.expire(): got 'maxImageCount' and 'maxImageAge'; set exactly one of 'maxImageCount', 'maxImageAge'."],
     ['lifecycle guard', () => ({ lifecyclePolicy: new LifecyclePolicy({ protectedTags: ['prod*'], rules: [LifecycleRule.expire({ tagPatternList: ['dev-*'], maxImageCount: 5 })] }) }), "[Stack/Repo] prop 'lifecyclePolicy': rule 1 (\"Keep the newest 5 images tagged dev-*; expire older ones\"): could expire images tagged 'prod*', which are protected. Add LifecycleRule.retain({ tagPatternList: ['prod*'] }) before it, or stop protecting 'prod*'."],
     ['lifecycle empty', () => ({ lifecyclePolicy: new LifecyclePolicy() }), "[Stack/Repo] prop 'lifecyclePolicy': policy: rules: got an empty list; ECR needs at least one rule. Add a rule or remove the lifecycle policy.\n[Stack/Repo] prop 'lifecyclePolicy': policy: text: got 12 characters; ECR needs at least 100. Add rule descriptions."],
-    ['lifecycle archive 30d', () => ({ lifecyclePolicy: new LifecyclePolicy({ rules: [LifecycleRule.expireArchived({ tagStatus: TagStatus.ANY, archivedFor: Duration.days(30) })] }) }), "[Stack/Repo] prop 'lifecyclePolicy': rule 1: selection.countNumber: got 30; archived images have a 90-day minimum storage duration. Use 90 days or more."],
+    ['lifecycle archive 30d', () => ({ lifecyclePolicy: new LifecyclePolicy({ rules: [LifecycleRule.expireArchived({ tagStatus: TagStatus.ANY, archivedFor: Duration.days(30) })] }) }), "[Stack/Repo] prop 'lifecyclePolicy': rule 1: LifecycleRule.expireArchived(): prop 'archivedFor': got 30 days; ECR's selection.countNumber: archived images have a 90-day minimum storage duration. Use 90 days or more."],
     ['several', () => ({ repositoryName: 'X', emptyOnDelete: true }), "[Stack/Repo] prop 'repositoryName': got \"X\"; must be 2 to 256 characters long, got 1. Shorten or lengthen it.\n[Stack/Repo] prop 'emptyOnDelete': got true; deletes every image, so it needs removalPolicy DESTROY (got the default RETAIN). Set removalPolicy: RemovalPolicy.DESTROY as well, or drop emptyOnDelete."],
   ])('props: %s', (_name, props, message) => {
     const stack = new Stack(new App(), 'Stack');
@@ -54,14 +55,51 @@ describe('ImageRepository bad input', () => {
     ['lambda none', (repo) => repo.grantPullToLambda({}), "[Stack/Repo] prop 'accountIds': got nothing; give 'accountIds' or 'functionArns': an unconditioned Lambda service principal would let any account's functions pull."],
     ['lambda arn bad', (repo) => repo.grantPullToLambda({ functionArns: ['my-function'] }), "[Stack/Repo] prop 'functionArns': got \"my-function\"; a Lambda function ARN is 'arn:<partition>:lambda:<region>:<account>:function:<name>'. Pass 'accountIds' to allow every function of an account."],
     ['lambda account bad', (repo) => repo.grantPullToLambda({ accountIds: ['12345678901x'] }), "[Stack/Repo] prop 'accountIds': got \"12345678901x\"; an AWS account id is exactly 12 digits. Quote it as a string to keep leading zeros."],
-    ['uri bad tag', (repo) => repo.imageUri('-bad'), "[Stack/Repo] prop 'tagOrDigest': got \"-bad\"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>)."],
-    ['uri long tag', (repo) => repo.imageUri('a'.repeat(301)), `[Stack/Repo] prop 'tagOrDigest': got "${'a'.repeat(301)}"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>).`],
-    ['uri bad digest', (repo) => repo.imageUri('sha256:abc'), "[Stack/Repo] prop 'tagOrDigest': got \"sha256:abc\"; a digest is 'sha256:' followed by 64 lower-case hex digits. Copy it from 'aws ecr describe-images'."],
     ['pushed bad tag', (repo) => repo.onImagePushed('P', { imageTag: 'a b' }), "[Stack/Repo] prop 'imageTag': got \"a b\"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>)."],
     ['add rule conflict', (repo) => repo.addLifecycleRule(LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: 3 })), "[Stack/Repo] prop 'lifecyclePolicy': policy: storage class 'standard': 2 rules select untagged images (rule 1, rule 2); ECR allows one per storage class. Merge them."],
     ['resource statement', (repo) => repo.addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'], resources: ['*'], principals: [new iam.AccountPrincipal('222222222222')] })), "[Stack/Repo] prop 'statement.resources': got [\"*\"]; a repository policy applies to its repository and takes no Resource. Remove the resources."],
     ['imported accounts', (repo) => ImageRepository.fromRepositoryName(repo.stack, 'Imp', 'team/app').grantPullToAccounts(['222222222222']), '[Stack/Imp] the repository policy of an imported repository cannot be changed from here. Grant the access in the stack that owns the repository.'],
+    ['grantee account short', (repo) => repo.grantPull(new iam.AccountPrincipal('12345')),
+      "[Stack/Repo] prop 'grantee': got \"12345\"; an AWS account id is exactly 12 digits. Quote it as a string to keep leading zeros."],
+    ['grantee account in a composite', (repo) => repo.grantRead(new iam.CompositePrincipal(new iam.AccountPrincipal('222222222222'), new iam.AccountPrincipal('12345'))),
+      "[Stack/Repo] prop 'grantee': got \"12345\"; an AWS account id is exactly 12 digits. Quote it as a string to keep leading zeros."],
+    ['grantee account with conditions', (repo) => repo.grant(new iam.AccountPrincipal('12345').withConditions({ Bool: { 'aws:SecureTransport': 'true' } }), 'ecr:BatchGetImage'),
+      "[Stack/Repo] prop 'grantee': got \"12345\"; an AWS account id is exactly 12 digits. Quote it as a string to keep leading zeros."],
+    ['statement account short', (repo) => repo.addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'], principals: [new iam.AccountPrincipal('12345')] })),
+      "[Stack/Repo] prop 'statement.principals': got \"12345\"; an AWS account id is exactly 12 digits. Quote it as a string to keep leading zeros."],
   ])('methods: %s', (_name, call, message) => {
+    const repo = new ImageRepository(new Stack(new App(), 'Stack'), 'Repo');
+    // Reported when the app synthesizes, with every other mistake of the app; the call itself returns.
+    expect(() => call(repo)).not.toThrow();
+    expect(synthesisProblems(repo)).toBe(message);
+  });
+
+  test('every mistake of the app shows at once: a bad name, a bad grant and a conflicting rule', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const repo = new ImageRepository(stack, 'Repo', { repositoryName: 'Team/App' });
+    repo.grantPullToAccounts(['12345']);
+    repo.addLifecycleRule(LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: 0 }));
+    expect(synthesisProblems(stack)).toBe(problemsOf('Stack/Repo',
+      "prop 'repositoryName': got \"Team/App\"; ECR names are lower-case letters and digits, joined by '.', '_', '__' or '-', with '/' between namespaces (for example 'team/service'). Fix the name or omit it to get a generated one.",
+      "prop 'lifecyclePolicy': rule 2: LifecycleRule.expire(): prop 'maxImageCount': got 0; ECR's selection.countNumber: must be a positive whole number (0 is not accepted).",
+      "prop 'lifecyclePolicy': policy: storage class 'standard': 2 rules select untagged images (rule 1, rule 2); ECR allows one per storage class. Merge them.",
+      "prop 'accountIds': got \"12345\"; an AWS account id is exactly 12 digits. Quote it as a string to keep leading zeros.",
+    ));
+  });
+
+  test('a grant with invalid input still returns a grant, which grants nothing', () => {
+    const stack = new Stack(new App(), 'Stack');
+    const repo = new ImageRepository(stack, 'Repo');
+    const grant = repo.grantPullToAccounts(['12345']);
+    expect(grant.success).toBe(false);
+    expect(stack.resolve((repo.node.defaultChild as CfnRepository).repositoryPolicyText)).toBeUndefined();
+  });
+
+  test.each<[string, (repo: ImageRepository) => unknown, string]>([
+    ['uri bad tag', (repo) => repo.imageUri('-bad'), "[Stack/Repo] prop 'tagOrDigest': got \"-bad\"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>)."],
+    ['uri long tag', (repo) => repo.imageUri('a'.repeat(301)), `[Stack/Repo] prop 'tagOrDigest': got "${'a'.repeat(301)}"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>).`],
+    ['uri bad digest', (repo) => repo.imageUri('sha256:abc'), "[Stack/Repo] prop 'tagOrDigest': got \"sha256:abc\"; a digest is 'sha256:' followed by 64 lower-case hex digits. Copy it from 'aws ecr describe-images'."],
+  ])('methods that throw (their result depends on the input): %s', (_name, call, message) => {
     const repo = new ImageRepository(new Stack(new App(), 'Stack'), 'Repo');
     expect(() => call(repo)).toThrow(new Error(message));
   });
@@ -78,4 +116,17 @@ test('unresolved tokens are never validated', () => {
   expect(() => repo.grantPullToLambda({ functionArns: [new CfnParameter(stack, 'Fn').valueAsString] })).not.toThrow();
   expect(() => repo.imageUri(tag)).not.toThrow();
   expect(() => repo.onImagePushed('Pushed', { imageTag: tag })).not.toThrow();
+});
+
+test("a thrown error's first frame is the caller's line, not the library's error helper", () => {
+  const repo = new ImageRepository(new Stack(new App(), 'Stack'), 'Repo');
+  const line = Number(new Error().stack!.split('\n')[1].match(/:(\d+):\d+\)?$/)![1]) + 3;
+  let error: Error | undefined;
+  try {
+    repo.imageUri('-bad');
+  } catch (e) {
+    error = e as Error;
+  }
+  const firstFrame = error!.stack!.split('\n').find((l) => /^\s+at /.test(l));
+  expect(firstFrame).toContain(`${__filename}:${line}:`);
 });
