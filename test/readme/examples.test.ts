@@ -14,7 +14,8 @@ import * as ts from 'typescript';
 
 const ROOT = path.join(__dirname, '..', '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const FIXTURE = fs.readFileSync(path.join(ROOT, 'rosetta', 'default.ts-fixture'), 'utf8');
+/** Rosetta's fixture of a block (```ts fixture=NAME), as jsii-rosetta picks it. */
+const fixtureOf = (name = 'default') => fs.readFileSync(path.join(ROOT, 'rosetta', `${name}.ts-fixture`), 'utf8');
 
 const STAND_INS: Record<string, (id: string) => string> = {
   'iam.IRole': (id) => `new iam.Role(this, '${id}', { assumedBy: new iam.AccountRootPrincipal() })`,
@@ -31,13 +32,14 @@ const STAND_INS: Record<string, (id: string) => string> = {
   'ImageBuildProject': (id) => `new ImageBuildProject(this, '${id}', { repository: new ImageRepository(this, '${id}Repository') })`,
 };
 
-const blocks = [...README.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => ({
+const blocks = [...README.matchAll(/^```ts(?: fixture=(\w+))?\n([\s\S]*?)^```$/gm)].map((m) => ({
   line: README.slice(0, m.index).split('\n').length + 1,
-  code: m[1],
+  fixture: m[1],
+  code: m[2],
 }));
 
 /** The fixture with the snippet's imports next to its own and the snippet, its declarations stood in, in the stack. */
-function program(snippet: string): string {
+function program(snippet: string, fixtureName?: string): string {
   const lines = snippet.split('\n');
   const imports = lines.filter((l) => /^import /.test(l));
   const body = lines.filter((l) => !/^import /.test(l)).map((l) => {
@@ -47,27 +49,30 @@ function program(snippet: string): string {
     if (!standIn) throw new Error(`no stand-in for '${declared[2]}' (${l}): add one to STAND_INS`);
     return `const ${declared[1]}: ${declared[2]} = ${standIn(`StandIn${declared[1]}`)};`;
   });
-  // The snippet's own imports replace the fixture's of the same names (jsii-rosetta merges them alike).
+  // The snippet's own imports replace the fixture's of the same names (a block with imports of its own has a fixture
+  // without them for jsii-rosetta, which would otherwise see them twice).
   const named = new Set(imports.flatMap((i) => [...(/\{([^}]*)\}/.exec(i)?.[1] ?? '').split(','), /\* as (\w+)/.exec(i)?.[1] ?? ''].map((n) => n.trim()).filter(Boolean)));
-  const fixture = FIXTURE.replace(/import \* as (\w+) from [^;]+;\n/g, (all, name) => (named.has(name) ? '' : all))
+  const fixture = fixtureOf(fixtureName).replace(/import \* as (\w+) from [^;]+;\n/g, (all, name) => (named.has(name) ? '' : all))
     .replace(/import \{([^}]*)\} from ('[^']+');/g, (_all, names: string, from: string) => {
       const kept = names.split(',').map((n) => n.trim()).filter((n) => n && !named.has(n));
       return kept.length > 0 ? `import { ${kept.join(', ')} } from ${from};` : '';
     });
-  return [...imports, fixture.replace('/// here', body.join('\n'))].join('\n')
-    .replace('super(scope, id);', "super(scope, id, { env: { account: '111111111111', region: 'eu-west-1' } });")
-    + '\nexports.Fixture = Fixture;\n';
+  const whole = [...imports, fixture.includes('/// here') ? fixture.replace('/// here', body.join('\n')) : `${fixture}\n${body.join('\n')}`].join('\n')
+    .replace('super(scope, id);', "super(scope, id, { env: { account: '111111111111', region: 'eu-west-1' } });");
+  // A whole-file example (fixture=imports) has no stack to build: it is run as it is.
+  return /^class Fixture /m.test(whole) ? `${whole}\nexports.Fixture = Fixture;\n` : whole;
 }
 
-function run(snippet: string): void {
-  const js = ts.transpileModule(program(snippet), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+function run(snippet: string, fixtureName?: string): void {
+  const js = ts.transpileModule(program(snippet, fixtureName), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
   const src = path.join(ROOT, 'src');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the snippet's own imports, resolved at run time
   const load = (name: string) => require(name === 'cdk-ecr-platform' ? src : name);
   const module = { exports: {} as { Fixture?: new (scope: App, id: string) => unknown } };
   new Function('require', 'module', 'exports', js)(load, module, module.exports);
+  if (!module.exports.Fixture) return;
   const app = new App();
-  new module.exports.Fixture!(app, 'Example');
+  new module.exports.Fixture(app, 'Example');
   app.synth();
 }
 
@@ -75,6 +80,6 @@ test('README.md has ts examples', () => {
   expect(blocks.length).toBeGreaterThan(10);
 });
 
-test.each(blocks.map((b) => [b.line, b.code] as const))('the README example at line %i synthesizes', (_line, code) => {
-  expect(() => run(code)).not.toThrow();
+test.each(blocks.map((b) => [b.line, b.code, b.fixture] as const))('the README example at line %i synthesizes', (_line, code, fixture) => {
+  expect(() => run(code, fixture)).not.toThrow();
 });
