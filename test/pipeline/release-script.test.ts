@@ -86,8 +86,8 @@ describeNeeding(missing(), 'the release script', () => {
     const image = { IMAGE_REPOSITORY: 'platform/storefront', IMAGE_REGISTRY_ID: '123456789012', IMAGE_WAIT_SECONDS: '10' };
     const there = await release({ ...image, IMAGE_DIGEST: pushed });
     expect([there.status, there.output.trim().split('\n').pop()]).toEqual([0, `release: Ecs-dev (dev) runs ${pushed}`]);
-    const missing = await release({ ...image, IMAGE_DIGEST: `sha256:${'ef'.repeat(32)}` });
-    expect([missing.status, missing.output.trim().split('\n').pop()]).toEqual([1,
+    const absent = await release({ ...image, IMAGE_DIGEST: `sha256:${'ef'.repeat(32)}` });
+    expect([absent.status, absent.output.trim().split('\n').pop()]).toEqual([1,
       `release: platform/storefront@sha256:${'ef'.repeat(32)} is not in eu-west-1 after 10s (replication has not brought it)`]);
   });
 

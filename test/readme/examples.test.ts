@@ -57,14 +57,16 @@ function program(snippet: string, fixtureName?: string): string {
       const kept = names.split(',').map((n) => n.trim()).filter((n) => n && !named.has(n));
       return kept.length > 0 ? `import { ${kept.join(', ')} } from ${from};` : '';
     });
-  const whole = [...imports, fixture.includes('/// here') ? fixture.replace('/// here', body.join('\n')) : `${fixture}\n${body.join('\n')}`].join('\n')
+  const placed = fixture.includes('/// here') ? fixture.replace('/// here', body.join('\n')) : `${fixture}\n${body.join('\n')}`;
+  const whole = [...imports, placed].join('\n')
     .replace('super(scope, id);', "super(scope, id, { env: { account: '111111111111', region: 'eu-west-1' } });");
   // A whole-file example (fixture=imports) has no stack to build: it is run as it is.
   return /^class Fixture /m.test(whole) ? `${whole}\nexports.Fixture = Fixture;\n` : whole;
 }
 
 function run(snippet: string, fixtureName?: string): void {
-  const js = ts.transpileModule(program(snippet, fixtureName), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
+  const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 };
+  const js = ts.transpileModule(program(snippet, fixtureName), { compilerOptions }).outputText;
   const src = path.join(ROOT, 'src');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the snippet's own imports, resolved at run time
   const load = (name: string) => require(name === 'cdk-ecr-platform' ? src : name);

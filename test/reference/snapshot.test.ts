@@ -1,5 +1,5 @@
-import { Template } from 'aws-cdk-lib/assertions';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { FLAG_CONTEXTS, referencePlatform } from './platform';
 
 // The infrastructure review: every stack of the reference app, whole, as a snapshot (update with `npx projen test:update`),
