@@ -76,7 +76,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // such as cdk.out/ (a synthesized app with its kubectl layer), coverage or test reports.
   npmIgnoreOptions: {
     ignorePatterns: ['/app/', '/bench/', '/.ci/', '/scripts/', '/rosetta/', 'cdk.json', '/.tmp/', '/cdk.out/', '/docs/', '/test-reports/', '/.bench/',
-      '/packages/'],
+      '/packages/', '/cdk.context.json'],
   },
 });
 
