@@ -325,7 +325,7 @@ export class ImagePromotionPipeline extends Construct {
    * anything but an image by digest.
    */
   private imageDefinitionsProject(): codebuild.PipelineProject {
-    return this.smallProject('ImageDefinitions', 'Writes imagedefinitions.json with the image by digest', {
+    return this.smallProject('ImageDefinitions', 'Writes imagedefinitions.json with the image by digest', Duration.minutes(10), {
       phases: {
         build: {
           commands: [
@@ -344,7 +344,9 @@ export class ImagePromotionPipeline extends Construct {
    * environment, after its approval, changes what the stacks run.
    */
   private releaseProject(environment: string, releases: StackRelease[], repository: ecr.IRepository): codebuild.PipelineProject {
-    const project = this.smallProject(`Release-${environment}`, `Releases the approved digest to the ${environment} stacks`, {
+    // A release waits for CloudFormation, which waits for the workloads to become stable (the CLI's waiter gives up
+    // after an hour).
+    const project = this.smallProject(`Release-${environment}`, `Releases the approved digest to the ${environment} stacks`, Duration.minutes(90), {
       phases: {
         build: {
           commands: [`echo ${RELEASE_SCRIPT.toString('base64')} | base64 -d > /tmp/release-stack.sh`, 'sh /tmp/release-stack.sh'],
@@ -365,7 +367,7 @@ export class ImagePromotionPipeline extends Construct {
     return project;
   }
 
-  private smallProject(id: string, description: string, spec: { [key: string]: unknown }): codebuild.PipelineProject {
+  private smallProject(id: string, description: string, timeout: Duration, spec: { [key: string]: unknown }): codebuild.PipelineProject {
     const project = new codebuild.PipelineProject(this, id, {
       description,
       encryptionKey: this.key,
@@ -375,9 +377,7 @@ export class ImagePromotionPipeline extends Construct {
           logGroup: new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: this.key, removalPolicy: RemovalPolicy.RETAIN }),
         },
       },
-      // A release waits for CloudFormation, which waits for the workloads to become stable (the CLI's waiter gives up
-      // after an hour).
-      timeout: Duration.minutes(90),
+      timeout,
       buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', ...spec }),
     });
     acknowledge(project, 'aws-cdk-lib\'s CodeBuild grants: the project\'s own log group and report groups, by name prefix',

@@ -237,3 +237,22 @@ describe('stack releases', () => {
     expect(synthesisProblems(app)).toBe(message);
   });
 });
+
+test('the image definitions step keeps its 10 minutes; a release may wait 90 for CloudFormation', () => {
+  const app = new App();
+  const own = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const target = new Stack(app, 'Target', { env: { account: '222222222222', region: 'eu-west-1' } });
+  const repository = new ImageRepository(own, 'Repo', { repositoryName: 'team/app', mutableTagPatterns: ['dev'] });
+  const build = new ImageBuildProject(own, 'Build', { repository, environmentTags: ['dev'] });
+  const ecsService = ecs.FargateService.fromServiceArnWithCluster(own, 'Service', 'arn:aws:ecs:eu-west-1:111111111111:service/c/s');
+  new ImagePromotionPipeline(own, 'Promotion', {
+    connectionArn: CONNECTION,
+    sourceOwner: 'o',
+    sourceRepository: 'r',
+    buildProject: build,
+    environments: [{ name: 'dev', ecsDeployments: [{ service: ecsService, containerName: 'app' }], stackReleases: [{ stack: target }] }],
+  });
+  const projects = Template.fromStack(own).findResources('AWS::CodeBuild::Project');
+  const timeouts = Object.entries(projects).map(([id, p]) => [id.replace(/[0-9A-F]{8}$/, ''), p.Properties.TimeoutInMinutes]).sort();
+  expect(timeouts.filter(([id]) => id !== 'BuildProject')).toEqual([['PromotionImageDefinitions', 10], ['PromotionReleasedev', 90]]);
+});
