@@ -46,6 +46,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // GitHub's workflow schema, for the sample workflow in docs/; tests only.
     '@action-validator/cli@0.6.0',
     '@action-validator/core@0.6.0',
+    // Mutation testing of the pure modules (task test:mutation; slow, so not in CI). 10.x needs Node 22.
+    '@stryker-mutator/core@9.6.1',
+    '@stryker-mutator/jest-runner@9.6.1',
+    // A real npm registry on 127.0.0.1 for the adoption test: both packages published, then installed by version.
+    // 6.10 needs Node 22; 6.8.0 runs on Node 20 with node-fetch pinned (overrides below).
+    'verdaccio@6.8.0',
   ],
 
   jestOptions: {
@@ -79,6 +85,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       '/packages/', '/cdk.context.json'],
   },
 });
+
+project.package.addField('overrides', { 'node-fetch': '2.7.0' });
 
 // The companion package cdk-ecr-access: the `ecr-access` command, in a package of its own because its policy simulator
 // is AGPL-3.0 (so is the package); installing the construct library does not install it. Built with the library.
