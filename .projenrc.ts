@@ -1,31 +1,58 @@
 import * as fs from 'fs';
-import { awscdk, javascript, JsonFile } from 'projen';
+import { awscdk, github, javascript, JsonFile, JsonPatch } from 'projen';
+
+/** What the build needs besides Node: the rehearsals' Debian packages, and cfn-lint (the version .ci/run's machines have). */
+const WORKFLOW_SETUP: github.workflows.JobStep[] = [
+  { name: 'System packages', run: 'bash scripts/install-system-deps.sh', env: { CI: 'true' } },
+  { name: 'cfn-lint', run: 'pip install cfn-lint==1.51.0' },
+];
+
+// One placeholder organization, used consistently: the repository, its issues and the package pages link there.
+const REPOSITORY = 'https://github.com/cdk-ecr-platform/cdk-ecr-platform';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-ecr-platform',
   description: 'Secure-by-default Amazon ECR repositories, lifecycle policies, registry settings and image builds for platform teams',
-  keywords: ['cdk', 'aws-cdk', 'ecr', 'container', 'lifecycle-policy', 'codebuild', 'platform'],
+  // Construct Hub lists jsii packages with the `awscdk` keyword; the rest is what people search npm for.
+  keywords: ['awscdk', 'aws-cdk', 'cdk', 'construct', 'ecr', 'amazon-ecr', 'container', 'docker', 'lifecycle-policy',
+    'codebuild', 'codepipeline', 'ecs', 'eks', 'platform-engineering'],
   author: 'cdk-ecr-platform team',
   authorAddress: 'platform@example.com',
-  repositoryUrl: 'https://example.com/cdk-ecr-platform.git',
+  repositoryUrl: `${REPOSITORY}.git`,
+  homepage: `${REPOSITORY}#readme`,
+  bugsUrl: `${REPOSITORY}/issues`,
   defaultReleaseBranch: 'main',
   projenrcTs: true,
   packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+  workflowNodeVersion: '20.x',
 
   cdkVersion: '2.276.0',
   constructsVersion: '10.8.1',
   jsiiVersion: '~6.0.0',
 
-  // No GitHub here: CI is .ci/run, and nothing is published from this machine.
-  github: false,
-  release: false,
-  sampleCode: false,
-
-  // The Python wheel needs PyPI, which is unreachable; the bindings are still generated in every build (task below).
+  // Releases: conventional commits decide the version and the changelog (`npx projen bump`); the release workflow on
+  // main publishes both npm packages (this library and the companion cdk-ecr-access, same version) and the Python
+  // bindings. 0.x while the API settles: a minor release may break, a patch never does (README, "Versions").
+  release: true,
+  majorVersion: 0,
+  stability: 'experimental',
+  releaseToNpm: true,
   publishToPypi: {
     distName: 'cdk-ecr-platform',
     module: 'cdk_ecr_platform',
   },
+  githubOptions: {
+    mergify: false,
+    pullRequestLint: true,
+  },
+  // Dependencies are pinned on purpose (cdk-nag, cfn-guard, the simulator, Verdaccio): upgraded by a person with
+  // `npx projen upgrade`, not a bot.
+  depsUpgrade: false,
+  // The workflows build exactly as .ci/run does: the rehearsals' system packages and cfn-lint first.
+  buildWorkflowOptions: { preBuildSteps: WORKFLOW_SETUP },
+  releaseWorkflowSetupSteps: WORKFLOW_SETUP,
+  sampleCode: false,
 
   bin: {
     'ecr-lifecycle': 'lib/cli/ecr-lifecycle.js',
@@ -78,10 +105,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     devdirs: ['test', 'app', 'bench', 'scripts', 'packages', 'projenrc', '.projenrc.ts'],
   },
   gitignore: ['cdk.out/', '/.bench/', '/.tmp/', '.jsii.tabl.json', '/packages/*/lib/'],
-  // The tarball carries lib/, assets/ (the image build's programs), the docs at the top and .jsii: never build output
+  // The tarball carries lib/, assets/ (the image build's programs), the docs the README links (docs/) and .jsii: never build output
   // such as cdk.out/ (a synthesized app with its kubectl layer), coverage or test reports.
   npmIgnoreOptions: {
-    ignorePatterns: ['/app/', '/bench/', '/.ci/', '/scripts/', '/rosetta/', 'cdk.json', '/.tmp/', '/cdk.out/', '/docs/', '/test-reports/', '/.bench/',
+    ignorePatterns: ['/app/', '/bench/', '/.ci/', '/scripts/', '/rosetta/', 'cdk.json', '/.tmp/', '/cdk.out/', '/test-reports/', '/.bench/',
       '/packages/', '/cdk.context.json'],
   },
 });
@@ -94,10 +121,15 @@ const ACCESS_PACKAGE = 'packages/ecr-access';
 new JsonFile(project, `${ACCESS_PACKAGE}/package.json`, {
   obj: {
     name: 'cdk-ecr-access',
+    // The release packs it with the library's version (scripts/pack-companion.sh).
     version: '0.0.0',
     description: 'Who can pull, push, delete and administer the Amazon ECR repositories of a synthesized CDK app, offline',
     license: 'AGPL-3.0-or-later',
-    keywords: ['cdk', 'ecr', 'iam', 'access-review'],
+    keywords: ['cdk', 'aws-cdk', 'ecr', 'amazon-ecr', 'iam', 'access-review', 'security', 'policy-simulator'],
+    author: { name: 'cdk-ecr-platform team', email: 'platform@example.com' },
+    repository: { type: 'git', url: `${REPOSITORY}.git`, directory: ACCESS_PACKAGE },
+    homepage: `${REPOSITORY}/tree/main/${ACCESS_PACKAGE}#readme`,
+    bugs: { url: `${REPOSITORY}/issues` },
     bin: { 'ecr-access': 'lib/cli.js' },
     main: 'lib/index.js',
     types: 'lib/index.d.ts',
@@ -172,6 +204,27 @@ const pythonCode = project.addTask('package:python-code', {
 });
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+// The companion's tarball, with the library's version, in dist/ecr-access: not dist/js, whose one tarball the release
+// jobs unpack. Spawned by package:js, so the release workflow's npm job packs and publishes it beside the library.
+const packCompanion = project.addTask('package:ecr-access', {
+  description: 'Pack the companion cdk-ecr-access into dist/ecr-access with the library\'s version',
+});
+packCompanion.spawn(project.tasks.tryFind('ecr-access:compile')!);
+packCompanion.exec('bash scripts/pack-companion.sh');
+project.tasks.tryFind('package:js')!.spawn(packCompanion);
+// The npm job publishes dist/js (the library) with publib; the companion right after it, the same way, same version.
+const npmRelease = project.github!.tryFindWorkflow('release')!.file!;
+npmRelease.patch(JsonPatch.add('/jobs/release_npm/steps/-', {
+  name: 'Release the companion cdk-ecr-access',
+  env: {
+    NPM_DIST_TAG: 'latest',
+    NPM_REGISTRY: 'registry.npmjs.org',
+    NPM_CONFIG_PROVENANCE: 'true',
+    NPM_TOKEN: '${{ secrets.NPM_TOKEN }}',
+    PUBLIB_DRYRUN: '${{ inputs.dry_run }}',
+  },
+  run: 'npx -p publib@latest publib-npm dist/ecr-access',
+}));
 project.packageTask.spawn(pythonCode);
 // The tarball just packed, installed into a scratch app outside the repository and used as a user would.
 project.packageTask.spawn(project.addTask('test:adoption', {

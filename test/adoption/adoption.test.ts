@@ -1,23 +1,53 @@
-// The package as a user gets it: the npm tarball the build made (dist/js), installed offline into a scratch CDK app
-// outside this repository, with the aws-cdk-lib and constructs already installed here. Runs after `package:js`
-// (task test:adoption), never in the main test run, because it needs the tarball of this very build.
-import { execFileSync, spawnSync } from 'child_process';
+// Both packages as a user gets them: the tarballs this build packed (dist/js) are published to a real npm registry on
+// 127.0.0.1 (Verdaccio, test/support/npm-registry.ts), then installed from it by version into a scratch CDK app outside
+// this repository, with the commands the README's Install section gives. Runs after packaging (task test:adoption),
+// never in the main test run, because it needs the tarballs of this very build.
+import { execFileSync, spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { NpmRegistry } from '../support/npm-registry';
 
 jest.setTimeout(5 * 60_000);
 
 const ROOT = path.join(__dirname, '..', '..');
-const DIST = path.join(ROOT, 'dist', 'js');
+/** Where the build packs each package (the library by jsii-pacmak, the companion by scripts/pack-companion.sh). */
+const DIST: Record<string, string> = { 'cdk-ecr-platform': path.join(ROOT, 'dist', 'js'), 'cdk-ecr-access': path.join(ROOT, 'dist', 'ecr-access') };
+const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version as string;
 /** What a consumer needs is a few hundred kilobytes; anything near this means build output leaked into the package. */
 const MAX_TARBALL_BYTES = 2 * 1024 * 1024;
 
-function tarball(): string {
-  const files = fs.existsSync(DIST) ? fs.readdirSync(DIST).filter((f) => f.endsWith('.tgz')) : [];
-  if (files.length !== 1) throw new Error(`expected one tarball in ${DIST}, found ${JSON.stringify(files)}: run 'npx projen package:js' first`);
-  return path.join(DIST, files[0]);
+/** The tarball of `name`: jsii-pacmak names the library's `<name>@<version>.jsii.tgz`, npm pack `<name>-<version>.tgz`. */
+function tarball(name: string): string {
+  const dir = DIST[name];
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.tgz')) : [];
+  const expected = [`${name}@${VERSION}.jsii.tgz`, `${name}-${VERSION}.tgz`];
+  if (files.length !== 1 || !expected.includes(files[0])) {
+    throw new Error(`expected one tarball of ${name}@${VERSION} in ${dir}, found ${JSON.stringify(files)}: run 'npx projen package:js' first`);
+  }
+  return path.join(dir, files[0]);
 }
+
+/** The files of a tarball, without npm's `package/` prefix. */
+const filesOf = (file: string) => execFileSync('tar', ['-tzf', file], { encoding: 'utf8' }).split('\n').filter((f) => f !== '').map((f) => f.replace(/^package\//, ''));
+
+/** The commands of the README's Install section, in order: what a user types. */
+function installCommands(): string[] {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.split(/^## /m).find((s) => s.startsWith('Install\n'));
+  if (!section) throw new Error('README.md has no "## Install" section');
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) => block[1].split('\n'))
+    .map((line) => line.replace(/\s+#.*$/, '').trim()).filter((line) => line !== '');
+}
+
+/** Relative links of a markdown file (not URLs, not anchors in the same file), without their anchors. */
+function relativeLinks(markdown: string): string[] {
+  return [...markdown.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((href) => !/^[a-z]+:/i.test(href) && !href.startsWith('#'))
+    .map((href) => href.replace(/#.*$/, ''));
+}
+
+/** What `ecr-lifecycle validate` prints for a valid policy. */
+const VALID_POLICY_OUTPUT = 'policy is valid\n';
 
 const APP = `
 const { App, Stack } = require('aws-cdk-lib');
@@ -40,50 +70,140 @@ new lambda.DockerImageFunction(stack, 'Function', { code: lambda.DockerImageCode
 app.synth();
 `;
 
-describe('the npm package, installed as a user installs it', () => {
+describe('both packages, published to a local npm registry and installed from it by version', () => {
+  let registry: NpmRegistry;
   let scratch = '';
+  let env: NodeJS.ProcessEnv = {};
+  const npm = (args: string[]): SpawnSyncReturns<string> => spawnSync('npm', args, { cwd: scratch, env, encoding: 'utf8' });
+  const ok = (args: string[]): string => {
+    const result = npm(args);
+    if (result.status !== 0) throw new Error(`npm ${args.join(' ')} exited ${result.status}:\n${result.stderr}`);
+    return result.stdout;
+  };
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    registry = await NpmRegistry.start();
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-ecr-platform-adopter-'));
+    registry.writeUserConfig(path.join(scratch, '.npmrc-user'));
+    env = {
+      ...process.env,
+      // The user's own npm settings and cache stay out: the registry above is the only source, npx caches nothing stale.
+      npm_config_userconfig: path.join(scratch, '.npmrc-user'),
+      npm_config_cache: path.join(scratch, '.npm-cache'),
+      npm_config_update_notifier: 'false',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_loglevel: 'error',
+      // npm 11's arborist crashes placing peer dependencies next to linked directories (aws-cdk-lib and constructs are
+      // linked from this repository below); the peers are checked by `npm ls` instead.
+      npm_config_legacy_peer_deps: 'true',
+    };
+    for (const name of ['cdk-ecr-platform', 'cdk-ecr-access']) ok(['publish', tarball(name)]);
+    // The registry has no uplink: the companion's dependencies (the policy simulator) are mirrored from this machine's
+    // node_modules, at the versions the build used.
+    const mirror = fs.mkdtempSync(path.join(scratch, 'mirror-'));
+    for (const dir of fs.readdirSync(path.join(ROOT, 'node_modules', '@cloud-copilot'))) {
+      const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', mirror, path.join(ROOT, 'node_modules', '@cloud-copilot', dir)], { cwd: scratch, env, encoding: 'utf8' }).trim();
+      ok(['publish', path.join(mirror, packed)]);
+    }
+    // A CDK app already has aws-cdk-lib and constructs: the ones this build tested with.
     fs.writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({
       name: 'adopter',
       version: '1.0.0',
       private: true,
       dependencies: {
-        'cdk-ecr-platform': `file:${tarball()}`,
         'aws-cdk-lib': `file:${path.join(ROOT, 'node_modules', 'aws-cdk-lib')}`,
         'constructs': `file:${path.join(ROOT, 'node_modules', 'constructs')}`,
       },
     }));
-    // --legacy-peer-deps: npm 11's arborist crashes placing peer dependencies next to linked directories (here
-    // aws-cdk-lib and constructs); the peers are listed above and checked by `npm ls` below instead.
-    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', '--legacy-peer-deps'], { cwd: scratch, stdio: 'pipe' });
+    ok(['install']);
   });
 
-  test('installs offline, its peer dependencies (aws-cdk-lib, constructs) met', () => {
-    const ls = spawnSync('npm', ['ls', '--depth=0'], { cwd: scratch, encoding: 'utf8' });
-    expect({ status: ls.status, stderr: ls.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(ls.stdout).toMatch(/cdk-ecr-platform@0\.0\.0/);
-  });
-
-  afterAll(() => {
+  afterAll(async () => {
+    await registry?.stop();
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
 
-  test('the tarball holds what a consumer needs and nothing else, well under 2 MB', () => {
-    expect(fs.statSync(tarball()).size).toBeLessThan(MAX_TARBALL_BYTES);
-    const files = execFileSync('tar', ['-tzf', tarball()], { encoding: 'utf8' }).split('\n').filter((f) => f !== '').map((f) => f.replace(/^package\//, ''));
+  test('the README\'s Install section gives the commands this test runs', () => {
+    expect(installCommands()).toEqual([
+      'npm install cdk-ecr-platform@<version>',
+      'npx -p cdk-ecr-access ecr-access --help',
+    ]);
+  });
+
+  test('npm knows both packages at this version, with the repository, homepage and issue tracker', () => {
+    for (const name of ['cdk-ecr-platform', 'cdk-ecr-access']) {
+      const view = JSON.parse(ok(['view', `${name}@${VERSION}`, '--json']));
+      expect({ name: view.name, version: view.version, repository: view.repository.url.replace(/^git\+/, ''), homepage: view.homepage, bugs: view.bugs.url })
+        .toEqual({
+          name,
+          version: VERSION,
+          repository: 'https://github.com/cdk-ecr-platform/cdk-ecr-platform.git',
+          homepage: name === 'cdk-ecr-platform' ? 'https://github.com/cdk-ecr-platform/cdk-ecr-platform#readme'
+            : 'https://github.com/cdk-ecr-platform/cdk-ecr-platform/tree/main/packages/ecr-access#readme',
+          bugs: 'https://github.com/cdk-ecr-platform/cdk-ecr-platform/issues',
+        });
+      expect(view.engines).toEqual({ node: '>= 20.0.0' });
+    }
+  });
+
+  test('installs by version from the registry, its peer dependencies (aws-cdk-lib, constructs) met', () => {
+    const [install] = installCommands();
+    ok(install.replace('<version>', VERSION).split(' ').slice(1));
+    const ls = npm(['ls', '--depth=0']);
+    expect({ status: ls.status, stderr: ls.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(ls.stdout).toContain(`cdk-ecr-platform@${VERSION}`);
+    expect(JSON.parse(fs.readFileSync(path.join(scratch, 'package.json'), 'utf8')).dependencies['cdk-ecr-platform']).toBe(`^${VERSION}`);
+  });
+
+  test('the library installs no AGPL code: the simulator comes only with the companion', () => {
+    const licenses = new Map<string, string>();
+    const walk = (dir: string) => {
+      for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+        if (!entry.isDirectory()) continue; // the linked aws-cdk-lib and constructs are this repository's
+        const full = path.join(dir, entry.name);
+        if (entry.name.startsWith('@')) { walk(full); continue; }
+        const manifest = path.join(full, 'package.json');
+        if (fs.existsSync(manifest)) {
+          const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+          licenses.set(pkg.name, String(pkg.license));
+        }
+        walk(path.join(full, 'node_modules'));
+      }
+    };
+    walk(path.join(scratch, 'node_modules'));
+    expect(licenses.get('cdk-ecr-platform')).toBe('Apache-2.0');
+    expect([...licenses].filter(([, license]) => /GPL/i.test(license))).toEqual([]);
+  });
+
+  test.each(['cdk-ecr-platform', 'cdk-ecr-access'])('%s: every relative link of its README is a file of its tarball', (name) => {
+    const files = new Set(filesOf(tarball(name)));
+    const readme = execFileSync('tar', ['-xzOf', tarball(name), 'package/README.md'], { encoding: 'utf8' });
+    const links = relativeLinks(readme);
+    if (name === 'cdk-ecr-platform') expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((link) => !files.has(path.posix.normalize(link)))).toEqual([]);
+  });
+
+  test('the library\'s tarball holds what a consumer needs and nothing else, well under 2 MB', () => {
+    expect(fs.statSync(tarball('cdk-ecr-platform')).size).toBeLessThan(MAX_TARBALL_BYTES);
+    const files = filesOf(tarball('cdk-ecr-platform'));
     expect(files).toEqual(expect.arrayContaining([
       'package.json', 'README.md', 'LICENSE', 'API.md', '.jsii', 'lib/index.js', 'lib/index.d.ts', 'lib/cli/ecr-lifecycle.js',
       'assets/image-build/build-and-push.sh', 'assets/image-build/scan-gate.js',
+      'docs/github-actions/publish-image.yml', 'docs/access-matrix.md', 'docs/architecture.png',
     ]));
     const topLevel = [...new Set(files.map((f) => f.split('/')[0]))].sort();
-    expect(topLevel).toEqual(['.jsii', '.jsii.tabl.json', 'API.md', 'LICENSE', 'README.md', 'assets', 'lib', 'package.json']);
+    expect(topLevel).toEqual(['.jsii', '.jsii.tabl.json', 'API.md', 'LICENSE', 'README.md', 'assets', 'docs', 'lib', 'package.json']);
     // The build's programs ship byte for byte.
     for (const file of ['build-and-push.sh', 'scan-gate.js']) {
       expect(fs.readFileSync(path.join(scratch, 'node_modules', 'cdk-ecr-platform', 'assets', 'image-build', file)))
         .toEqual(fs.readFileSync(path.join(ROOT, 'assets', 'image-build', file)));
     }
+  });
+
+  test('the companion\'s tarball is its command, README and AGPL license', () => {
+    expect(filesOf(tarball('cdk-ecr-access')).filter((f) => !f.startsWith('lib/')).sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
+    expect(filesOf(tarball('cdk-ecr-access'))).toContain('lib/cli.js');
   });
 
   test('a CDK app synthesizes a repository, an image build, an ECS task and a Lambda function from it', () => {
@@ -106,8 +226,18 @@ describe('the npm package, installed as a user installs it', () => {
       rules: [{ rulePriority: 1, description: 'Expire untagged images 14 days after push', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 }, action: { type: 'expire' } }],
     }));
     const run = spawnSync(path.join(scratch, 'node_modules', '.bin', 'ecr-lifecycle'), ['validate', '--policy', policy, '--protect', 'v*'], { encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    expect(run.stdout).toContain('valid');
+    expect({ status: run.status, stderr: run.stderr, stdout: run.stdout }).toEqual({ status: 0, stderr: '', stdout: VALID_POLICY_OUTPUT });
+  });
+
+  test('the companion runs with npx from the registry, as the README says, and reads the app\'s assembly', () => {
+    const [, help] = installCommands();
+    const helped = npm(help.split(' ').slice(1));
+    expect({ status: helped.status, stderr: helped.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(helped.stdout).toMatch(/^usage:\n {2}ecr-access matrix --assembly /);
+    const matrix = npm(['exec', '--yes', '-p', `cdk-ecr-access@${VERSION}`, '--', 'ecr-access', 'matrix', '--assembly', path.join(scratch, 'cdk.out'), '--format', 'json']);
+    expect({ status: matrix.status, stderr: matrix.stderr }).toEqual({ status: 0, stderr: '' });
+    const repository = (JSON.parse(matrix.stdout) as { repositories: { name: string; rows: { principal: string; pull: string; push: string }[] }[] })
+      .repositories.find((r) => r.name === 'team/service');
+    expect(repository?.rows.filter((row) => row.push === 'yes').map((row) => row.principal)).toEqual(['Adopter/Build/Role']);
   });
 });
