@@ -88,7 +88,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testTimeout: 60_000,
       // Every template a test synthesizes is checked by cfn-lint after the run (test/support).
-      setupFilesAfterEnv: ['<rootDir>/test/support/collect-templates.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/builtin-validation.ts', '<rootDir>/test/support/collect-templates.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       // The adoption test installs the packaged tarball, so it runs after packaging (task test:adoption).

@@ -1,8 +1,8 @@
 // The compliance checks the reference app enforces at synth: every finding fails the synth unless acknowledged, with a
 // reason, where it is made.
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import { ScopedCfnGuardValidator } from './guard';
 
 export function enforceCompliance(app: App): void {
   Validations.of(app).addPlugins(
@@ -10,6 +10,6 @@ export function enforceCompliance(app: App): void {
     new NIST80053R5Checks(app),
     new HIPAASecurityChecks(app),
     new PCIDSS321Checks(app),
-    new CfnGuardValidator(),
+    new ScopedCfnGuardValidator(),
   );
 }

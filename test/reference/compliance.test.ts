@@ -5,6 +5,9 @@ import { FLAG_CONTEXTS, referencePlatform } from './platform';
 import { enforceCompliance } from '../../app/compliance';
 import { acknowledgmentTable, collectAcknowledgments, withTable } from '../../scripts/acknowledgments';
 import { nagFindings } from '../support/compliance';
+import { withBuiltinValidation } from '../support/validation';
+
+withBuiltinValidation();
 
 interface Report { pluginReports: { pluginName: string; violations: unknown[]; suppressedViolations?: unknown[] }[] }
 

@@ -1,6 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FLAG_CONTEXTS, referencePlatform } from './platform';
+import { withBuiltinValidation } from '../support/validation';
+
+withBuiltinValidation();
 
 // The infrastructure review: every stack of the reference app, whole, as a snapshot (update with `npx projen test:update`),
 // under aws-cdk-lib's default flags and under the recommended ones the reference app (and every `cdk init` app) has.

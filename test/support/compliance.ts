@@ -4,10 +4,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { ScopedCfnGuardValidator } from '../../app/guard';
 
 /** The acknowledgments recorded on one construct (not its children), as { id: reason }. */
 export function acknowledgedOn(construct: IConstruct): Record<string, string> {
@@ -24,10 +24,10 @@ export function nagFindings(scope: IConstruct): string[] {
 
 /**
  * Unacknowledged Control Tower (cfn-guard) failures of every stack of `app`, as `guard rule @ logical id`, sorted.
- * The validator runs as a synth-time plugin, exactly as in an app, so acknowledgments apply.
+ * The validator runs as a synth-time plugin, as in the reference app (app/guard.ts), so acknowledgments apply.
  */
 export function guardFindings(app: App): string[] {
-  Validations.of(app).addPlugins(new CfnGuardValidator());
+  Validations.of(app).addPlugins(new ScopedCfnGuardValidator());
   // Outside the CDK CLI an App synthesizes into a fresh temporary directory. Synth fails on findings, after the report.
   const reportPath = path.join(app.outdir, 'validation-report.json');
   try {
