@@ -122,8 +122,9 @@ function readManifest(dir: Located, root: Located, outer: readonly string[]): As
     }
     const env = environment === undefined ? undefined : stringOf(environment, manifestFile, `artifact '${id}': environment`);
     const stack = stackOf(id, stackName, env, template, templateFile.shown, paths);
-    // The stack's file assets (nested stack templates among them), by the hash their S3 key names; located when read.
-    const assetFiles: Record<string, () => Located> = {};
+    // The stack's file assets (nested stack templates among them), by the hash their S3 key names; located when read,
+    // for the purpose `what` names.
+    const assetFiles: Record<string, (what: string) => Located> = {};
     for (const dependency of listOf(dependencies ?? [], manifestFile, `artifact '${id}': dependencies`)) {
       const dependencyId = stringOf(dependency, manifestFile, `artifact '${id}': dependencies`);
       const assets = Object.hasOwn(artifacts, dependencyId) ? artifact(dependencyId) : undefined;
@@ -135,7 +136,7 @@ function readManifest(dir: Located, root: Located, outer: readonly string[]): As
         const source = objectOf(objectOf(asset, file.shown, `file asset '${hash}'`).source ?? {}, file.shown, where);
         if (source.path === undefined) continue;
         const name = stringOf(source.path, file.shown, `${where}.path`);
-        assetFiles[hash] = () => locate(dir, name, root, file.shown, `${where}.path`);
+        assetFiles[hash] = (what) => locate(dir, name, root, file.shown, `file asset '${hash}' (${what}): source.path`);
       }
     }
     stacks.push(stack, ...nestedStacks(dir, root, stack, assetFiles, [templateFile.real]));
@@ -148,17 +149,18 @@ function readManifest(dir: Located, root: Located, outer: readonly string[]): As
  * (`aws:asset:path`), and the parent's metadata holds their construct paths. `outer` holds the real paths of the
  * templates of the stack and the stacks that hold it: a template that nests one of them would nest forever.
  */
-function nestedStacks(dir: Located, root: Located, parent: AssemblyStack, assetFiles: Readonly<Record<string, () => Located>>,
+function nestedStacks(dir: Located, root: Located, parent: AssemblyStack, assetFiles: Readonly<Record<string, (what: string) => Located>>,
   outer: readonly string[]): AssemblyStack[] {
   const nested: AssemblyStack[] = [];
   for (const [logicalId, r] of Object.entries(parent.template.Resources ?? {})) {
     if (r.Type !== 'AWS::CloudFormation::Stack') continue;
+    const constructPath = parent.paths[logicalId] ?? logicalId;
     const assetPath = r.Metadata?.['aws:asset:path'];
     const where = `resource '${logicalId}': Metadata.aws:asset:path`;
     const file = assetPath !== undefined ? locate(dir, stringOf(assetPath, parent.templateFile, where), root, parent.templateFile, where)
-      : assetFiles[/([0-9a-f]{64})\.json/.exec(JSON.stringify(r.Properties?.TemplateURL ?? ''))?.[1] ?? '']?.();
+      : assetFiles[/([0-9a-f]{64})\.json/.exec(JSON.stringify(r.Properties?.TemplateURL ?? ''))?.[1] ?? '']
+        ?.(`the template of the nested stack ${constructPath} of ${parent.name}`);
     if (file === undefined) continue;
-    const constructPath = parent.paths[logicalId] ?? logicalId;
     if (outer.includes(file.real)) {
       throw new InputError(`${parent.templateFile}: resource '${logicalId}' nests the template of this stack or of a stack that holds it; `
         + 'a stack cannot nest itself.');
