@@ -58,6 +58,21 @@ describe('ecr-access on a malformed or hostile assembly: exit 2 and one line', (
       `<dir>/${TEMPLATE}: resource 'Repo02AC86CF': Type must be a string, got nothing.`],
     ['a policy statement that is null', template((t) => { t.Resources.PullerEcrAccessPolicy46AE3640.Properties.PolicyDocument.Statement[0] = null; }), MATRIX,
       `<dir>/${TEMPLATE}: the customer managed policy Registry/Puller/EcrAccessPolicy (PullerEcrAccessPolicy46AE3640): statement 1 must be a JSON object, got null.`],
+    ['a condition operator that is null (the simulator\'s own validator fails on it)', template((t) => {
+      t.Resources.Repo02AC86CF.Properties.RepositoryPolicyText.Statement[0].Condition = { StringEquals: null };
+    }), MATRIX, `<dir>/${TEMPLATE}: the repository policy of Registry/Repo (Repo02AC86CF): statement 1: Condition.StringEquals is null; an IAM policy holds no null.`],
+    ['a principal list holding null', template((t) => { t.Resources.Repo02AC86CF.Properties.RepositoryPolicyText.Statement[0].Principal = { AWS: ['*', null] }; }), MATRIX,
+      `<dir>/${TEMPLATE}: the repository policy of Registry/Repo (Repo02AC86CF): statement 1: Principal.AWS[1] is null; an IAM policy holds no null.`],
+    // JSON nested past what a recursive reader survives: 100 levels are read, 101 are not
+    ['a template of 100 nested lists', write(TEMPLATE, '['.repeat(100) + ']'.repeat(100)), MATRIX,
+      `<dir>/${TEMPLATE}: the template must be a JSON object, got an array.`],
+    ['a template of 101 nested lists', write(TEMPLATE, '['.repeat(101) + ']'.repeat(101)), MATRIX,
+      `<dir>/${TEMPLATE}: the template of stack 'Registry' nests deeper than 100 levels (this tool's bound for JSON).`],
+    ['a nested stack TemplateURL nested 200,000 levels (JSON.stringify of it overflows the stack)', (dir) => {
+      template((t) => { t.Resources.Shard = { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: '<deep>' } }; })(dir);
+      const file = path.join(dir, TEMPLATE);
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"<deep>"', '['.repeat(200_000) + ']'.repeat(200_000)));
+    }, MATRIX, `<dir>/${TEMPLATE}: the template of stack 'Registry' nests deeper than 100 levels (this tool's bound for JSON).`],
     // files that are missing, empty, unreadable or not JSON
     ['a template that is missing', (dir) => fs.rmSync(path.join(dir, TEMPLATE)), MATRIX,
       `<dir>/manifest.json: artifact 'Registry': templateFile '${TEMPLATE}' does not exist.`],

@@ -423,10 +423,17 @@ export class AccessModel {
     return this.stackNamed(stack).account;
   }
 
-  /** The statements of a policy document: objects, or the template is not one CloudFormation deploys. */
+  /**
+   * The statements of a policy document: objects without a null anywhere (IAM's policy grammar has none, and the
+   * simulator's validator fails on one instead of reporting it), or the template is not one IAM accepts.
+   */
   private statementsOf(location: PolicyLocation, statement: unknown): any[] {
     const statements = asList(statement);
-    statements.forEach((s, i) => objectOf(s, this.templateFileOf(location), `${policyName(location)}: statement ${i + 1}`));
+    statements.forEach((s, i) => {
+      const where = `${policyName(location)}: statement ${i + 1}`;
+      const at = nullIn(objectOf(s, this.templateFileOf(location), where));
+      if (at !== undefined) throw new InputError(`${this.templateFileOf(location)}: ${where}: ${at} is null; an IAM policy holds no null.`);
+    });
     return statements;
   }
 
@@ -471,6 +478,17 @@ export class AccessModel {
 function policyName(location: PolicyLocation): string {
   return location.kind === 'resource policy' ? `the repository policy of ${location.path} (${location.logicalId})`
     : `the ${location.kind} policy ${location.path} (${location.logicalId})`;
+}
+
+/** The path of the first null in a JSON value (`Condition.StringEquals`, `Action[1]`), if it has one. */
+function nullIn(value: unknown, at = ''): string | undefined {
+  if (value === null) return at;
+  if (typeof value !== 'object') return undefined;
+  for (const [key, v] of Object.entries(value)) {
+    const found = nullIn(v, Array.isArray(value) ? `${at}[${key}]` : at ? `${at}.${key}` : key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 const asPatterns = (value: unknown): string[] => ([] as unknown[]).concat(value ?? []).map(String);
