@@ -79,6 +79,10 @@ describe('ecr-access on a malformed or hostile assembly: exit 2 and one line', (
     ['a template that is empty', write(TEMPLATE, ''), MATRIX, `<dir>/${TEMPLATE}: the template of stack 'Registry' is empty.`],
     ['a template that is a directory', (dir) => { fs.rmSync(path.join(dir, TEMPLATE)); fs.mkdirSync(path.join(dir, TEMPLATE)); }, MATRIX,
       `<dir>/${TEMPLATE}: the template of stack 'Registry' is not a regular file.`],
+    ['a manifest that is a FIFO (opening it would wait for a writer forever)', (dir) => {
+      fs.rmSync(path.join(dir, 'manifest.json'));
+      expect(spawnSync('mkfifo', [path.join(dir, 'manifest.json')]).status).toBe(0);
+    }, MATRIX, '<dir>/manifest.json: the manifest is not a regular file.'],
     ['a template that is a symlink loop', (dir) => { fs.rmSync(path.join(dir, TEMPLATE)); fs.symlinkSync(TEMPLATE, path.join(dir, TEMPLATE)); }, MATRIX,
       `<dir>/manifest.json: artifact 'Registry': templateFile '${TEMPLATE}' cannot be read (ELOOP).`],
     ['a template that is not JSON, with where it breaks', write(TEMPLATE, '{\n  "Resources": {\n    oops\n  }\n}'), MATRIX,
