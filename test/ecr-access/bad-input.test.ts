@@ -73,6 +73,9 @@ describe('ecr-access on a malformed or hostile assembly: exit 2 and one line', (
       const file = path.join(dir, TEMPLATE);
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"<deep>"', '['.repeat(200_000) + ']'.repeat(200_000)));
     }, MATRIX, `<dir>/${TEMPLATE}: the template of stack 'Registry' nests deeper than 100 levels (this tool's bound for JSON).`],
+    ['a repository policy as a JSON string whose statement nests 200,000 levels', template((t) => {
+      t.Resources.Repo02AC86CF.Properties.RepositoryPolicyText = `{"Statement": {"Effect": "Allow", "Action": ${'['.repeat(200_000)}${']'.repeat(200_000)}}}`;
+    }), MATRIX, `<dir>/${TEMPLATE}: the repository policy of Registry/Repo (Repo02AC86CF) nests deeper than 100 levels.`],
     // files that are missing, empty, unreadable or not JSON
     ['a template that is missing', (dir) => fs.rmSync(path.join(dir, TEMPLATE)), MATRIX,
       `<dir>/manifest.json: artifact 'Registry': templateFile '${TEMPLATE}' does not exist.`],

@@ -10,7 +10,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { AssemblyStack, readAssembly } from './assembly';
 import { unknownAction } from './capabilities';
 import { InputError } from './errors';
-import { objectOf } from './json';
+import { depthOver, MAX_JSON_DEPTH, objectOf } from './json';
 import { AWS_MANAGED_POLICIES } from './managed-policies';
 import { resolveCfn } from './resolve';
 
@@ -425,14 +425,17 @@ export class AccessModel {
 
   /**
    * The statements of a policy document: objects without a null anywhere (IAM's policy grammar has none, and the
-   * simulator's validator fails on one instead of reporting it), or the template is not one IAM accepts.
+   * simulator's validator fails on one instead of reporting it), or the template is not one IAM accepts. A policy
+   * given as a JSON string was parsed here, unseen by the depth bound of the template.
    */
   private statementsOf(location: PolicyLocation, statement: unknown): any[] {
+    const file = this.templateFileOf(location);
+    if (depthOver(statement, MAX_JSON_DEPTH)) throw new InputError(`${file}: ${policyName(location)} nests deeper than ${MAX_JSON_DEPTH} levels.`);
     const statements = asList(statement);
     statements.forEach((s, i) => {
       const where = `${policyName(location)}: statement ${i + 1}`;
-      const at = nullIn(objectOf(s, this.templateFileOf(location), where));
-      if (at !== undefined) throw new InputError(`${this.templateFileOf(location)}: ${where}: ${at} is null; an IAM policy holds no null.`);
+      const at = nullIn(objectOf(s, file, where));
+      if (at !== undefined) throw new InputError(`${file}: ${where}: ${at} is null; an IAM policy holds no null.`);
     });
     return statements;
   }
