@@ -25,8 +25,8 @@ exit codes: 0 answered (why: allowed), 1 why: denied, 2 bad input, 3 an internal
 const FORMATS = ['table', 'markdown', 'json'] as const;
 
 /**
- * Runs the command; returns the exit code. Everything it writes goes through `out` and `err`, with control bytes
- * escaped; bad input is one line on `err`.
+ * Runs the command and returns its exit code; it never throws. All it prints goes to `writeOut` and `writeErr` with
+ * control bytes escaped; bad input is one line on `writeErr`, an error of the tool itself its stack trace.
  */
 export async function main(argv: readonly string[], writeOut: (s: string) => void, writeErr: (s: string) => void): Promise<number> {
   const escaped = (write: (s: string) => void) => (s: string) => write(s.split('\n').map(printable).join('\n'));
