@@ -12,9 +12,13 @@ const FIXTURE = path.join(__dirname, 'fixtures', 'minimal');
 const CLI = path.join(__dirname, '..', '..', 'packages', 'ecr-access', 'lib', 'cli.js');
 const TEMPLATE = 'Registry.template.json';
 
+const copies: string[] = [];
+afterAll(() => copies.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 /** A fresh copy of the fixture, mutated by `change`. */
 function assembly(change: (dir: string) => void = () => {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-access-input-'));
+  copies.push(dir);
   fs.cpSync(FIXTURE, dir, { recursive: true });
   change(dir);
   return dir;
