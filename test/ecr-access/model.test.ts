@@ -104,9 +104,11 @@ describe('ecr-access model', () => {
     new RepositoryFleet(new Stack(fleetApp, 'Fleet', { env: ENV }), 'Repositories', { repositoryNames: ['team0/api'], shards: 1 });
     const assembly = fleetApp.synth();
     const nested = fs.readdirSync(assembly.directory).find((f) => f.endsWith('.nested.template.json'))!;
+    const assets = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'Fleet.assets.json'), 'utf8')).files;
+    const hash = Object.keys(assets).find((h) => assets[h].source.path === nested);
     fs.rmSync(path.join(assembly.directory, nested));
-    expect(() => AccessModel.of(assembly)).toThrow(new InputError(
-      `the nested stack Fleet/Repositories/Shard1.NestedStack/Shard1.NestedStackResource of Fleet has no template at ${path.join(assembly.directory, nested)}.`));
+    expect(() => AccessModel.of(assembly)).toThrow(new InputError(`${path.join(assembly.directory, 'Fleet.assets.json')}: file asset '${hash}' `
+      + `(the template of the nested stack Fleet/Repositories/Shard1.NestedStack/Shard1.NestedStackResource of Fleet): source.path '${nested}' does not exist.`));
   });
 
   test.each<[string, unknown, unknown]>([

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import { InputError } from './errors';
+
 /** What a reviewer asks about a repository, as the ECR actions each needs (Amazon ECR API Reference, "Actions"). */
 export interface Capability {
   readonly name: string;
@@ -34,3 +36,8 @@ export const ADMIN: readonly Capability[] = [
 export const CAPABILITIES: Readonly<Record<string, readonly Capability[]>> = {
   pull: [PULL], push: [PUSH], tag: [TAG], login: [LOGIN], delete: [DELETE], admin: ADMIN,
 };
+
+/** The answer to an action that is neither a capability nor an action ECR has. */
+export function unknownAction(action: string): InputError {
+  return new InputError(`unknown action '${action}': give ${Object.keys(CAPABILITIES).join(', ')} or an ECR action such as ecr:BatchGetImage.`);
+}

@@ -6,11 +6,12 @@
  *   ecr-access matrix --assembly cdk.out [--format table|markdown|json]
  *   ecr-access why --assembly cdk.out --principal <construct path | role ARN> --repository <name> --action <pull|push|login|delete|admin|ecr:Action>
  *
- * Exit codes: 0 answered (why: allowed), 1 why: denied, 2 bad input (one line on stderr).
+ * Exit codes: 0 answered (why: allowed), 1 why: denied, 2 bad input (one line on stderr), 3 an internal error.
  */
 import { InputError } from './errors';
 import { accessMatrix, formatMatrix } from './matrix';
 import { AccessModel, STAND_IN_ACCOUNT } from './model';
+import { printable } from './terminal';
 import { explain } from './why';
 
 const USAGE = `usage:
@@ -18,13 +19,18 @@ const USAGE = `usage:
   ecr-access why --assembly <cdk.out> --principal <construct path or ARN> --repository <name> --action <pull|push|login|delete|admin|ecr:Action> [--account <id>]
 
 --account: the account of stacks synthesized without one (default ${STAND_IN_ACCOUNT}); they are taken to share it.
-exit codes: 0 answered (why: allowed), 1 why: denied, 2 bad input.
+exit codes: 0 answered (why: allowed), 1 why: denied, 2 bad input, 3 an internal error.
 `;
 
 const FORMATS = ['table', 'markdown', 'json'] as const;
 
-/** Runs the command; returns the exit code. */
-export async function main(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+/**
+ * Runs the command and returns its exit code; it never throws. All it prints goes to `writeOut` and `writeErr` with
+ * control bytes escaped; bad input is one line on `writeErr`, an error of the tool itself its stack trace.
+ */
+export async function main(argv: readonly string[], writeOut: (s: string) => void, writeErr: (s: string) => void): Promise<number> {
+  const escaped = (write: (s: string) => void) => (s: string) => write(s.split('\n').map(printable).join('\n'));
+  const [out, err] = [escaped(writeOut), escaped(writeErr)];
   try {
     const [command, ...rest] = argv;
     if (command === undefined || command === '--help' || command === '-h') {
@@ -36,10 +42,10 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
     const assembly = required(options, 'assembly');
     const account = options.account;
     if (account !== undefined && !/^\d{12}$/.test(account)) throw new InputError(`--account: got '${account}'; an AWS account id is 12 digits.`);
+    const format = (options.format ?? 'table') as typeof FORMATS[number];
+    if (!FORMATS.includes(format)) throw new InputError(`--format: got '${format}'; give ${FORMATS.join(', ')}.`);
     const model = AccessModel.of(assembly, { standInAccount: account });
     if (command === 'matrix') {
-      const format = (options.format ?? 'table') as typeof FORMATS[number];
-      if (!FORMATS.includes(format)) throw new InputError(`--format: got '${format}'; give ${FORMATS.join(', ')}.`);
       out(formatMatrix(await accessMatrix(model), format));
       return 0;
     }
@@ -48,10 +54,12 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
     return answer.allowed ? 0 : 1;
   } catch (e) {
     if (e instanceof InputError) {
-      err(`ecr-access: ${e.message}\n`);
+      // A newline a value brings stays escaped: the message is one line.
+      writeErr(`ecr-access: ${printable(e.message)}\n`);
       return 2;
     }
-    throw e;
+    err(`ecr-access: internal error: ${(e as Error).stack ?? e}\n`);
+    return 3;
   }
 }
 
@@ -62,8 +70,10 @@ function parseOptions(args: readonly string[], allowed: readonly string[]): Reco
     if (!match) throw new InputError(`unexpected argument '${args[i]}' (--help for usage).`);
     const [, name, inline] = match;
     if (!allowed.includes(name)) throw new InputError(`unknown option --${name}: this command takes ${allowed.map((a) => `--${a}`).join(', ')}.`);
+    // Each option takes one value: a second one is a mistake, never silently the one that counts.
+    if (name in options) throw new InputError(`--${name} is given twice: give it once.`);
     const value = inline ?? args[++i];
-    if (value === undefined || value.startsWith('--')) throw new InputError(`--${name} needs a value.`);
+    if (value === undefined || value === '' || value.startsWith('--')) throw new InputError(`--${name} needs a value.`);
     options[name] = value;
   }
   return options;
@@ -76,8 +86,5 @@ function required(options: Record<string, string>, name: string): string {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s)).then(
-    (code) => { process.exitCode = code; },
-    (e) => { process.stderr.write(`ecr-access: ${(e as Error).stack ?? e}\n`); process.exitCode = 3; },
-  );
+  void main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s)).then((code) => { process.exitCode = code; });
 }

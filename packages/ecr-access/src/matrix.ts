@@ -121,7 +121,7 @@ export async function decide(model: AccessModel, principal: Principal, capabilit
 function mayReach(principal: Principal, repository: AccessResource): boolean {
   if (principal.unknown.length > 0 || repository.unknown) return true;
   const mayAllowEcr = (statement: any) => statement.Effect === 'Allow' && (statement.NotAction !== undefined
-    || ([] as string[]).concat(statement.Action ?? []).some((a) => REPOSITORY_ACTIONS.some((action) => matchesPattern(a, action, 'i'))))
+    || ([] as unknown[]).concat(statement.Action ?? []).some((a) => REPOSITORY_ACTIONS.some((action) => matchesPattern(String(a), action, 'i'))))
     && (statement.NotResource !== undefined || ([] as unknown[]).concat(statement.Resource ?? []).some((r) => typeof r !== 'string' || matchesPattern(r, repository.arn)));
   if (principal.policies.some((p) => p.statements.some(mayAllowEcr))) return true;
   return (repository.policy?.statements ?? []).some((s) => {

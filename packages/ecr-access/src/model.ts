@@ -8,7 +8,9 @@
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { AssemblyStack, readAssembly } from './assembly';
+import { unknownAction } from './capabilities';
 import { InputError } from './errors';
+import { depthOver, MAX_JSON_DEPTH, objectOf } from './json';
 import { AWS_MANAGED_POLICIES } from './managed-policies';
 import { resolveCfn } from './resolve';
 
@@ -243,14 +245,17 @@ export class AccessModel {
     const locate = (inStack: string, id: string, k: PolicyLocation['kind']): PolicyLocation =>
       ({ stack: inStack, logicalId: id, path: this.pathOf(inStack, id), kind: k });
     const add = (inStack: string, location: PolicyLocation, document: unknown) => {
+      let resolved;
       try {
-        policies.push({ location, statements: asList(this.resolveIn(inStack, document)?.Statement) });
+        resolved = this.resolveIn(inStack, document);
       } catch (e) {
         unknown.push(`${location.path}: ${(e as Error).message}`);
         unknownDenies = true;
+        return;
       }
+      policies.push({ location, statements: this.statementsOf(location, resolved?.Statement) });
     };
-    (resource.Properties?.Policies ?? []).forEach((p: any) => add(stack, locate(stack, logicalId, 'inline'), p.PolicyDocument));
+    asList(resource.Properties?.Policies).forEach((p: any) => add(stack, locate(stack, logicalId, 'inline'), p?.PolicyDocument));
     // A user's groups: their policies are the user's.
     const holders = [{ stack, logicalId }, ...(kind === 'user' ? asList(resource.Properties?.Groups).flatMap((g) => this.referenced(stack, g)) : [])];
     const managedArns = holders.flatMap((h) => asList(this.stackNamed(h.stack).resources[h.logicalId]?.Properties?.ManagedPolicyArns)
@@ -289,12 +294,14 @@ export class AccessModel {
     let unknown: string | undefined;
     if (text !== undefined) {
       const location: PolicyLocation = { stack, logicalId, path: this.pathOf(stack, logicalId), kind: 'resource policy' };
+      let document;
       try {
         const resolved = this.resolveIn(stack, text);
-        policy = { location, statements: asList((typeof resolved === 'string' ? JSON.parse(resolved) : resolved).Statement) };
+        document = typeof resolved === 'string' ? JSON.parse(resolved) : resolved;
       } catch (e) {
         unknown = `the repository policy of ${location.path}: ${(e as Error).message}`;
       }
+      if (unknown === undefined) policy = { location, statements: this.statementsOf(location, document?.Statement) };
     }
     return { name: s.refs[logicalId], arn: s.refs[`${logicalId}.Arn`], account: s.account, region: s.region, stack, logicalId, policy, unknown };
   }
@@ -314,6 +321,15 @@ export class AccessModel {
       resourcePolicy: resource.policy ? { Version: '2012-10-17', Statement: resource.policy.statements } : undefined,
     } as any, {}) as any;
     const verdict = simulation.overallResult as string | undefined;
+    if (simulation.errors?.message === 'invalid.action') throw unknownAction(action);
+    if (simulation.errors?.message === 'policy.errors') {
+      // The simulator validates each policy as IAM would; the first problem is enough to point at the template.
+      const [policy, problems]: [LocatedPolicy, { path: string; message: string }[]] = simulation.errors.resourcePolicyErrors
+        ? [resource.policy!, simulation.errors.resourcePolicyErrors]
+        : Object.entries<any>(simulation.errors.identityPolicyErrors).map(([i, e]): [LocatedPolicy, any] => [principal.policies[Number(i)], e])[0];
+      throw new InputError(`${this.templateFileOf(policy.location)}: ${policyName(policy.location)} is not a valid IAM policy: `
+        + `${problems[0].path}: ${problems[0].message}.`);
+    }
     if (verdict === undefined) {
       throw new Error(`the simulator did not answer ${action} on ${resource.arn} for ${principal.arn}: ${JSON.stringify(simulation.errors ?? simulation).slice(0, 300)}`);
     }
@@ -407,6 +423,27 @@ export class AccessModel {
     return this.stackNamed(stack).account;
   }
 
+  /**
+   * The statements of a policy document: objects without a null anywhere (IAM's policy grammar has none, and the
+   * simulator's validator fails on one instead of reporting it), or the template is not one IAM accepts. A policy
+   * given as a JSON string was parsed here, unseen by the depth bound of the template.
+   */
+  private statementsOf(location: PolicyLocation, statement: unknown): any[] {
+    const file = this.templateFileOf(location);
+    if (depthOver(statement, MAX_JSON_DEPTH)) throw new InputError(`${file}: ${policyName(location)} nests deeper than ${MAX_JSON_DEPTH} levels.`);
+    const statements = asList(statement);
+    statements.forEach((s, i) => {
+      const where = `${policyName(location)}: statement ${i + 1}`;
+      const at = nullIn(objectOf(s, file, where));
+      if (at !== undefined) throw new InputError(`${file}: ${where}: ${at} is null; an IAM policy holds no null.`);
+    });
+    return statements;
+  }
+
+  private templateFileOf(location: PolicyLocation): string {
+    return this.stackNamed(location.stack).stack.templateFile;
+  }
+
   private stackNamed(stack: string): ResolvedStack {
     const s = this.stacks.get(stack);
     if (!s) throw new InputError(`no stack ${stack} in the assembly (stacks: ${[...this.stacks.keys()].join(', ')})`);
@@ -438,6 +475,23 @@ export class AccessModel {
     }
     return [];
   }
+}
+
+/** How a message names a policy of a template. */
+function policyName(location: PolicyLocation): string {
+  return location.kind === 'resource policy' ? `the repository policy of ${location.path} (${location.logicalId})`
+    : `the ${location.kind} policy ${location.path} (${location.logicalId})`;
+}
+
+/** The path of the first null in a JSON value (`Condition.StringEquals`, `Action[1]`), if it has one. */
+function nullIn(value: unknown, at = ''): string | undefined {
+  if (value === null) return at;
+  if (typeof value !== 'object') return undefined;
+  for (const [key, v] of Object.entries(value)) {
+    const found = nullIn(v, Array.isArray(value) ? `${at}[${key}]` : at ? `${at}.${key}` : key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 const asPatterns = (value: unknown): string[] => ([] as unknown[]).concat(value ?? []).map(String);

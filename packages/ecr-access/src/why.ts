@@ -3,11 +3,10 @@
  * Why a principal may or may not do something to a repository: the answer and the statements that decided it, as
  * someone debugging `denied: User not authorized to perform: ecr:BatchGetImage` needs it.
  */
-import { CAPABILITIES, Capability } from './capabilities';
-import { InputError } from './errors';
+import { CAPABILITIES, Capability, unknownAction } from './capabilities';
 import { AccessModel, AccessResource, Decision, DecidingStatement, NOT_MODELLED, Principal } from './model';
 
-/** ECR actions as IAM names them (`ecr:BatchGetImage`). */
+/** ECR actions as IAM names them (`ecr:BatchGetImage`); the simulator knows which exist. */
 const ECR_ACTION = /^ecr:[A-Za-z]+$/;
 
 export interface Explanation {
@@ -20,7 +19,7 @@ export function capabilitiesOf(action: string): readonly Capability[] {
   const named = CAPABILITIES[action.toLowerCase()];
   if (named) return named;
   if (ECR_ACTION.test(action)) return [{ name: action, actions: [action], needs: 'all', scope: action === 'ecr:GetAuthorizationToken' ? 'registry' : 'repository' }];
-  throw new InputError(`unknown action '${action}': give ${Object.keys(CAPABILITIES).join(', ')} or an ECR action such as ecr:BatchGetImage.`);
+  throw unknownAction(action);
 }
 
 /** Explains `action` by `principalQuery` on the repository `repositoryName`. */
