@@ -36,6 +36,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // bindings. 0.x while the API settles: a minor release may break, a patch never does (README, "Versions").
   release: true,
   majorVersion: 0,
+  nextVersionCommand: 'sh scripts/next-version.sh',
   stability: 'experimental',
   releaseToNpm: true,
   publishToPypi: {
@@ -134,7 +135,7 @@ new JsonFile(project, `${ACCESS_PACKAGE}/package.json`, {
     main: 'lib/index.js',
     types: 'lib/index.d.ts',
     files: ['lib', 'README.md', 'LICENSE'],
-    engines: { node: '>= 20' },
+    engines: { node: '>= 20.0.0' },
     dependencies: { '@cloud-copilot/iam-simulate': '0.1.173' },
   },
 });

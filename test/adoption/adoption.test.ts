@@ -75,6 +75,11 @@ describe('both packages, published to a local npm registry and installed from it
   let scratch = '';
   let env: NodeJS.ProcessEnv = {};
   const npm = (args: string[]): SpawnSyncReturns<string> => spawnSync('npm', args, { cwd: scratch, env, encoding: 'utf8' });
+  /** A command of the README as typed: `npm ...` or `npx ...`. */
+  const typed = (command: string): SpawnSyncReturns<string> => {
+    const [program, ...args] = command.replace('<version>', VERSION).split(' ');
+    return spawnSync(program, args, { cwd: scratch, env, encoding: 'utf8' });
+  };
   const ok = (args: string[]): string => {
     const result = npm(args);
     if (result.status !== 0) throw new Error(`npm ${args.join(' ')} exited ${result.status}:\n${result.stderr}`);
@@ -148,8 +153,8 @@ describe('both packages, published to a local npm registry and installed from it
   });
 
   test('installs by version from the registry, its peer dependencies (aws-cdk-lib, constructs) met', () => {
-    const [install] = installCommands();
-    ok(install.replace('<version>', VERSION).split(' ').slice(1));
+    const installed = typed(installCommands()[0]);
+    expect({ status: installed.status, stderr: installed.stderr }).toEqual({ status: 0, stderr: '' });
     const ls = npm(['ls', '--depth=0']);
     expect({ status: ls.status, stderr: ls.stderr }).toEqual({ status: 0, stderr: '' });
     expect(ls.stdout).toContain(`cdk-ecr-platform@${VERSION}`);
@@ -230,8 +235,7 @@ describe('both packages, published to a local npm registry and installed from it
   });
 
   test('the companion runs with npx from the registry, as the README says, and reads the app\'s assembly', () => {
-    const [, help] = installCommands();
-    const helped = npm(help.split(' ').slice(1));
+    const helped = typed(installCommands()[1]);
     expect({ status: helped.status, stderr: helped.stderr }).toEqual({ status: 0, stderr: '' });
     expect(helped.stdout).toMatch(/^usage:\n {2}ecr-access matrix --assembly /);
     const matrix = npm(['exec', '--yes', '-p', `cdk-ecr-access@${VERSION}`, '--', 'ecr-access', 'matrix', '--assembly', path.join(scratch, 'cdk.out'), '--format', 'json']);
