@@ -80,6 +80,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // A real npm registry on 127.0.0.1 for the adoption test: both packages published, then installed by version.
     // 6.10 needs Node 22; 6.8.0 runs on Node 20 with node-fetch pinned (overrides below).
     'verdaccio@6.8.0',
+    // Reads the generated workflows in test/release.
+    'yaml@^2.9.1',
   ],
 
   jestOptions: {

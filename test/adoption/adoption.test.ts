@@ -238,7 +238,7 @@ describe('both packages, published to a local npm registry and installed from it
     const helped = typed(installCommands()[1]);
     expect({ status: helped.status, stderr: helped.stderr }).toEqual({ status: 0, stderr: '' });
     expect(helped.stdout).toMatch(/^usage:\n {2}ecr-access matrix --assembly /);
-    const matrix = npm(['exec', '--yes', '-p', `cdk-ecr-access@${VERSION}`, '--', 'ecr-access', 'matrix', '--assembly', path.join(scratch, 'cdk.out'), '--format', 'json']);
+    const matrix = typed(`npx -p cdk-ecr-access@<version> ecr-access matrix --assembly ${path.join(scratch, 'cdk.out')} --format json`);
     expect({ status: matrix.status, stderr: matrix.stderr }).toEqual({ status: 0, stderr: '' });
     const repository = (JSON.parse(matrix.stdout) as { repositories: { name: string; rows: { principal: string; pull: string; push: string }[] }[] })
       .repositories.find((r) => r.name === 'team/service');

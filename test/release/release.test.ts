@@ -1,0 +1,91 @@
+// The release as projen generates it: workflows that pass GitHub's schema, a build on every pull request, a release on
+// every push to main that publishes both npm packages and the Python bindings, and `projen bump`, which gives a real
+// version and a changelog on a clean clone, offline.
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'yaml';
+
+const ROOT = path.join(__dirname, '..', '..');
+const WORKFLOWS = path.join(ROOT, '.github', 'workflows');
+
+interface Step { readonly name?: string; readonly run?: string; readonly uses?: string }
+interface Workflow { readonly on: Record<string, unknown>; readonly jobs: Record<string, { readonly steps: Step[] }> }
+const workflow = (file: string) => parse(fs.readFileSync(path.join(WORKFLOWS, file), 'utf8')) as Workflow;
+const runs = (steps: Step[]) => steps.map((s) => s.run).filter((r): r is string => r !== undefined);
+
+test('projen generates a build, a release and a pull-request title workflow', () => {
+  expect(fs.readdirSync(WORKFLOWS).sort()).toEqual(['build.yml', 'pull-request-lint.yml', 'release.yml']);
+});
+
+test.each(['build.yml', 'pull-request-lint.yml', 'release.yml'])('%s passes GitHub\'s workflow schema (action-validator)', (file) => {
+  const result = spawnSync(process.execPath, [require.resolve('@action-validator/cli/cli.mjs'), path.join(WORKFLOWS, file)], { encoding: 'utf8' });
+  expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+});
+
+test('every pull request builds as CI does: the rehearsals\' system packages and cfn-lint, then the whole build', () => {
+  const build = workflow('build.yml');
+  expect(Object.keys(build.on)).toEqual(['pull_request', 'workflow_dispatch']);
+  expect(runs(build.jobs.build.steps)).toEqual(expect.arrayContaining(['bash scripts/install-system-deps.sh', 'pip install cfn-lint==1.51.0', 'npx projen build']));
+  const order = runs(build.jobs.build.steps);
+  expect(order.indexOf('bash scripts/install-system-deps.sh')).toBeLessThan(order.indexOf('npx projen build'));
+});
+
+test('every push to main releases: one build, then npm (the library, then the companion), PyPI and a GitHub release', () => {
+  const release = workflow('release.yml');
+  expect(release.on.push).toEqual({ branches: ['main'] });
+  expect(Object.keys(release.jobs).sort()).toEqual(['release', 'release_github', 'release_npm', 'release_pypi']);
+  const built = runs(release.jobs.release.steps);
+  expect(built.indexOf('bash scripts/install-system-deps.sh')).toBeLessThan(built.indexOf('npx projen release'));
+  const npm = runs(release.jobs.release_npm.steps);
+  // The npm job packs again from the released sources (package:js packs the companion too), then publishes both.
+  expect(npm.slice(npm.indexOf('cd .repo && npx projen package:js'))).toEqual([
+    'cd .repo && npx projen package:js',
+    'mv .repo/dist dist',
+    "npx '-p' 'publib@latest' 'publib-npm'",
+    'npx -p publib@latest publib-npm dist/ecr-access',
+  ]);
+  expect(runs(release.jobs.release_pypi.steps)).toEqual(expect.arrayContaining(['cd .repo && npx projen package:python', "npx '-p' 'publib@latest' 'publib-pypi'"]));
+});
+
+describe('projen bump on a clean clone', () => {
+  let clone = '';
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: clone, encoding: 'utf8' });
+  const projen = (task: string) => {
+    const result = spawnSync('npx', ['projen', task], { cwd: clone, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    if (result.status !== 0) throw new Error(`projen ${task} exited ${result.status}:\n${result.stdout}${result.stderr}`);
+  };
+  const dist = (file: string) => fs.readFileSync(path.join(clone, 'dist', file), 'utf8');
+
+  beforeAll(() => {
+    clone = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'release-')), 'clone');
+    execFileSync('git', ['clone', '--quiet', '--no-tags', ROOT, clone]);
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(clone, 'node_modules'));
+  });
+  afterAll(() => {
+    if (clone) fs.rmSync(path.dirname(clone), { recursive: true, force: true });
+  });
+
+  test('the first release is 0.1.0; a feat: commit after it makes 0.1.1 (before 1.0 a feature is a patch, a break a minor), with the feature in the changelog', () => {
+    projen('bump');
+    expect([dist('version.txt'), dist('releasetag.txt')]).toEqual(['0.1.0', 'v0.1.0']);
+    expect(dist('changelog.md')).toMatch(/^\n?## 0\.1\.0 \(\d{4}-\d{2}-\d{2}\)/);
+    projen('unbump');
+    git('tag', 'v0.1.0');
+    fs.writeFileSync(path.join(clone, 'feature.txt'), 'a feature\n');
+    git('add', 'feature.txt');
+    git('commit', '--quiet', '-m', 'feat: a feature a user can see');
+    projen('bump');
+    expect(dist('version.txt')).toBe('0.1.1');
+    expect(dist('changelog.md')).toMatch(/### Features\n\n\* a feature a user can see/);
+  });
+
+  test('the companion is packed at the bumped version, for npm beside the library', () => {
+    fs.cpSync(path.join(ROOT, 'packages', 'ecr-access', 'lib'), path.join(clone, 'packages', 'ecr-access', 'lib'), { recursive: true });
+    execFileSync('bash', ['scripts/pack-companion.sh'], { cwd: clone, encoding: 'utf8' });
+    const tarball = path.join(clone, 'dist', 'ecr-access', 'cdk-ecr-access-0.1.1.tgz');
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }));
+    expect([manifest.name, manifest.version, manifest.license]).toEqual(['cdk-ecr-access', '0.1.1', 'AGPL-3.0-or-later']);
+  });
+});
