@@ -37,8 +37,8 @@ function cliWith(options: { stdin?: ReadChunk; isTTY?: boolean }, ...args: strin
 
 // The real command in a child process, from the TypeScript source (lib/ may be stale while tests run): only for what
 // only a process shows (its exit status, a real standard input, a device file); each spawn compiles for seconds.
-function spawnCli(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/ecr-lifecycle.ts', ...args], { cwd: ROOT, encoding: 'utf8', input });
+function spawnCli(args: string[], stdinText?: string) {
+  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/ecr-lifecycle.ts', ...args], { cwd: ROOT, encoding: 'utf8', input: stdinText });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -409,8 +409,8 @@ describe('control bytes from the input reach the terminal escaped', () => {
   });
 
   test('exit 2: a file name and a repeated digest', () => {
-    const digest = `sha256:${esc}`;
-    const file = input(`images${'\u0007'}.json`, { imageDetails: [{ ...image, imageDigest: digest }, { ...image, imageDigest: digest }] });
+    const escaped = `sha256:${esc}`;
+    const file = input(`images${'\u0007'}.json`, { imageDetails: [{ ...image, imageDigest: escaped }, { ...image, imageDigest: escaped }] });
     expect(cli('preview', '--policy', fixture('policy.json'), '--images', file)).toEqual({
       status: 2, stdout: '', stderr: `ecr-lifecycle: --images '${file.replace('\u0007', '\\u0007')}': imageDetails[1]: digest sha256:${shown} repeats imageDetails[0]; list each image once\n`,
     });
