@@ -307,8 +307,8 @@ const MAX_GROWTH_RATIO = 20;
 
 /** `n` rules of one storage class, all untagged and of priority 1: the cross-rule checks group every rule together. */
 function rulesPolicy(n: number): unknown {
-  const rule = { rulePriority: 1, selection: { tagStatus: TagStatus.UNTAGGED, countType: CountType.IMAGE_COUNT_MORE_THAN, countNumber: 1 }, action: expire };
-  return { rules: Array.from({ length: n }, () => ({ ...rule, selection: { ...rule.selection } })) };
+  const selection = { tagStatus: TagStatus.UNTAGGED, countType: CountType.IMAGE_COUNT_MORE_THAN, countNumber: 1 };
+  return { rules: Array.from({ length: n }, () => ({ rulePriority: 1, selection: { ...selection }, action: expire })) };
 }
 
 /** One rule whose tag pattern has `n` characters. */
