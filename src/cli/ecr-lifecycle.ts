@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { readSync } from 'fs';
 // Only Node built-ins and the pure lifecycle engine: aws-cdk-lib alone would take longer to load than a 100,000-image preview.
+import { readSync } from 'fs';
 import { previewJson, previewTable } from './format';
 import { imagesFromDescribeImages, repositoryOfImages } from './images';
 import { IMAGES_LIMIT, InputError, isObject, parseIsoTime, parseJson, POLICY_LIMIT, quote, ReadChunk, readInput, TEMPLATE_LIMIT } from './input';

@@ -435,6 +435,14 @@ describe('control bytes from the input reach the terminal escaped', () => {
     });
   });
 
+  test('exit 0: a template logical id titling its table', () => {
+    const template = input('escape-title.template.json', {
+      Resources: { [`Repo${esc}`]: { Type: 'AWS::ECR::Repository', Properties: { LifecyclePolicy: { LifecyclePolicyText: fs.readFileSync(fixture('policy.json'), 'utf8') } } } },
+    });
+    const r = cli('preview', '--template', template, '--images', fixture('images-v1.json'), '--now', '2024-06-01', '--format', 'table');
+    expect(r).toEqual({ status: 0, stdout: [`Repo${shown}:`, ...APP_TABLE, ''].join('\n'), stderr: '' });
+  });
+
   test('exit 0: tags in the table', () => {
     const images = input('escape-images.json', {
       imageDetails: [{ ...image, imageTags: [`release-${esc}`], imagePushedAt: 1714557500 }, { ...image, imageDigest: `sha256:${'b'.repeat(64)}`, imageTags: ['release-2'] },

@@ -252,6 +252,12 @@ describe('values in messages: bounded, escaped, never built whole', () => {
     expect(showValue(value, limit)).toBe(shown);
   });
 
+  test('a value that holds itself is shown to the limit, not walked forever', () => {
+    const cyclic: unknown[] = [1];
+    cyclic.push(cyclic);
+    expect(showValue(cyclic, 12)).toBe('[1,[1,[1,...');
+  });
+
   test.each([
     ['short text unchanged', 'abc', 5, 'abc'],
     ['text at the limit unchanged', 'abcde', 5, 'abcde'],
