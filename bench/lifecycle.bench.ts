@@ -1,7 +1,8 @@
 /**
  * Benchmark (not a test): `simulatePolicy` and the `ecr-lifecycle preview` CLI, each beside a simple reference doing
- * the same job on the same input. Targets are printed as PASS/MISS and never fail the run; the only failure is a
- * correctness disagreement between the simulator and the reference.
+ * the same job on the same input, and how validation grows with inputs far beyond what ECR accepts. Targets are
+ * printed as PASS/MISS and never fail the run; the failures are a correctness disagreement between the simulator and
+ * the reference, and validation growing faster than linearly.
  *
  * Run with `npm run bench` (node --expose-gc -r ts-node/register/transpile-only bench/lifecycle.bench.ts).
  * Each in-process case runs in its own child process, so heap, JIT state and RSS of one case do not leak into the next.
@@ -16,7 +17,7 @@ import { Worker } from 'worker_threads';
 import * as ts from 'typescript';
 import { ImageRecord, ImageStatusName, simulatePolicy } from '../src/lifecycle/simulate';
 import { ActionType, CountType, DAY_MS, LifecyclePolicyDocument, StorageClass, TagStatus } from '../src/lifecycle/types';
-import { validatePolicyDocument } from '../src/lifecycle/validate';
+import { checkPolicy, validatePolicyDocument } from '../src/lifecycle/validate';
 import { referenceSimulate } from '../test/lifecycle/reference-simulator';
 
 const ROOT = join(__dirname, '..');
@@ -298,6 +299,83 @@ function runJob(dir: string, name: string, args: string[]): JobResult {
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
+// Validation growth: input far beyond anything ECR accepts is refused in time linear in its size
+
+const GROWTH_RUNS = 7;
+/** Linear growth makes a 10x input take about 10x as long; quadratic growth, which this guards against, about 100x. */
+const MAX_GROWTH_RATIO = 20;
+
+/** `n` rules of one storage class, all untagged and of priority 1: the cross-rule checks group every rule together. */
+function rulesPolicy(n: number): unknown {
+  const selection = { tagStatus: TagStatus.UNTAGGED, countType: CountType.IMAGE_COUNT_MORE_THAN, countNumber: 1 };
+  return { rules: Array.from({ length: n }, () => ({ rulePriority: 1, selection: { ...selection }, action: expire })) };
+}
+
+/** One rule whose tag pattern has `n` characters. */
+function patternPolicy(n: number): unknown {
+  const selection = { tagStatus: TagStatus.TAGGED, tagPatternList: [`${'a'.repeat(n - 1)}*`], countType: CountType.IMAGE_COUNT_MORE_THAN, countNumber: 1 };
+  return { rules: [{ rulePriority: 1, selection, action: expire }] };
+}
+
+interface GrowthCase {
+  readonly label: string;
+  readonly sizes: readonly [number, number];
+  /** The input of one size, built before timing. */
+  readonly input: (size: number) => unknown;
+  readonly check: (input: unknown) => string[];
+  /** How many problems each size must give, so that the timing is of the right work. */
+  readonly problems: number;
+}
+
+const PROTECTED_128K = ['*'.repeat(128 * 1024)];
+
+const GROWTH_CASES: readonly GrowthCase[] = [
+  {
+    label: 'validatePolicyDocument, rules of one priority and storage class',
+    sizes: [10_000, 100_000],
+    input: rulesPolicy,
+    check: (policy) => validatePolicyDocument(policy),
+    problems: 3, // too many rules, one duplicate priority, one storage class with several untagged rules
+  },
+  {
+    label: 'checkPolicy, one tag pattern of N characters, protectedTags [128 KiB of *]',
+    sizes: [100_000, 1_000_000],
+    input: patternPolicy,
+    check: (policy) => checkPolicy(policy, { protectedTags: PROTECTED_128K }),
+    problems: 2, // the pattern no tag can match, the protected pattern no tag can match
+  },
+];
+
+/**
+ * Each case on its two sizes, the runs interleaved (small, large, small, ...) so that both see the same machine load;
+ * the ratio of the medians must stay under MAX_GROWTH_RATIO. Inputs are built before timing.
+ */
+export function validationSection(): boolean {
+  console.log(`\n0. validation growth: the same check on a 10x larger input, runs interleaved (median of ${GROWTH_RUNS} each)`);
+  const rows: string[][] = [];
+  let ok = true;
+  for (const c of GROWTH_CASES) {
+    const inputs = c.sizes.map(c.input);
+    const times: [number[], number[]] = [[], []];
+    for (let run = 0; run < GROWTH_RUNS; run++) {
+      inputs.forEach((input, i) => {
+        const t0 = performance.now();
+        const problems = c.check(input);
+        times[i].push(performance.now() - t0);
+        if (problems.length !== c.problems) throw new Error(`${c.label} on ${c.sizes[i]}: expected ${c.problems} problems, got ${problems.length}`);
+      });
+    }
+    const [small, large] = times.map(median);
+    const growth = large / Math.max(small, 1e-3);
+    ok = ok && growth <= MAX_GROWTH_RATIO;
+    rows.push([c.label, `${int(c.sizes[0])} -> ${int(c.sizes[1])}`, `${small.toFixed(1)} ms`, `${large.toFixed(1)} ms`, `${growth.toFixed(1)}x`,
+      `${verdict(growth <= MAX_GROWTH_RATIO)} (<= ${MAX_GROWTH_RATIO}x)`]);
+  }
+  table(['case', 'size', 'small', 'large', 'large / small', 'linear'], rows);
+  return ok;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
 // Reporting
 
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -450,6 +528,10 @@ async function main(): Promise<void> {
   console.log(`inventory: generated with a seeded PRNG; ACTIVE ${share((i) => i.status === 'ACTIVE')}, ARCHIVED ${share((i) => i.status === 'ARCHIVED')},`
     + ` ACTIVATING ${share((i) => i.status === 'ACTIVATING')}, untagged ${share((i) => i.imageTags.length === 0)}, times over 2 years`);
 
+  if (!validationSection()) {
+    console.error('\nvalidation grows faster than linearly with its input: fix it before reading any other figure');
+    process.exit(1);
+  }
   if (!(await simulatorSection(slice))) {
     console.error('\nsimulatePolicy and referenceSimulate disagree: fix the simulator before reading any timing');
     process.exit(1);

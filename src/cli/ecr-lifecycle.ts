@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // Only Node built-ins and the pure lifecycle engine: aws-cdk-lib alone would take longer to load than a 100,000-image preview.
+import { readSync } from 'fs';
 import { previewJson, previewTable } from './format';
 import { imagesFromDescribeImages, repositoryOfImages } from './images';
-import { InputError, isObject, parseIsoTime, parseJson, readInput } from './input';
+import { IMAGES_LIMIT, InputError, isObject, parseIsoTime, parseJson, POLICY_LIMIT, quote, ReadChunk, readInput, TEMPLATE_LIMIT } from './input';
 import { templatePolicies } from './template';
+import { protectedPatternProblem } from '../lifecycle/guard';
 import { parsePolicyJson, PolicyShapeError } from '../lifecycle/parse';
+import { policyTextProblems } from '../lifecycle/render';
+import { printable } from '../lifecycle/show';
 import { simulatePolicy } from '../lifecycle/simulate';
+import { LIMITS } from '../lifecycle/types';
 import type { LifecyclePolicyDocument } from '../lifecycle/types';
 import { checkPolicy } from '../lifecycle/validate';
 
@@ -29,6 +34,9 @@ Options:
   --protect PATTERN  A tag pattern (* wildcards) whose images no rule may ever expire or archive. Repeatable.
   -h, --help         Show this help.
 
+A FILE of - is standard input (for one flag at most). Inputs larger than any valid one are refused: a policy file
+above ${POLICY_LIMIT.bytes} bytes, a template above ${TEMPLATE_LIMIT.bytes}, an images file above ${IMAGES_LIMIT.bytes}.
+
 Exit codes:
   0  success (validate: the policy is valid)
   1  the policy breaks ECR's rules or exposes protected tags; each problem is a line on standard output
@@ -36,8 +44,13 @@ Exit codes:
   3  an internal error (please report it)
 `;
 
-/** Where the command writes; a parameter so that callers other than the terminal can capture it. */
+/** Where the command reads and writes; a parameter so that callers other than the terminal can run it in process. */
 export interface CliIo {
+  /**
+   * Standard input, which a file named `-` reads.
+   * @default - the process's standard input
+   */
+  readonly stdin?: ReadChunk;
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   /** Whether standard output is a terminal, which makes `table` the default format. */
@@ -47,11 +60,12 @@ export interface CliIo {
 /** Runs `ecr-lifecycle` with `argv` (the arguments after the command name) and returns its exit code. */
 export function main(argv: readonly string[], io: CliIo): number {
   try {
-    return run(argv, io);
+    return run(argv, { stdin: readProcessStdin, ...io });
   } catch (e) {
     if (e instanceof InputError) {
-      // Some messages quote input (a JSON.parse error, a file name); one problem stays one line.
-      io.err(`ecr-lifecycle: ${e.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      // Some messages quote input (a JSON.parse error, a file name): one problem stays one line, and control bytes
+      // of a binary input are shown escaped rather than sent to the terminal.
+      io.err(`ecr-lifecycle: ${printable(e.message.replace(/\s*\n\s*/g, ' '))}\n`);
       return 2;
     }
     io.err(`ecr-lifecycle: internal error, please report it:\n${(e as Error).stack ?? String(e)}\n`);
@@ -59,9 +73,14 @@ export function main(argv: readonly string[], io: CliIo): number {
   }
 }
 
+const readProcessStdin: ReadChunk = (buffer, offset, length) => readSync(0, buffer, offset, length, null);
+
+/** `CliIo` with every default applied. */
+type Io = CliIo & { readonly stdin: ReadChunk };
+
 type Flags = ReadonlyMap<string, readonly string[]>;
 
-function run(argv: readonly string[], io: CliIo): number {
+function run(argv: readonly string[], io: Io): number {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(USAGE);
     return 0;
@@ -74,7 +93,7 @@ function run(argv: readonly string[], io: CliIo): number {
   switch (command) {
     case 'preview': return preview(parseFlags(command, rest, ['--policy', '--template', '--images', '--now', '--format'], []), io);
     case 'validate': return validate(parseFlags(command, rest, ['--policy'], ['--protect']), io);
-    default: throw usageError(`unknown command '${command}'`);
+    default: throw usageError(`unknown command ${quote(command)}`);
   }
 }
 
@@ -87,10 +106,10 @@ function parseFlags(command: string, tokens: readonly string[], once: readonly s
   const flags = new Map<string, string[]>();
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
-    if (!token.startsWith('--')) throw usageError(`${command}: unexpected argument '${token}'`);
+    if (!token.startsWith('--')) throw usageError(`${command}: unexpected argument ${quote(token)}`);
     const eq = token.indexOf('=');
     const name = eq < 0 ? token : token.slice(0, eq);
-    if (!once.includes(name) && !repeatable.includes(name)) throw usageError(`${command}: unknown flag '${name}'`);
+    if (!once.includes(name) && !repeatable.includes(name)) throw usageError(`${command}: unknown flag ${quote(name)}`);
     let value: string | undefined = token.slice(eq + 1);
     if (eq < 0) {
       value = tokens[i + 1];
@@ -100,7 +119,8 @@ function parseFlags(command: string, tokens: readonly string[], once: readonly s
     if (value === undefined || value === '') throw usageError(`${command}: ${name} needs a value`);
     const values = flags.get(name) ?? [];
     if (values.length > 0 && once.includes(name)) throw usageError(`${command}: ${name} is given twice`);
-    flags.set(name, [...values, value]);
+    values.push(value);
+    flags.set(name, values);
   }
   return flags;
 }
@@ -128,9 +148,9 @@ function parsePolicy(where: string, text: string): { rules: unknown[] } {
   }
 }
 
-function readPolicy(file: string): PolicySource {
-  const content = readInput('--policy', file);
-  const policy = parsePolicy(`--policy '${file}'`, content);
+function readPolicy(file: string, io: Io): PolicySource {
+  const content = readInput('--policy', file, POLICY_LIMIT, io.stdin);
+  const policy = parsePolicy(`--policy ${quote(file)}`, content);
   // parsePolicyJson unwraps get-lifecycle-policy output; ECR measures the stored lifecyclePolicyText, or else the
   // file as `put-lifecycle-policy --lifecycle-policy-text file://...` sends it. The parse cannot fail a second time.
   const outer: unknown = JSON.parse(content);
@@ -138,43 +158,50 @@ function readPolicy(file: string): PolicySource {
   return { policy, text };
 }
 
-function readTemplate(file: string): PolicySource[] {
-  const where = `--template '${file}'`;
-  return templatePolicies(parseJson('--template', file, readInput('--template', file)), where).map(({ text, ...repository }) => ({
+function readTemplate(file: string, io: Io): PolicySource[] {
+  const where = `--template ${quote(file)}`;
+  return templatePolicies(parseJson('--template', file, readInput('--template', file, TEMPLATE_LIMIT, io.stdin)), where).map(({ text, ...repository }) => ({
     repository,
-    policy: parsePolicy(`${where}: resource '${repository.logicalId}': LifecyclePolicyText`, text),
+    policy: parsePolicy(`${where}: resource ${quote(repository.logicalId)}: LifecyclePolicyText`, text),
     text,
   }));
 }
 
-/** Everything ECR would reject, prefixed with the repository's logical id for a template. */
-function policyProblems(source: PolicySource): string[] {
-  const problems = checkPolicy(source.policy, { text: source.text });
+/**
+ * Everything ECR would reject, prefixed with the repository's logical id for a template. A text over ECR's length limit
+ * can never be valid, so its rules are not read: that is the one problem to fix first.
+ */
+function policyProblems(source: PolicySource, protectedTags: readonly string[] = []): string[] {
+  const problems = source.text.length > LIMITS.maxPolicyTextLength ? policyTextProblems(source.text)
+    : checkPolicy(source.policy, { text: source.text, protectedTags });
   const repository = source.repository;
   return repository ? problems.map((p) => `${repository.logicalId}: ${p}`) : problems;
 }
 
-function report(problems: readonly string[], io: CliIo): number {
-  io.out(problems.map((p) => `${p}\n`).join(''));
+function report(problems: readonly string[], io: Io): number {
+  io.out(problems.map((p) => `${printable(p)}\n`).join(''));
   return 1;
 }
 
-function preview(flags: Flags, io: CliIo): number {
+function preview(flags: Flags, io: Io): number {
   const policyFile = flags.get('--policy')?.[0];
   const templateFile = flags.get('--template')?.[0];
   if ((policyFile === undefined) === (templateFile === undefined)) throw usageError('preview: give exactly one of --policy and --template');
   const imagesFile = required('preview', flags, '--images');
+  // Standard input can be read once.
+  const fromStdin = ['--policy', '--template', '--images'].filter((name) => flags.get(name)?.[0] === '-');
+  if (fromStdin.length > 1) throw usageError(`preview: ${fromStdin.join(' and ')} both name standard input; give - to one of them`);
   const format = flags.get('--format')?.[0] ?? (io.isTTY ? 'table' : 'json');
-  if (format !== 'json' && format !== 'table') throw usageError(`preview: --format: got '${format}'; use json or table`);
+  if (format !== 'json' && format !== 'table') throw usageError(`preview: --format: got ${quote(format)}; use json or table`);
   const nowText = flags.get('--now')?.[0];
   const now = nowText === undefined ? Date.now() : parseIsoTime(nowText);
-  if (now === undefined) throw usageError(`preview: --now: got '${nowText}'; give an ISO 8601 date or time with an offset, such as 2024-06-01T12:00:00Z`);
+  if (now === undefined) throw usageError(`preview: --now: got ${quote(nowText as string)}; give an ISO 8601 date or time with an offset, such as 2024-06-01T12:00:00Z`);
 
-  const sources = templateFile !== undefined ? readTemplate(templateFile) : [readPolicy(policyFile as string)];
-  const imagesJson = parseJson('--images', imagesFile, readInput('--images', imagesFile));
-  const images = imagesFromDescribeImages(imagesJson, `--images '${imagesFile}'`);
-  const imagesRepository = repositoryOfImages(imagesJson, `--images '${imagesFile}'`);
-  const problems = sources.flatMap(policyProblems);
+  const sources = templateFile !== undefined ? readTemplate(templateFile, io) : [readPolicy(policyFile as string, io)];
+  const imagesJson = parseJson('--images', imagesFile, readInput('--images', imagesFile, IMAGES_LIMIT, io.stdin));
+  const images = imagesFromDescribeImages(imagesJson, `--images ${quote(imagesFile)}`);
+  const imagesRepository = repositoryOfImages(imagesJson, `--images ${quote(imagesFile)}`);
+  const problems = sources.flatMap((s) => policyProblems(s));
   if (problems.length > 0) return report(problems, io);
 
   // Validation passed, so every policy is a well-formed document.
@@ -195,15 +222,20 @@ function preview(flags: Flags, io: CliIo): number {
   } else {
     io.out(sources.map(({ repository }, i) => {
       const name = repository?.repositoryName !== undefined ? ` (${repository.repositoryName})` : '';
-      return `${repository?.logicalId}${name}:\n${previewTable(previews[i], images.length)}`;
+      return `${printable(`${repository?.logicalId}${name}`)}:\n${previewTable(previews[i], images.length)}`;
     }).join('\n'));
   }
   return 0;
 }
 
-function validate(flags: Flags, io: CliIo): number {
-  const source = readPolicy(required('validate', flags, '--policy'));
-  const problems = checkPolicy(source.policy, { text: source.text, protectedTags: flags.get('--protect') ?? [] });
+function validate(flags: Flags, io: Io): number {
+  const protectedTags = flags.get('--protect') ?? [];
+  for (const pattern of protectedTags) {
+    const problem = protectedPatternProblem(pattern);
+    if (problem !== undefined) throw usageError(`validate: --protect: got ${quote(pattern)}; ${problem}`);
+  }
+  const source = readPolicy(required('validate', flags, '--policy'), io);
+  const problems = policyProblems(source, protectedTags);
   if (problems.length > 0) return report(problems, io);
   io.out('policy is valid\n');
   return 0;

@@ -1,3 +1,4 @@
+import { printable } from '../lifecycle/show';
 import type { PreviewRecord } from '../lifecycle/simulate';
 
 /** What get-lifecycle-policy-preview says besides its results, as far as an offline preview can know it. */
@@ -40,8 +41,9 @@ export function previewTable(preview: PreviewRecord, imageCount: number): string
     String(r.appliedRulePriority),
     new Date(r.imagePushedAt).toISOString().slice(0, 10),
     r.storageClass,
-    shortDigest(r.imageDigest),
-    r.imageTags.length > 0 ? r.imageTags.join(', ') : '<untagged>',
+    // Digests and tags are copied from the input: a binary one must not reach the terminal raw.
+    printable(shortDigest(r.imageDigest)),
+    r.imageTags.length > 0 ? printable(r.imageTags.join(', ')) : '<untagged>',
   ]);
   const lines = rows.length > 0 ? alignColumns([HEADER, ...rows]) : [];
   const archived = preview.summary.transitioningImageTotalCounts?.reduce((n, c) => n + c.imageTotalCount, 0) ?? 0;

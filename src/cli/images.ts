@@ -1,4 +1,5 @@
 import { InputError, isObject, parseIsoTime, show } from './input';
+import { clip } from '../lifecycle/show';
 import type { ImageRecord, ImageStatusName } from '../lifecycle/simulate';
 
 const STATUSES: ReadonlySet<unknown> = new Set<ImageStatusName>(['ACTIVE', 'ARCHIVED', 'ACTIVATING']);
@@ -18,7 +19,7 @@ export function imagesFromDescribeImages(value: unknown, where: string): ImageRe
   for (let i = 0; i < details.length; i++) {
     images[i] = toImage(details[i], where, i);
     const first = seen.get(images[i].imageDigest);
-    if (first !== undefined) throw new InputError(`${where}: imageDetails[${i}]: digest ${images[i].imageDigest} repeats imageDetails[${first}]; list each image once`);
+    if (first !== undefined) throw new InputError(`${where}: imageDetails[${i}]: digest ${clip(images[i].imageDigest, 100)} repeats imageDetails[${first}]; list each image once`);
     seen.set(images[i].imageDigest, i);
   }
   return images;

@@ -13,6 +13,19 @@ export interface ProtectionOptions {
   readonly maxImagesPerRepository?: number;
 }
 
+/**
+ * Why a protected pattern cannot be checked, or undefined. A protected pattern selects image tags, which are at most
+ * 300 characters, so a longer one protects nothing a shorter one does not; refusing it also bounds the guard's work,
+ * which grows with the product of pattern lengths.
+ */
+export function protectedPatternProblem(pattern: string): string | undefined {
+  if (pattern.length === 0) return 'an empty pattern matches no tag. Remove it or name the tags to protect.';
+  if (pattern.length > LIMITS.maxTagLength) {
+    return `has ${pattern.length} characters; image tags have at most ${LIMITS.maxTagLength}, and so may the patterns that protect them. Shorten it.`;
+  }
+  return undefined;
+}
+
 /** The tag entries of a tagged rule as patterns (`abc` prefix = `abc*`). */
 function entries(rule: LifecycleRuleDocument): string[] {
   const s = rule.selection;

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { showValue } from './show';
 import { ActionType, CountType, LifecycleRuleDocument, LIMITS, StorageClass, TagStatus } from './types';
 import type { FieldSource, RuleSource } from './validate';
 
@@ -187,7 +188,7 @@ export class LifecycleRule {
   /** Which prop of a factory rendered which of ECR's fields, so ECR's rules are reported in the author's words. */
   private static fieldsOf(props: TagSelectionOptions, limit: string, value: number | Duration | undefined): Record<string, FieldSource> {
     const fields: Record<string, FieldSource> = {};
-    const written = (prop: string, v: unknown) => ({ prop, value: v === undefined ? 'nothing' : JSON.stringify(v) });
+    const written = (prop: string, v: unknown) => ({ prop, value: showValue(v, 100) });
     if (value !== undefined) {
       fields['selection.countNumber'] = typeof value === 'number' ? written(limit, value) : { prop: limit, value: value.toHumanString() };
     }
@@ -205,7 +206,9 @@ export class LifecycleRule {
   private static days(factory: string, name: string, duration: Duration, problems: string[]): number {
     if (duration.isUnresolved()) return duration.toDays();
     const days = duration.toDays({ integral: false });
-    if (!Number.isInteger(days)) problems.push(`LifecycleRule.${factory}(): '${name}': got ${duration.toHumanString()}; ECR counts whole days. Use Duration.days(n).`);
+    // A NaN duration has no human form.
+    const written = duration.toHumanString() || `${showValue(days, 100)} days`;
+    if (!Number.isInteger(days)) problems.push(`LifecycleRule.${factory}(): '${name}': got ${written}; ECR counts whole days. Use Duration.days(n).`);
     return days;
   }
 

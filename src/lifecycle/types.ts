@@ -1,3 +1,5 @@
+import { clip, showValue } from './show';
+
 /**
  * Which images a rule selects by their tags (`selection.tagStatus`).
  */
@@ -118,8 +120,16 @@ export interface LifecyclePolicyDocument {
 export const LIMITS = {
   maxRules: 50,
   minPolicyTextLength: 100,
+  /** "Lifecycle policy length: 30,720, not adjustable" (ECR User Guide, service-quotas.html). */
   maxPolicyTextLength: 30_720,
   maxWildcardsPerPattern: 4,
+  /**
+   * `rulePriority` and `countNumber` are of "Type: integer" (ECR User Guide, lifecycle_policy_parameters.html), which
+   * ECR's API holds as a 32-bit Int (AWS SDK for Kotlin, `LifecyclePolicyPreviewResult.appliedRulePriority: Int?`).
+   */
+  maxInteger: 2_147_483_647,
+  /** An image tag is 1 to 300 characters (ECR API Reference, ImageIdentifier: imageTag). */
+  maxTagLength: 300,
   minDaysBeforeArchiveExpiry: 90,
   /** Default service quota of images per repository (adjustable). */
   defaultMaxImagesPerRepository: 100_000,
@@ -127,8 +137,11 @@ export const LIMITS = {
 
 export const DAY_MS = 86_400_000;
 
+/** The most characters of a priority or description a rule label quotes. */
+const LABEL_LIMIT = 100;
+
 /** A short label for a rule in messages: its priority and, when set, its description. */
 export function ruleLabel(rule: { rulePriority?: unknown; description?: unknown }): string {
-  const desc = typeof rule.description === 'string' && rule.description.length > 0 ? ` ("${rule.description}")` : '';
-  return `rule ${JSON.stringify(rule.rulePriority ?? '(no priority)')}${desc}`;
+  const desc = typeof rule.description === 'string' && rule.description.length > 0 ? ` ("${clip(rule.description, LABEL_LIMIT)}")` : '';
+  return `rule ${showValue(rule.rulePriority ?? '(no priority)', LABEL_LIMIT)}${desc}`;
 }

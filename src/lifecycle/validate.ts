@@ -1,6 +1,7 @@
 import { wildcardCount } from './glob';
-import { protectionProblems } from './guard';
+import { protectedPatternProblem, protectionProblems } from './guard';
 import { policyTextProblems } from './render';
+import { clip, showValue } from './show';
 import type { LifecyclePolicyDocument } from './types';
 import { ActionType, CountType, LIMITS, ruleLabel, StorageClass, TagStatus } from './types';
 
@@ -44,7 +45,9 @@ const SINCE_TYPES: ReadonlySet<string> = new Set([CountType.SINCE_IMAGE_PUSHED, 
 // Characters ECR allows in an image tag, plus the wildcard in patterns.
 const TAG_CHARS = /^[A-Za-z0-9_.*-]+$/;
 
-const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+const show = (v: unknown) => showValue(v, 100);
+/** A field name read from the input: it may be long or hold control characters. */
+const fieldName = (key: string) => clip(key, 60);
 const values = (e: object) => Object.values(e).map((v) => `'${v}'`).join(', ');
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -60,7 +63,7 @@ export function validatePolicyDocument(policy: unknown, options: ValidateOptions
     return [`policy: got ${show(policy)}; a lifecycle policy is an object with a 'rules' array. Write it as {"rules": [...]}.`];
   }
   for (const key of Object.keys(policy).filter((k) => k !== 'rules')) {
-    problems.push(`policy: unknown field '${key}'; ECR accepts only 'rules'. Remove it.`);
+    problems.push(`policy: unknown field '${fieldName(key)}'; ECR accepts only 'rules'. Remove it.`);
   }
   const rules = policy.rules as unknown[];
   if (rules.length === 0) {
@@ -85,6 +88,13 @@ export function validatePolicyDocument(policy: unknown, options: ValidateOptions
   return problems;
 }
 
+/** Why `n` is no integer ECR takes, or undefined; `belowOne` says why when it is no whole number of at least 1. */
+function integerProblem(n: unknown, belowOne: string): string | undefined {
+  if (!(Number.isInteger(n) && (n as number) >= 1)) return belowOne;
+  if ((n as number) > LIMITS.maxInteger) return `must be at most ${LIMITS.maxInteger}, the largest integer ECR stores. Use a smaller number.`;
+  return undefined;
+}
+
 function validateRule(rule: Record<string, unknown>, unresolved: (v: unknown) => boolean, source?: RuleSource): string[] {
   const p: string[] = [];
   const label = ruleLabel(rule);
@@ -95,11 +105,11 @@ function validateRule(rule: Record<string, unknown>, unresolved: (v: unknown) =>
       : `${label}: ${field}: got ${show(value)}; ${rest}`);
   };
 
-  for (const key of Object.keys(rule).filter((k) => !RULE_KEYS.has(k))) say(key, rule[key], `unknown field; ECR accepts ${[...RULE_KEYS].join(', ')}. Remove it.`);
+  for (const key of Object.keys(rule).filter((k) => !RULE_KEYS.has(k))) say(fieldName(key), rule[key], `unknown field; ECR accepts ${[...RULE_KEYS].join(', ')}. Remove it.`);
   const priority = rule.rulePriority;
-  if (!unresolved(priority) && !(Number.isInteger(priority) && (priority as number) >= 1)) {
-    say('rulePriority', priority, 'must be a whole number of at least 1. Give every rule a unique priority; lower numbers apply first.');
-  }
+  const priorityProblem = unresolved(priority) ? undefined
+    : integerProblem(priority, 'must be a whole number of at least 1. Give every rule a unique priority; lower numbers apply first.');
+  if (priorityProblem) say('rulePriority', priority, priorityProblem);
   if (rule.description !== undefined && typeof rule.description !== 'string') say('description', rule.description, 'must be a string. Quote it or remove it.');
   const sel = rule.selection;
   const act = rule.action;
@@ -107,8 +117,8 @@ function validateRule(rule: Record<string, unknown>, unresolved: (v: unknown) =>
   if (!isObject(act)) say('action', act, 'must be an object such as {"type": "expire"}.');
   if (!isObject(sel) || !isObject(act)) return p;
 
-  for (const key of Object.keys(sel).filter((k) => !SELECTION_KEYS.has(k))) say(`selection.${key}`, sel[key], `unknown field; ECR accepts ${[...SELECTION_KEYS].join(', ')}. Remove it.`);
-  for (const key of Object.keys(act).filter((k) => !ACTION_KEYS.has(k))) say(`action.${key}`, act[key], `unknown field; ECR accepts ${[...ACTION_KEYS].join(', ')}. Remove it.`);
+  for (const key of Object.keys(sel).filter((k) => !SELECTION_KEYS.has(k))) say(`selection.${fieldName(key)}`, sel[key], `unknown field; ECR accepts ${[...SELECTION_KEYS].join(', ')}. Remove it.`);
+  for (const key of Object.keys(act).filter((k) => !ACTION_KEYS.has(k))) say(`action.${fieldName(key)}`, act[key], `unknown field; ECR accepts ${[...ACTION_KEYS].join(', ')}. Remove it.`);
 
   // Tag selection
   const status = sel.tagStatus;
@@ -139,6 +149,10 @@ function validateRule(rule: Record<string, unknown>, unresolved: (v: unknown) =>
         return;
       } else if (typeof entry !== 'string' || entry.length === 0) {
         say(where, entry, 'must be a non-empty string.');
+      } else if (entry.length - wildcardCount(entry) > LIMITS.maxTagLength) {
+        // Before the characters: a length no tag can have is the cheapest sign that the entry can never match.
+        say(where, entry, `has ${entry.length - wildcardCount(entry)} characters besides wildcards; an image tag has at most ${LIMITS.maxTagLength}, `
+          + 'so it can never match. Shorten it.');
       } else if (!TAG_CHARS.test(entry)) {
         say(where, entry, "can never match: image tags use only letters, digits, '_', '.' and '-'. Fix the characters.");
       } else if (!isPattern && entry.includes('*')) {
@@ -163,7 +177,8 @@ function validateRule(rule: Record<string, unknown>, unresolved: (v: unknown) =>
     }
   }
   const n = sel.countNumber;
-  if (!unresolved(n) && !(Number.isInteger(n) && (n as number) >= 1)) say('selection.countNumber', n, 'must be a positive whole number (0 is not accepted).');
+  const countProblem = unresolved(n) ? undefined : integerProblem(n, 'must be a positive whole number (0 is not accepted).');
+  if (countProblem) say('selection.countNumber', n, countProblem);
 
   const type = act.type;
   if (!Object.values(ActionType).includes(type as ActionType)) {
@@ -180,7 +195,7 @@ function validateRule(rule: Record<string, unknown>, unresolved: (v: unknown) =>
   if (countType === CountType.SINCE_IMAGE_TRANSITIONED) {
     if (type === ActionType.TRANSITION) say('action.type', type, "'sinceImageTransitioned' can only expire archived images. Use \"action\": {\"type\": \"expire\"}.");
     if (storage !== StorageClass.ARCHIVE) say('selection.storageClass', sel.storageClass, "'sinceImageTransitioned' selects archived images only. Set \"storageClass\": \"archive\".");
-    if (Number.isInteger(n) && (n as number) >= 1 && (n as number) < LIMITS.minDaysBeforeArchiveExpiry && !unresolved(n)) {
+    if (!unresolved(n) && countProblem === undefined && (n as number) < LIMITS.minDaysBeforeArchiveExpiry) {
       say('selection.countNumber', n, `archived images have a ${LIMITS.minDaysBeforeArchiveExpiry}-day minimum storage duration. Use ${LIMITS.minDaysBeforeArchiveExpiry} days or more.`);
     }
   } else if (countTypeOk && storage === StorageClass.ARCHIVE) {
@@ -189,32 +204,45 @@ function validateRule(rule: Record<string, unknown>, unresolved: (v: unknown) =>
   return p;
 }
 
+/**
+ * `items` grouped by `key`, groups and their members in first-seen order; items whose key is undefined are left out.
+ * Appends in place: copying a group on every insert made 100,000 rules of one storage class take minutes.
+ */
+function groupBy<T>(items: readonly T[], key: (item: T) => unknown): Map<unknown, T[]> {
+  const groups = new Map<unknown, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    const group = groups.get(k);
+    if (group) group.push(item); else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+/** The labels of `rules` for a message, the first few only: a message names rules, it does not list a whole policy. */
+function labels(rules: readonly Record<string, unknown>[]): string {
+  const named = rules.slice(0, LABELLED_RULES).map(ruleLabel).join(', ');
+  return rules.length > LABELLED_RULES ? `${named} and ${rules.length - LABELLED_RULES} more` : named;
+}
+const LABELLED_RULES = 5;
+
 function validateAcrossRules(rules: Record<string, unknown>[], unresolved: (v: unknown) => boolean): string[] {
   const p: string[] = [];
-  const byPriority = new Map<unknown, Record<string, unknown>[]>();
-  for (const r of rules) {
-    if (unresolved(r.rulePriority)) continue;
-    byPriority.set(r.rulePriority, [...(byPriority.get(r.rulePriority) ?? []), r]);
-  }
-  for (const [priority, same] of byPriority) {
-    if (same.length > 1 && priority !== undefined) {
-      p.push(`policy: rulePriority: got ${show(priority)} on ${same.length} rules (${same.map(ruleLabel).join(', ')}); priorities must be unique. Renumber them.`);
+  for (const [priority, same] of groupBy(rules, (r) => (unresolved(r.rulePriority) ? undefined : r.rulePriority))) {
+    if (same.length > 1) {
+      p.push(`policy: rulePriority: got ${show(priority)} on ${same.length} rules (${labels(same)}); priorities must be unique. Renumber them.`);
     }
   }
 
+  const sel = (r: Record<string, unknown>) => r.selection as Record<string, unknown>;
   const sorted = rules
-    .filter((r) => isObject(r.selection) && typeof r.rulePriority === 'number')
+    .filter((r) => isObject(r.selection) && Number.isFinite(r.rulePriority))
     .sort((a, b) => (a.rulePriority as number) - (b.rulePriority as number));
-  const classes = new Map<string, Record<string, unknown>[]>();
-  for (const r of sorted) {
-    const cls = String((r.selection as Record<string, unknown>).storageClass ?? StorageClass.STANDARD);
-    classes.set(cls, [...(classes.get(cls) ?? []), r]);
-  }
-  for (const [cls, inClass] of classes) {
-    const sel = (r: Record<string, unknown>) => r.selection as Record<string, unknown>;
+  for (const [clsKey, inClass] of groupBy(sorted, (r) => sel(r).storageClass ?? StorageClass.STANDARD)) {
+    const cls = typeof clsKey === 'string' ? clip(clsKey, 60) : show(clsKey);
     const untagged = inClass.filter((r) => sel(r).tagStatus === TagStatus.UNTAGGED);
     if (untagged.length > 1) {
-      p.push(`policy: storage class '${cls}': ${untagged.length} rules select untagged images (${untagged.map(ruleLabel).join(', ')}); ECR allows one per storage class. Merge them.`);
+      p.push(`policy: storage class '${cls}': ${untagged.length} rules select untagged images (${labels(untagged)}); ECR allows one per storage class. Merge them.`);
     }
     const anyRules = inClass.filter((r) => sel(r).tagStatus === TagStatus.ANY);
     for (const r of anyRules) {
@@ -227,11 +255,12 @@ function validateAcrossRules(rules: Record<string, unknown>[], unresolved: (v: u
     for (const r of inClass) {
       const s = sel(r);
       const list = s.tagPrefixList ?? s.tagPatternList;
-      if (s.tagStatus !== TagStatus.TAGGED || !Array.isArray(list) || list.some(unresolved)) continue;
+      // Lists with other entries than strings are reported by the rule's own checks.
+      if (s.tagStatus !== TagStatus.TAGGED || !Array.isArray(list) || !list.every((e) => typeof e === 'string') || list.some(unresolved)) continue;
       const key = `${s.tagPrefixList ? 'prefix' : 'pattern'}:${JSON.stringify([...new Set(list)].sort())}`;
       const first = seen.get(key);
       if (first) {
-        p.push(`${ruleLabel(r)}: selection: got the same tag list ${JSON.stringify(list)} as ${ruleLabel(first)}; the rules of one storage class need unique tag lists, and this rule could never act. Merge the two rules.`);
+        p.push(`${ruleLabel(r)}: selection: got the same tag list ${show(list)} as ${ruleLabel(first)}; the rules of one storage class need unique tag lists, and this rule could never act. Merge the two rules.`);
       } else {
         seen.set(key, r);
       }
@@ -259,10 +288,16 @@ export interface PolicyCheckOptions extends ValidateOptions {
  */
 export function checkPolicy(policy: unknown, options: PolicyCheckOptions = {}): string[] {
   const structural = validatePolicyDocument(policy, options);
-  const guard = { protectedTags: options.protectedTags ?? [], maxImagesPerRepository: options.maxImagesPerRepository };
+  const protectedTags = options.protectedTags ?? [];
+  const unusable = protectedTags.flatMap((pattern, i) => {
+    const problem = protectedPatternProblem(pattern);
+    return problem === undefined ? [] : [`policy: protectedTags[${i}]: got ${show(pattern)}; ${problem}`];
+  });
+  const guard = { protectedTags, maxImagesPerRepository: options.maxImagesPerRepository };
   return [
     ...structural,
     ...(options.text === undefined ? [] : policyTextProblems(options.text)),
-    ...(structural.length > 0 ? [] : protectionProblems(options.guarded ?? (policy as LifecyclePolicyDocument), guard)),
+    ...unusable,
+    ...(structural.length > 0 || unusable.length > 0 ? [] : protectionProblems(options.guarded ?? (policy as LifecyclePolicyDocument), guard)),
   ];
 }

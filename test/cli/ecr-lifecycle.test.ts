@@ -2,17 +2,47 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { main } from '../../src/cli/ecr-lifecycle';
+import { IMAGES_LIMIT, POLICY_LIMIT, ReadChunk, TEMPLATE_LIMIT } from '../../src/cli/input';
 
-// The real command in a child process, from the TypeScript source: lib/ may be stale while tests run.
+const ROOT = path.join(__dirname, '..', '..');
+
+/** Standard input holding `content`, read the way the command reads a file descriptor. */
+function stdinOf(content: string | Buffer): ReadChunk {
+  const bytes = Buffer.from(content);
+  let pos = 0;
+  return (buffer, offset, length) => {
+    const n = bytes.copy(buffer, offset, pos, pos + length);
+    pos += n;
+    return n;
+  };
+}
+
+// The command in process: what it writes and the exit code it returns, as a child process would show them.
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/ecr-lifecycle.ts', ...args], {
-    cwd: path.join(__dirname, '..', '..'),
-    encoding: 'utf8',
+  return cliWith({}, ...args);
+}
+
+function cliWith(options: { stdin?: ReadChunk; isTTY?: boolean }, ...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const status = main(args, {
+    stdin: options.stdin ?? stdinOf(''),
+    out: (text) => { stdout += text; },
+    err: (text) => { stderr += text; },
+    isTTY: options.isTTY ?? false,
   });
+  return { status, stdout, stderr };
+}
+
+// The real command in a child process, from the TypeScript source (lib/ may be stale while tests run): only for what
+// only a process shows (its exit status, a real standard input, a device file); each spawn compiles for seconds.
+function spawnCli(args: string[], stdinText?: string) {
+  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli/ecr-lifecycle.ts', ...args], { cwd: ROOT, encoding: 'utf8', input: stdinText });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const fixture = (name: string) => `test/cli/fixtures/${name}`;
+const fixture = (name: string) => path.join('test', 'cli', 'fixtures', name);
 
 // Broken inputs live beside the error they cause, in the tables below.
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-lifecycle-test-'));
@@ -226,5 +256,221 @@ describe('exit 2: one line on stderr saying which input is wrong, never a stack 
       `preview: give exactly one of --policy and --template${help}`],
   ])('%s', (_name, args, message) => {
     expect(cli(...args)).toEqual({ status: 2, stdout: '', stderr: `ecr-lifecycle: ${message}\n` });
+  });
+});
+
+describe('standard input', () => {
+  const policyText = () => fs.readFileSync(fixture('policy.json'), 'utf8');
+
+  test('--policy - reads the policy from standard input', () => {
+    expect(cliWith({ stdin: stdinOf(policyText()) }, 'validate', '--policy', '-')).toEqual({ status: 0, stdout: 'policy is valid\n', stderr: '' });
+  });
+
+  test('--images - reads describe-images output from standard input', () => {
+    const r = cliWith({ stdin: stdinOf(fs.readFileSync(fixture('images-v1.json'))) },
+      'preview', '--policy', fixture('policy.json'), '--images', '-', '--now', '2024-06-01', '--format', 'table');
+    expect(r).toEqual({ status: 0, stdout: APP_TABLE.join('\n') + '\n', stderr: '' });
+  });
+
+  test('two files from standard input are refused before anything is read', () => {
+    expect(cli('preview', '--policy', '-', '--images', '-')).toEqual({
+      status: 2, stdout: '', stderr: "ecr-lifecycle: preview: --policy and --images both name standard input; give - to one of them; run 'ecr-lifecycle --help' for usage\n",
+    });
+  });
+});
+
+describe('exit 2: inputs beyond any documented size or depth are refused without being read whole', () => {
+  /** Standard input that never ends, counting the bytes the command asked for. */
+  function endless(): { read: ReadChunk; bytesRead: () => number } {
+    let total = 0;
+    // The bytes are left as they are: the command must refuse them unread.
+    return { read: (_buffer, _offset, length) => { total += length; return length; }, bytesRead: () => total };
+  }
+
+  test.each([
+    ['--policy', POLICY_LIMIT.bytes, ['validate', '--policy', '-'],
+      'a lifecycle policy has at most 30720 characters (an ECR quota), and no file holding one is larger'],
+    ['--template', TEMPLATE_LIMIT.bytes, ['preview', '--template', '-', '--images', fixture('images-v1.json')],
+      'CloudFormation deploys templates of at most 1 MB'],
+    ['--images', IMAGES_LIMIT.bytes, ['preview', '--policy', fixture('policy.json'), '--images', '-'],
+      "that is 4 KiB for each of 100000 images, ECR's default quota per repository; preview one repository's images"],
+  ])('%s: an endless input stops one byte past %i bytes', (flag, limit, args, why) => {
+    const stdin = endless();
+    expect(cliWith({ stdin: stdin.read }, ...args)).toEqual({ status: 2, stdout: '', stderr: `ecr-lifecycle: ${flag} '-': more than ${limit} bytes; ${why}\n` });
+    expect(stdin.bytesRead()).toBe(limit + 1);
+  });
+
+  // The documented limits themselves: 6 bytes for each of 30,720 characters plus get-lifecycle-policy's envelope;
+  // CloudFormation's 1 MB; 100,000 images (ECR's default quota) of 4 KiB.
+  test('the limits', () => {
+    expect([POLICY_LIMIT.bytes, TEMPLATE_LIMIT.bytes, IMAGES_LIMIT.bytes]).toEqual([6 * 30_720 + 4096, 1_048_576, 409_600_000]);
+  });
+
+  test('a policy file of exactly the limit is read, and its text is then too long for ECR (exit 1)', () => {
+    const text = policyPadded(POLICY_LIMIT.bytes);
+    expect(cliWith({ stdin: stdinOf(text) }, 'validate', '--policy', '-')).toEqual({
+      status: 1, stdout: `policy: text: got ${POLICY_LIMIT.bytes} characters; ECR allows at most 30720. Shorten descriptions or merge rules with tag patterns.\n`, stderr: '',
+    });
+  });
+
+  // Three levels (policy, rules, rule) hold the description, so its 62nd bracket is the 65th level.
+  const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  const deepRule = (levels: number) => `{"rules":[{"description":${deep(levels)},"rulePriority":1}]}`;
+  const at = '{"rules":[{"description":'.length + 62;
+  const deepImages = input('deep-images.json', `{"imageDetails":[{"imageDigest":"sha256:1","imagePushedAt":1,"imageTags":${deep(100_000)}}]}`);
+  const deepTemplate = input('deep.template.json', `{"Resources":${deep(100_000).replace(/^\[/, '[{"a":').replace(/\]$/, '}]')}}`);
+  const deep65 = input('deep-65.json', deepRule(62));
+  const deepWrapped = input('deep-wrapped.json', { lifecyclePolicyText: deepRule(1000) });
+  test.each([
+    ['a description nested 65 levels deep', ['validate', '--policy', deep65],
+      `--policy '${deep65}': nested deeper than 64 levels at character ${at}; no lifecycle policy, describe-images output or template nests that deep`],
+    ['the policy text of get-lifecycle-policy output, nested deeply', ['validate', '--policy', deepWrapped],
+      `--policy '${deepWrapped}': 'lifecyclePolicyText': nested deeper than 64 levels at character ${at}; no lifecycle policy, describe-images output or template nests that deep`],
+    ['image tags nested 100,000 levels deep', ['preview', '--policy', fixture('policy.json'), '--images', deepImages],
+      `--images '${deepImages}': nested deeper than 64 levels at character ${'{"imageDetails":[{"imageDigest":"sha256:1","imagePushedAt":1,"imageTags":'.length + 62}; `
+        + 'no lifecycle policy, describe-images output or template nests that deep'],
+    ['a template nested 100,000 levels deep', ['preview', '--template', deepTemplate, '--images', fixture('images-v1.json')],
+      `--template '${deepTemplate}': nested deeper than 64 levels at character ${'{"Resources":[{"a":'.length + 62}; no lifecycle policy, describe-images output or template nests that deep`],
+  ])('%s', (_name, args, message) => {
+    expect(cli(...args)).toEqual({ status: 2, stdout: '', stderr: `ecr-lifecycle: ${message}\n` });
+  });
+
+  test('64 levels are read: brackets inside strings do not count', () => {
+    const policy = JSON.parse(fs.readFileSync(fixture('policy.json'), 'utf8'));
+    policy.rules[0].description = '[[[[{{{{'.repeat(20);
+    const text = JSON.stringify({ ...policy, deep: JSON.parse(deep(63)) });
+    expect(cliWith({ stdin: stdinOf(text) }, 'validate', '--policy', '-')).toEqual({
+      status: 1, stdout: "policy: unknown field 'deep'; ECR accepts only 'rules'. Remove it.\n", stderr: '',
+    });
+  });
+});
+
+/** policy.json padded with spaces to `bytes` bytes. */
+function policyPadded(bytes: number): string {
+  const text = fs.readFileSync(fixture('policy.json'), 'utf8');
+  return text + ' '.repeat(bytes - Buffer.byteLength(text));
+}
+
+describe('limits ECR enforces on what a policy says', () => {
+  const rule = (selection: object, extra: object = {}) => ({ rulePriority: 1, description: 'd', selection, action: { type: 'expire' }, ...extra });
+  const untagged = { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 };
+  test.each([
+    ['countNumber 1e308', rule({ ...untagged, countNumber: 1e308 }),
+      'rule 1 ("d"): selection.countNumber: got 1e+308; must be at most 2147483647, the largest integer ECR stores. Use a smaller number.'],
+    ['countNumber 2^53+1 (JSON reads 2^53)', '{"rules":[{"rulePriority":1,"description":"d","selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":9007199254740993},"action":{"type":"expire"}}]}',
+      'rule 1 ("d"): selection.countNumber: got 9007199254740992; must be at most 2147483647, the largest integer ECR stores. Use a smaller number.'],
+    ['rulePriority 1e20', rule(untagged, { rulePriority: 1e20 }),
+      'rule 100000000000000000000 ("d"): rulePriority: got 100000000000000000000; must be at most 2147483647, the largest integer ECR stores. Use a smaller number.'],
+    ['a tag pattern of 301 characters', rule({ tagStatus: 'tagged', tagPatternList: [`${'a'.repeat(301)}*`], countType: 'imageCountMoreThan', countNumber: 1 }),
+      `rule 1 ("d"): selection.tagPatternList[0]: got "${'a'.repeat(96)}...; has 301 characters besides wildcards; an image tag has at most 300, so it can never match. Shorten it.`],
+  ])('exit 1: %s', (_name, value, line) => {
+    const text = typeof value === 'string' ? value : JSON.stringify({ rules: [value] });
+    expect(cliWith({ stdin: stdinOf(text) }, 'validate', '--policy', '-')).toEqual({ status: 1, stdout: `${line}\n`, stderr: '' });
+  });
+
+  test('exit 2: a 1-million-character tag pattern makes a file larger than any policy', () => {
+    const text = JSON.stringify({ rules: [rule({ tagStatus: 'tagged', tagPatternList: [`${'a'.repeat(1_000_000)}*`], countType: 'imageCountMoreThan', countNumber: 1 })] });
+    expect(cliWith({ stdin: stdinOf(text) }, 'validate', '--policy', '-')).toEqual({
+      status: 2, stdout: '', stderr: "ecr-lifecycle: --policy '-': more than 188416 bytes; a lifecycle policy has at most 30720 characters (an ECR quota), and no file holding one is larger\n",
+    });
+  });
+
+  test('exit 1: a policy text over 30,720 characters is reported alone, however broken its rules', () => {
+    const text = JSON.stringify({ rules: [rule({ ...untagged, countNumber: 0 }, { description: 'x'.repeat(30_720) })] });
+    expect(cliWith({ stdin: stdinOf(text) }, 'validate', '--policy', '-')).toEqual({
+      status: 1, stdout: `policy: text: got ${text.length} characters; ECR allows at most 30720. Shorten descriptions or merge rules with tag patterns.\n`, stderr: '',
+    });
+  });
+
+  test.each([
+    ['301 characters', 'p'.repeat(301), `validate: --protect: got '${'p'.repeat(197)}...'; has 301 characters; image tags have at most 300, and so may the patterns that protect them. Shorten it.`],
+    ['128 KB', '*'.repeat(131_072), `validate: --protect: got '${'*'.repeat(197)}...'; has 131072 characters; image tags have at most 300, and so may the patterns that protect them. Shorten it.`],
+  ])('exit 2: a --protect pattern of %s, before the policy is read', (_name, pattern, message) => {
+    expect(cli('validate', '--policy', 'missing.json', '--protect', pattern)).toEqual({
+      status: 2, stdout: '', stderr: `ecr-lifecycle: ${message}; run 'ecr-lifecycle --help' for usage\n`,
+    });
+  });
+
+  test('exit 0: a --protect pattern of 300 characters is checked (the retain rule for prod* covers it)', () => {
+    expect(cli('validate', '--policy', fixture('policy-protected.json'), '--protect', `prod${'x'.repeat(296)}`)).toEqual({ status: 0, stdout: 'policy is valid\n', stderr: '' });
+  });
+});
+
+describe('control bytes from the input reach the terminal escaped', () => {
+  const esc = '\u001b[2J\u0007\u009b';
+  const shown = '\\u001b[2J\\u0007\\u009b';
+  const image = { imageDigest: `sha256:${'a'.repeat(64)}`, imagePushedAt: 1714557600 };
+
+  test('exit 2: a binary policy file, quoted by JSON.parse', () => {
+    const file = input('binary.json', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x1b, 0x5b, 0x32, 0x4a]).toString('latin1'));
+    expect(cli('validate', '--policy', file)).toEqual({
+      status: 2, stdout: '', stderr: `ecr-lifecycle: --policy '${file}': invalid JSON: Unexpected token '\\u007f', "\\u007fELF\\u0002\\u0001\\u001b[2J" is not valid JSON\n`,
+    });
+  });
+
+  test('exit 2: a file name and a repeated digest', () => {
+    const escaped = `sha256:${esc}`;
+    const file = input(`images${'\u0007'}.json`, { imageDetails: [{ ...image, imageDigest: escaped }, { ...image, imageDigest: escaped }] });
+    expect(cli('preview', '--policy', fixture('policy.json'), '--images', file)).toEqual({
+      status: 2, stdout: '', stderr: `ecr-lifecycle: --images '${file.replace('\u0007', '\\u0007')}': imageDetails[1]: digest sha256:${shown} repeats imageDetails[0]; list each image once\n`,
+    });
+  });
+
+  test('exit 1: an unknown field and a description', () => {
+    const policy = { rules: [{ rulePriority: 1, description: `d${esc}`, selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1, [`k${esc}`]: 1 }, action: { type: 'expire' } }] };
+    expect(cliWith({ stdin: stdinOf(JSON.stringify(policy)) }, 'validate', '--policy', '-')).toEqual({
+      status: 1,
+      stdout: `rule 1 ("d${shown}"): selection.k${shown}: got 1; unknown field; ECR accepts tagStatus, tagPrefixList, tagPatternList, storageClass, countType, countUnit, countNumber. Remove it.\n`,
+      stderr: '',
+    });
+  });
+
+  test('exit 1: a template logical id prefixing its problems', () => {
+    const template = input('escape.template.json', { Resources: { [`Repo${esc}`]: { Type: 'AWS::ECR::Repository', Properties: { LifecyclePolicy: { LifecyclePolicyText: '{"rules": []}' } } } } });
+    expect(cli('preview', '--template', template, '--images', fixture('images-v1.json'))).toEqual({
+      status: 1,
+      stdout: `Repo${shown}: policy: rules: got an empty list; ECR needs at least one rule. Add a rule or remove the lifecycle policy.\n`
+        + `Repo${shown}: policy: text: got 13 characters; ECR needs at least 100. Add rule descriptions.\n`,
+      stderr: '',
+    });
+  });
+
+  test('exit 0: a template logical id titling its table', () => {
+    const template = input('escape-title.template.json', {
+      Resources: { [`Repo${esc}`]: { Type: 'AWS::ECR::Repository', Properties: { LifecyclePolicy: { LifecyclePolicyText: fs.readFileSync(fixture('policy.json'), 'utf8') } } } },
+    });
+    const r = cli('preview', '--template', template, '--images', fixture('images-v1.json'), '--now', '2024-06-01', '--format', 'table');
+    expect(r).toEqual({ status: 0, stdout: [`Repo${shown}:`, ...APP_TABLE, ''].join('\n'), stderr: '' });
+  });
+
+  test('exit 0: tags in the table', () => {
+    const images = input('escape-images.json', {
+      imageDetails: [{ ...image, imageTags: [`release-${esc}`], imagePushedAt: 1714557500 }, { ...image, imageDigest: `sha256:${'b'.repeat(64)}`, imageTags: ['release-2'] },
+        { ...image, imageDigest: `sha256:${'c'.repeat(64)}`, imageTags: ['release-3'], imagePushedAt: 1714557601 }],
+    });
+    const r = cliWith({ isTTY: true }, 'preview', '--policy', fixture('policy.json'), '--images', images, '--now', '2024-06-01');
+    expect(r).toEqual({
+      status: 0,
+      stdout: ['ACTION  RULE  PUSHED      STORAGE   DIGEST               TAGS',
+        `EXPIRE  1     2024-05-01  STANDARD  sha256:aaaaaaaaaaaa  release-${shown}`,
+        '1 image would expire, 0 would be archived (of 3 images)', ''].join('\n'),
+      stderr: '',
+    });
+  });
+});
+
+describe('the real process (child processes: exit status, standard input, a device file)', () => {
+  test('exit 1 is the process exit status, and the problems go to stdout', () => {
+    expect(spawnCli(['validate', '--policy', fixture('policy-invalid.json')])).toEqual({ status: 1, stdout: INVALID_LINES.map((l) => `${l}\n`).join(''), stderr: '' });
+  });
+
+  test('--policy - reads a pipe', () => {
+    expect(spawnCli(['validate', '--policy', '-'], fs.readFileSync(fixture('policy.json'), 'utf8'))).toEqual({ status: 0, stdout: 'policy is valid\n', stderr: '' });
+  });
+
+  test('/dev/zero as a policy: exit 2 at the bound, not an endless read', () => {
+    expect(spawnCli(['validate', '--policy', '/dev/zero'])).toEqual({
+      status: 2, stdout: '', stderr: 'ecr-lifecycle: --policy \'/dev/zero\': more than 188416 bytes; a lifecycle policy has at most 30720 characters (an ECR quota), and no file holding one is larger\n',
+    });
   });
 });

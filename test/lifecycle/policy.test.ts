@@ -81,6 +81,19 @@ describe('LifecycleRule builders', () => {
     expect(new LifecyclePolicy({ rules: [rule] }).validate()).toEqual(['rule 1: selection.countNumber: got 0; must be a positive whole number (0 is not accepted).']);
   });
 
+  test.each<[string, LifecycleRule, string]>([
+    ['a NaN count', LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: NaN }),
+      "rule 1: LifecycleRule.expire(): prop 'maxImageCount': got NaN; ECR's selection.countNumber: must be a positive whole number (0 is not accepted)."],
+    ['a NaN age', LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageAge: Duration.days(NaN) }),
+      "rule 1: LifecycleRule.expire(): 'maxImageAge': got NaN days; ECR counts whole days. Use Duration.days(n)."],
+    ['a count of 2^31', LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: 2 ** 31 }),
+      "rule 1: LifecycleRule.expire(): prop 'maxImageCount': got 2147483648; ECR's selection.countNumber: must be at most 2147483647, the largest integer ECR stores. Use a smaller number."],
+    ['a priority of 1e20', LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: 1, rulePriority: 1e20 }),
+      "rule 100000000000000000000: LifecycleRule.expire(): prop 'rulePriority': got 100000000000000000000; ECR's rulePriority: must be at most 2147483647, the largest integer ECR stores. Use a smaller number."],
+  ])('Noncompliance, numbers ECR cannot store: %s', (_name, rule, expected) => {
+    expect(new LifecyclePolicy({ rules: [rule] }).validate()).toEqual([expected]);
+  });
+
   test('unresolved tokens are not validated', () => {
     const count = Token.asNumber({ Ref: 'KeepCount' });
     expect(new LifecyclePolicy({ rules: [LifecycleRule.expire({ tagPatternList: ['v*'], maxImageCount: count })] }).validate()).toEqual([]);
@@ -142,13 +155,28 @@ describe('LifecyclePolicy', () => {
     expect(LifecyclePolicy.fromJson(original.toJson()).toJson()).toEqual(original.toJson());
   });
 
+  const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  const tooDeep = (at: number) => `nested deeper than 64 levels at character ${at}; no lifecycle policy, describe-images output or template nests that deep`;
   test.each([
-    ['not JSON', '{rules:', 'invalid JSON: '],
+    ['not JSON', '{rules:', "invalid JSON: Expected property name or '}' in JSON at position 1"],
     ['no rules array', '{"rule": []}', 'expected a lifecycle policy {"rules": [...]} or the output of aws ecr get-lifecycle-policy {"lifecyclePolicyText": "..."}'],
     ['policy text not a string', '{"lifecyclePolicyText": 5}', "'lifecyclePolicyText' must be a string holding the policy JSON"],
-    ['policy text not JSON', '{"lifecyclePolicyText": "{"}', "'lifecyclePolicyText' is not valid JSON: "],
+    ['policy text not JSON', '{"lifecyclePolicyText": "{"}', "'lifecyclePolicyText': invalid JSON: Expected property name or '}' in JSON at position 1"],
+    ['65 levels', `{"rules": ${deep(64)}}`, tooDeep(10 + 64)],
+    ['100,000 levels', deep(100_000), tooDeep(65)],
+    ['a policy text 65 levels deep', JSON.stringify({ lifecyclePolicyText: deep(65) }), `'lifecyclePolicyText': ${tooDeep(65)}`],
   ])('fromJson rejects %s', (_name, text, message) => {
-    expect(() => LifecyclePolicy.fromJson(text)).toThrow(message);
+    expect(() => LifecyclePolicy.fromJson(text)).toThrow(new Error(message));
+  });
+
+  test('fromJson reads 64 levels, and brackets in strings (escaped quotes included) do not count', () => {
+    const description = `\\"${'['.repeat(100)}`;
+    const text = `{"rules": [{"rulePriority": 1, "description": "${description}", "selection": {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 1}, `
+      + `"action": {"type": "expire"}, "x": ${deep(60)}}]}`;
+    expect(LifecyclePolicy.fromJson(text).validate()).toEqual([
+      `rule 1 (""${'['.repeat(96)}..."): x: got `
+        + `${deep(60).slice(0, 97)}...; unknown field; ECR accepts rulePriority, description, selection, action. Remove it.`,
+    ]);
   });
 
   test.each([
@@ -191,6 +219,22 @@ describe('protected-tags guard', () => {
     ['a prefix anchor covers the pattern', [LifecycleRule.retain({ tagPrefixList: ['v'] }), devRule()], ['v*.*.*']],
   ])('Compliance: %s', (_name, rules, protectedTags) => {
     expect(new LifecyclePolicy({ rules, protectedTags }).validate()).toEqual([]);
+  });
+
+  test('protected patterns no tag could match are refused, and the guard waits for them', () => {
+    const policy = new LifecyclePolicy({ rules: [devRule()], protectedTags: ['prod*', '', 'p'.repeat(301)] });
+    expect(policy.validate()).toEqual([
+      'policy: protectedTags[1]: got ""; an empty pattern matches no tag. Remove it or name the tags to protect.',
+      `policy: protectedTags[2]: got "${'p'.repeat(96)}...; has 301 characters; image tags have at most 300, and so may the patterns that protect them. Shorten it.`,
+    ]);
+  });
+
+  test('a protected pattern of 300 characters is guarded', () => {
+    const pattern = `prod${'*'.repeat(296)}`;
+    expect(new LifecyclePolicy({ rules: [devRule()], protectedTags: [pattern] }).validate()).toEqual([
+      `rule 1 ("Expire images tagged dev-* pushed more than 7 days ago"): could expire images tagged '${pattern}', which are protected. `
+        + `Add LifecycleRule.retain({ tagPatternList: ['${pattern}'] }) before it, or stop protecting '${pattern}'.`,
+    ]);
   });
 
   test('protectTags adds patterns after construction', () => {
