@@ -90,6 +90,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 60_000,
+      // Both cores: the rehearsals spend much of their time waiting on servers and podman; long files go first.
+      maxWorkers: 2,
+      testSequencer: '<rootDir>/test/support/sequencer.js',
+      // Beside projen's default and jest-junit reporters.
+      reporters: [new javascript.JestReporter('<rootDir>/test/support/slowest-reporter.js')],
       // Every template a test synthesizes is checked by cfn-lint after the run (test/support).
       setupFilesAfterEnv: ['<rootDir>/test/support/builtin-validation.ts', '<rootDir>/test/support/collect-templates.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
