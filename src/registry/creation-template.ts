@@ -82,7 +82,7 @@ export class RepositoryCreationTemplate extends Resource implements iam.IResourc
       ...(props.description !== undefined && props.description.length > MAX_DESCRIPTION_LENGTH
         ? [propProblem('description', `${props.description.length} characters`, `ECR takes at most ${MAX_DESCRIPTION_LENGTH}. Shorten it.`)] : []),
       ...tagProblems(tags),
-      ...settingsProblems(props),
+      ...settingsProblems(this, props),
       ...lifecyclePolicy.validate().map((p) => `prop 'lifecyclePolicy': ${p}`),
       ...registryEntryProblems(this, 'repository creation template', props.prefix, NO_DOCUMENTED_LIMIT),
     ]);
