@@ -4,7 +4,9 @@ import { IConstruct } from 'constructs';
 
 /** How a received value is shown in messages. */
 export function show(value: unknown): string {
-  return value === undefined ? 'nothing' : JSON.stringify(value);
+  if (value === undefined) return 'nothing';
+  // JSON writes NaN and the infinities as null.
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
 }
 
 /** How a received duration is shown in messages: in words, or as written when it has no words (NaN). */
