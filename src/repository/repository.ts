@@ -244,6 +244,7 @@ class ImportedImageRepository extends ImageRepositoryBase {
     // The repository's account and region are its ARN's, which may be another account's (a central registry).
     super(scope, id, { environmentFromArn: repositoryArn });
     importedRepositories.add(this);
+    if (!Token.isUnresolved(repositoryName)) reportProblems(this, repositoryNameProblems('repositoryName', repositoryName));
   }
 
   public addToResourcePolicy(_statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {

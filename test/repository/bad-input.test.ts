@@ -66,6 +66,8 @@ describe('ImageRepository bad input', () => {
     ['pushed bad tag', (repo) => repo.onImagePushed('P', { imageTag: 'a b' }), "[Stack/Repo] prop 'imageTag': got \"a b\"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>)."],
     ['add rule conflict', (repo) => repo.addLifecycleRule(LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: 3 })), "[Stack/Repo] prop 'lifecyclePolicy': policy: storage class 'standard': 2 rules select untagged images (rule 1, rule 2); ECR allows one per storage class. Merge them."],
     ['resource statement', (repo) => repo.addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'], resources: ['*'], principals: [new iam.AccountPrincipal('222222222222')] })), "[Stack/Repo] prop 'statement.resources': got [\"*\"]; a repository policy applies to its repository and takes no Resource. Remove the resources."],
+    ['imported by an empty name', (repo) => ImageRepository.fromRepositoryName(repo.stack, 'Imp', ''),
+      "[Stack/Imp] prop 'repositoryName': got \"\"; must be 2 to 256 characters long, got 0. Shorten or lengthen it."],
     ['imported accounts', (repo) => ImageRepository.fromRepositoryName(repo.stack, 'Imp', 'team/app').grantPullToAccounts(['222222222222']), '[Stack/Imp] the repository policy of an imported repository cannot be changed from here. Grant the access in the stack that owns the repository.'],
     ['grantee account short', (repo) => repo.grantPull(new iam.AccountPrincipal('12345')),
       "[Stack/Repo] prop 'grantee': got \"12345\"; an AWS account id is exactly 12 digits. Quote it as a string to keep leading zeros."],
