@@ -32,7 +32,7 @@ export function isPattern(subject: string): boolean {
   return /[*?]/.test(subject);
 }
 
-/** Which subjects that match every repository, branch or environment a publisher admits: each is an explicit choice. */
+/** The subjects a publisher admits that match every repository of the owner, every branch or every environment: each an explicit choice. */
 export interface SubjectWildcards {
   readonly allRepositoriesOfOwner: boolean;
   readonly allBranches: boolean;
@@ -69,7 +69,6 @@ export function subjectProblems(
     if (!ENVIRONMENT.test(value)) {
       problems.push(`${got(value)} as the environment; a GitHub environment name: 1 to 255 characters, no quotes, commas, semicolons, backslashes or control characters.`);
     } else if (matchesEverything(value) && !wildcards.allEnvironments) {
-      // GitHub creates an environment that a job names and that does not exist yet, without protection rules.
       problems.push(`${got(value)} as the environment; it matches every environment of ${owner}/${repository}, and a job that names one that does not exist `
         + "gets it created without protection rules. Name the environments, or set 'allowAllEnvironments: true' if that is intended.");
     }
