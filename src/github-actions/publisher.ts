@@ -2,11 +2,12 @@ import { Duration, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, isPattern, renderSubject, subjectProblems, SubjectKind } from './subjects';
+import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, isPattern, renderSubject, subjectProblems, SubjectKind, SubjectWildcards } from './subjects';
 import { ScanGate } from '../image-build/options';
+import { pushTargetProblems } from '../private/accounts';
 import { acknowledge } from '../private/acknowledge';
 import { ecrGrantee } from '../private/ecr-access';
-import { propProblem, reportProblems } from '../private/errors';
+import { propProblem, reportProblems, showDuration } from '../private/errors';
 import { deployedStack, deploymentRoot } from '../private/registry-singleton';
 import { declareUniqueName, IAM_ROLE_NAME, OIDC_PROVIDER_URL, relate } from '../private/unique-names';
 import { INSPECTOR_FINDINGS_ACTIONS, SCAN_RESULT_ACTIONS } from '../repository/actions';
@@ -18,6 +19,14 @@ const MAX_SESSION_HOURS = 12;
 const TRUST_POLICY_MAX_LENGTH = 2_048;
 /** The longest ARN the account's GitHub provider can have (the longest partition, aws-us-gov). */
 const PROVIDER_ARN_MAX = `arn:aws-us-gov:iam::000000000000:oidc-provider/${GITHUB_OIDC_HOST}`;
+
+/** IAM's MaxSessionDuration: whole seconds from 1 to 12 hours. */
+function maxSessionDurationProblems(duration: Duration | undefined): string[] {
+  if (duration === undefined || duration.isUnresolved()) return [];
+  const seconds = duration.toSeconds({ integral: false });
+  return Number.isInteger(seconds) && seconds >= 3_600 && seconds <= MAX_SESSION_HOURS * 3_600 ? []
+    : [propProblem('maxSessionDuration', showDuration(duration), `whole seconds from 1 to ${MAX_SESSION_HOURS} hours, as IAM allows.`)];
+}
 
 /** The trust policy as IAM measures it, with the provider's ARN at its longest. */
 function trustPolicyProblems(conditions: Record<string, unknown>): string[] {
@@ -120,6 +129,19 @@ export interface GitHubActionsPublisherProps {
    */
   readonly allowAllRepositoriesOfOwner?: boolean;
   /**
+   * Let a subject's branch be a pattern of wildcards only (`*`), which admits a job on every branch of its repository,
+   * present and future: whoever can push a branch can then assume the role. IAM's `*` also matches `/`.
+   * @default false
+   */
+  readonly allowAllBranches?: boolean;
+  /**
+   * Let a subject's environment be a pattern of wildcards only (`*`), which admits a job that names any environment
+   * of its repository: GitHub creates an environment a job names that does not exist yet, without protection rules,
+   * so any workflow of the repository could name one.
+   * @default false
+   */
+  readonly allowAllEnvironments?: boolean;
+  /**
    * The scan the workflow waits for after the push (the sample workflow's last step): `ScanGate.basic()` lets the role
    * read the scan findings of the repositories; `enhanced()` adds the Inspector reads `DescribeImageScanFindings` then
    * needs; `none()` grants neither.
@@ -132,7 +154,8 @@ export interface GitHubActionsPublisherProps {
    */
   readonly roleName?: string;
   /**
-   * Longest session the workflow may ask for (1 to 12 hours).
+   * Longest session the workflow may ask for: whole seconds from 1 to 12 hours (IAM's MaxSessionDuration, 3,600 to
+   * 43,200 seconds).
    * @default Duration.hours(1)
    */
   readonly maxSessionDuration?: Duration;
@@ -159,15 +182,19 @@ export class GitHubActionsPublisher extends Construct {
 
   constructor(scope: Construct, id: string, props: GitHubActionsPublisherProps) {
     super(scope, id);
-    const allowAll = props.allowAllRepositoriesOfOwner ?? false;
-    const hours = props.maxSessionDuration?.toHours({ integral: false }) ?? 1;
+    const wildcards: SubjectWildcards = {
+      allRepositoriesOfOwner: props.allowAllRepositoriesOfOwner ?? false,
+      allBranches: props.allowAllBranches ?? false,
+      allEnvironments: props.allowAllEnvironments ?? false,
+    };
+    const sessionProblems = maxSessionDurationProblems(props.maxSessionDuration);
     const known = (s: GitHubSubject) => ![s.owner, s.repository, s.value].some((part) => Token.isUnresolved(part));
     reportProblems(this, [
       ...(props.subjects.length === 0 ? [propProblem('subjects', [], 'name at least one repository and branch, tag or environment (GitHubSubject).')] : []),
       ...(props.repositories.length === 0 ? [propProblem('repositories', [], 'name at least one repository the workflows push to.')] : []),
-      ...props.subjects.flatMap((s, i) => (known(s) ? subjectProblems(`prop 'subjects[${i}]'`, s.owner, s.repository, s.kind as SubjectKind, s.value, allowAll) : [])),
-      ...(hours >= 1 && hours <= MAX_SESSION_HOURS ? []
-        : [propProblem('maxSessionDuration', `${hours} hours`, `from 1 to ${MAX_SESSION_HOURS} hours, as IAM allows.`)]),
+      ...props.subjects.flatMap((s, i) => (known(s) ? subjectProblems(`prop 'subjects[${i}]'`, s.owner, s.repository, s.kind as SubjectKind, s.value, wildcards) : [])),
+      ...sessionProblems,
+      ...props.repositories.flatMap((r, i) => pushTargetProblems(this, `repositories[${i}]`, r)),
     ]);
 
     this.provider = props.provider ?? sharedProvider(this);
@@ -182,7 +209,8 @@ export class GitHubActionsPublisher extends Construct {
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: `Pushes images from GitHub Actions (${subjects.length} subject${subjects.length === 1 ? '' : 's'})`,
-      maxSessionDuration: Duration.hours(Math.min(Math.max(hours, 1), MAX_SESSION_HOURS)),
+      // A duration IAM refuses is reported above; aws-cdk-lib would throw before the report.
+      maxSessionDuration: (sessionProblems.length === 0 ? props.maxSessionDuration : undefined) ?? Duration.hours(1),
       assumedBy: new iam.WebIdentityPrincipal(this.provider.oidcProviderArn, conditions),
     });
     declareUniqueName(this, this.role.node.defaultChild as iam.CfnRole, IAM_ROLE_NAME);

@@ -8,16 +8,13 @@
  * `*` or `?`; both are case-sensitive.
  */
 
+import { GITHUB_OWNER, GITHUB_REPOSITORY, isGitRefName } from '../private/git-names';
+
 /** The issuer of GitHub Actions' tokens, as IAM names the provider. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 /** The audience `aws-actions/configure-aws-credentials` asks for. */
 export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
 
-/** GitHub's rules: owners are 1-39 letters, digits and single inner hyphens; repositories 1-100 of `A-Za-z0-9._-`. */
-const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
-const REPOSITORY = /^[A-Za-z0-9._-]{1,100}$/;
-/** What git refuses in a ref name (git check-ref-format), besides `*` and `?`, which are IAM patterns here. */
-const REF_FORBIDDEN = /[\s~^:[\\\x00-\x1f\x7f]|\.\.|@\{|\/\/|^\/|\/$|\.lock(\/|$)|^@$|^\.|\/\.|\.$/;
 /** GitHub's environment names: up to 255 characters, no control characters, not a path or a quote. */
 const ENVIRONMENT = /^[^\x00-\x1f\x7f'"`,;\\]{1,255}$/;
 
@@ -35,33 +32,54 @@ export function isPattern(subject: string): boolean {
   return /[*?]/.test(subject);
 }
 
+/** The subjects a publisher admits that match every repository of the owner, every branch or every environment: each an explicit choice. */
+export interface SubjectWildcards {
+  readonly allRepositoriesOfOwner: boolean;
+  readonly allBranches: boolean;
+  readonly allEnvironments: boolean;
+}
+
+/** Whether a pattern matches every name: only wildcards, at least one `*` (IAM's `*` also matches `/`). */
+function matchesEverything(value: string): boolean {
+  return /^[*?]*\*[*?]*$/.test(value);
+}
+
 /**
- * Problems with one subject's parts, each for `prop`. A repository of `*` admits every repository of the owner, and
- * is refused unless `allowAllRepositoriesOfOwner`.
+ * Problems with one subject's parts, each for `prop`. A repository of `*` admits every repository of the owner, a
+ * branch or environment of only wildcards every branch or environment of the repository: each is refused unless its
+ * wildcard is allowed.
  */
 export function subjectProblems(
-  prop: string, owner: string, repository: string, kind: SubjectKind, value: string, allowAllRepositoriesOfOwner: boolean,
+  prop: string, owner: string, repository: string, kind: SubjectKind, value: string, wildcards: SubjectWildcards,
 ): string[] {
   const problems: string[] = [];
   const got = (what: string) => `${prop}: got ${JSON.stringify(what)}`;
-  if (!OWNER.test(owner)) {
+  if (!GITHUB_OWNER.test(owner)) {
     problems.push(`${got(owner)} as the owner; a GitHub user or organization: 1 to 39 letters, digits or single inner hyphens, no wildcard (an owner pattern would trust strangers' repositories).`);
   }
   if (repository === '*') {
-    if (!allowAllRepositoriesOfOwner) {
+    if (!wildcards.allRepositoriesOfOwner) {
       problems.push(`${got(repository)} as the repository; '*' lets every repository of ${owner}, present and future, assume the role. `
         + "Name the repositories, or set 'allowAllRepositoriesOfOwner: true' if that is intended.");
     }
-  } else if (!REPOSITORY.test(repository) || repository === '.' || repository === '..') {
+  } else if (!GITHUB_REPOSITORY.test(repository) || repository === '.' || repository === '..') {
     problems.push(`${got(repository)} as the repository; a GitHub repository name: 1 to 100 letters, digits, '.', '_' or '-'.`);
   }
   if (kind === 'environment') {
-    if (!ENVIRONMENT.test(value)) problems.push(`${got(value)} as the environment; a GitHub environment name: 1 to 255 characters, no quotes, commas, semicolons, backslashes or control characters.`);
+    if (!ENVIRONMENT.test(value)) {
+      problems.push(`${got(value)} as the environment; a GitHub environment name: 1 to 255 characters, no quotes, commas, semicolons, backslashes or control characters.`);
+    } else if (matchesEverything(value) && !wildcards.allEnvironments) {
+      problems.push(`${got(value)} as the environment; it matches every environment of ${owner}/${repository}, and a job that names one that does not exist `
+        + "gets it created without protection rules. Name the environments, or set 'allowAllEnvironments: true' if that is intended.");
+    }
   } else if (value.startsWith('refs/')) {
     problems.push(`${got(value)} as the ${kind}; give the ${kind} name alone: 'refs/${kind === 'branch' ? 'heads' : 'tags'}/' is added.`);
-  } else if (value.length === 0 || value.length > 255 || REF_FORBIDDEN.test(value)) {
+  } else if (!isGitRefName(value, true)) {
     problems.push(`${got(value)} as the ${kind}; a git ${kind} name or pattern (git check-ref-format, with '*' and '?' as IAM wildcards), `
       + `without 'refs/${kind === 'branch' ? 'heads' : 'tags'}/', which is added.`);
+  } else if (kind === 'branch' && matchesEverything(value) && !wildcards.allBranches) {
+    problems.push(`${got(value)} as the branch; it matches every branch of ${owner}/${repository}, present and future, so whoever can push a branch can assume the role. `
+      + "Name the branches (a pattern such as 'release/*' is fine), or set 'allowAllBranches: true' if that is intended.");
   }
   return problems;
 }

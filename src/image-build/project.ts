@@ -20,6 +20,7 @@ import { registryCacheTags, renderTagPrelude } from './tags';
 import { imageBuildProblems } from './validation';
 import { protectionRisks } from '../lifecycle/guard';
 import { ruleLabel } from '../lifecycle/types';
+import { pushTargetProblems } from '../private/accounts';
 import { acknowledge } from '../private/acknowledge';
 import { maxResolvedLength } from '../private/cfn-length';
 import { declaredRepositoryName } from '../private/declared-name';
@@ -280,7 +281,7 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
     this.movingTags = [...this.environmentTags, ...(props.promotionTags ?? [])];
     this.cacheTags = cache.tag ? registryCacheTags(cache.tag, platforms) : [];
     // The repository checks assume well-formed tags, so they only run on props that passed their own checks.
-    const propProblems = imageBuildProblems(props, cache);
+    const propProblems = [...imageBuildProblems(props, cache), ...pushTargetProblems(this, 'repository', props.repository)];
     reportProblems(this, propProblems.length > 0 ? propProblems : this.repositoryProblems(props, gate));
 
     this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the artifacts and logs of ${this.node.path}`);
@@ -355,7 +356,7 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
     });
 
     const onlyArm = platforms.every((p) => p === ImagePlatform.LINUX_ARM64);
-    // An image or compute type refused above would make aws-cdk-lib throw before synth reports every problem.
+    // An image, compute type or timeout refused above would make aws-cdk-lib throw before synth reports every problem.
     const buildImage = (propProblems.length === 0 ? props.buildImage : undefined)
       ?? (onlyArm ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 : codebuild.LinuxBuildImage.STANDARD_7_0);
     const projectProps: codebuild.PipelineProjectProps = {
@@ -373,8 +374,8 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
         },
       },
       cache: cache.mode === 'local' ? codebuild.Cache.local(codebuild.LocalCacheMode.DOCKER_LAYER) : undefined,
-      timeout: props.timeout ?? Duration.hours(1),
-      queuedTimeout: props.queuedTimeout,
+      timeout: (propProblems.length === 0 ? props.timeout : undefined) ?? Duration.hours(1),
+      queuedTimeout: propProblems.length === 0 ? props.queuedTimeout : undefined,
       concurrentBuildLimit: props.concurrentBuildLimit,
       vpc: props.vpc,
       subnetSelection: props.subnetSelection,

@@ -8,7 +8,7 @@ import type { ImageBuildCache } from './options';
 import type { ImageBuildProjectProps } from './project';
 import { RESERVED_VARIABLES } from './reserved';
 import { DOCKER_TAG_MAX_LENGTH, isSemver, registryCacheTags } from './tags';
-import { propProblem } from '../private/errors';
+import { propProblem, showDuration } from '../private/errors';
 import { DEFAULT_COMMIT_TAG_PREFIX } from '../private/tag-vocabulary';
 import { digestProblems, imageTagProblems } from '../repository/validation';
 
@@ -20,6 +20,11 @@ const ACCESS_KEY_VALUE = /\b(AKIA|ASIA)[0-9A-Z]{16}\b/;
 // Sources whose CODEBUILD_RESOLVED_SOURCE_VERSION is not a commit.
 const NO_COMMIT_SOURCES = ['S3', 'NO_SOURCE'];
 const PARAMETER_PREFIX = /^(\/[A-Za-z0-9_.-]+)+$/;
+// SSM PutParameter: "A parameter name can't be prefixed with "aws" or "ssm" (case-insensitive)", its first path
+// segment included (AWS keeps /aws/ for its public parameters).
+const RESERVED_PARAMETER_PREFIX = /^\/?(aws|ssm)/i;
+// CodeBuild CreateProject: a project name is 2 to 255 characters of [A-Za-z0-9][A-Za-z0-9\-_]{1,254}.
+const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$/;
 // Docker builds need privileged mode on a Linux container: not Windows, not Lambda compute ("AWS Lambda doesn't
 // support Docker builds or runs"), and on-demand compute types only.
 const DOCKER_ENVIRONMENTS: string[] = [codebuild.EnvironmentType.LINUX_CONTAINER, codebuild.EnvironmentType.ARM_CONTAINER];
@@ -40,7 +45,7 @@ function dockerTagProblems(prop: string, tag: string): string[] {
 function minutesProblems(prop: string, value: ImageBuildProjectProps['timeout'], min: number, max: number, range: string): string[] {
   if (value === undefined || value.isUnresolved()) return [];
   const minutes = value.toMinutes({ integral: false });
-  return Number.isInteger(minutes) && minutes >= min && minutes <= max ? [] : [propProblem(prop, value.toHumanString(), `CodeBuild takes whole minutes from ${range}.`)];
+  return Number.isInteger(minutes) && minutes >= min && minutes <= max ? [] : [propProblem(prop, showDuration(value), `CodeBuild takes whole minutes from ${range}.`)];
 }
 
 function relativePathProblems(prop: string, value: string | undefined): string[] {
@@ -149,6 +154,7 @@ export function imageBuildProblems(props: ImageBuildProjectProps, cache: ImageBu
   if (buildkitTag !== undefined && resolved(buildkitTag)) {
     p.push(...(buildkitTag.startsWith('sha256:') ? digestProblems('cache.buildkitImageTag', buildkitTag) : imageTagProblems('cache.buildkitImageTag', buildkitTag)));
   }
+  // CodeBuild CreateProject: timeoutInMinutes 5 to 2160, queuedTimeoutInMinutes 5 to 480.
   p.push(...minutesProblems('timeout', props.timeout, 5, 2160, '5 minutes to 36 hours'));
   p.push(...minutesProblems('queuedTimeout', props.queuedTimeout, 5, 480, '5 minutes to 8 hours'));
   const image = props.buildImage;
@@ -167,6 +173,14 @@ export function imageBuildProblems(props: ImageBuildProjectProps, cache: ImageBu
   const parameterPrefix = props.digestParameterPrefix;
   if (parameterPrefix !== undefined && resolved(parameterPrefix) && !PARAMETER_PREFIX.test(parameterPrefix)) {
     p.push(propProblem('digestParameterPrefix', parameterPrefix, "an SSM parameter path starts with '/', does not end with '/', and uses letters, digits, '_', '.' and '-'."));
+  } else if (parameterPrefix !== undefined && resolved(parameterPrefix) && RESERVED_PARAMETER_PREFIX.test(parameterPrefix)) {
+    p.push(propProblem('digestParameterPrefix', parameterPrefix, "SSM refuses parameter names that start with 'aws' or 'ssm' (in any case), which it keeps for AWS's own. "
+      + "Start the path with a name of yours, such as '/image-build'."));
+  }
+  const projectName = props.projectName;
+  if (projectName !== undefined && resolved(projectName) && !PROJECT_NAME.test(projectName)) {
+    p.push(propProblem('projectName', projectName, "a CodeBuild project name: 2 to 255 letters, digits, '-' and '_', starting with a letter or digit. "
+      + 'Rename it, or omit it for a generated name.'));
   }
   for (const pattern of props.protectedTagPatterns ?? []) {
     if (resolved(pattern) && !/^[A-Za-z0-9_.*-]+$/.test(pattern)) {

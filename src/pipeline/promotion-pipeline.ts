@@ -12,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PIPELINE_ROLE_PATH } from './deploy-role';
-import { bucketNameProblems } from './validation';
+import { bucketNameProblems, deploymentTimeoutProblems, gitSourceProblems, pipelineNameProblems } from './validation';
 import { ImageBuildProject } from '../image-build/project';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { declaredRepositoryName } from '../private/declared-name';
@@ -60,7 +60,7 @@ export interface EcsDeployment {
    */
   readonly deployRole?: iam.IRole;
   /**
-   * How long the deployment may take before the action fails.
+   * How long the deployment may take before the action fails: whole minutes from 1 to 60, CodePipeline's limit.
    * @default Duration.minutes(60)
    */
   readonly deploymentTimeout?: Duration;
@@ -136,7 +136,7 @@ export interface ImagePromotionPipelineProps {
   /** The environments, in promotion order; the first is the build's environment tag, the others its promotion tags. */
   readonly environments: PromotionEnvironment[];
   /**
-   * Name of the pipeline.
+   * Name of the pipeline: 1 to 100 letters, digits, `.`, `@`, `_` and `-`.
    * @default - generated
    */
   readonly pipelineName?: string;
@@ -180,12 +180,15 @@ export class ImagePromotionPipeline extends Construct {
       ...props.environments.flatMap((e) => releaseProblems(stack, e)),
     ];
     const bucketProblems = bucketNameProblems('artifactBucketName', props.artifactBucketName);
+    const nameProblems = pipelineNameProblems('pipelineName', props.pipelineName);
     reportProblems(this, [
       ...(Token.isUnresolved(props.connectionArn) || CONNECTION_ARN.test(props.connectionArn) ? []
         : [propProblem('connectionArn', props.connectionArn, 'a CodeConnections connection ARN, arn:aws:codeconnections:<region>:<account>:connection/<id>.')]),
       ...(build.inPipeline ? [] : [propProblem('buildProject', build.node.path, 'has a source of its own, which a pipeline would replace by its '
         + "artifact (and its webhook would build nothing). Create it without 'source' for the pipeline.")]),
+      ...gitSourceProblems(props.sourceOwner, props.sourceRepository, props.branch),
       ...bucketProblems,
+      ...nameProblems,
       ...environmentProblems,
     ]);
 
@@ -206,7 +209,8 @@ export class ImagePromotionPipeline extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
-      pipelineName: props.pipelineName,
+      // A name CodePipeline refuses is reported above; aws-cdk-lib would throw before the report.
+      pipelineName: nameProblems.length === 0 ? props.pipelineName : undefined,
       pipelineType: codepipeline.PipelineType.V2,
       artifactBucket,
       // Under the path that deploy roles of other accounts trust.
@@ -421,7 +425,7 @@ function connectionActions(connectionArn: string): string[] {
 }
 
 function deploymentProblems(stack: Stack, environment: string, deployment: EcsDeployment): string[] {
-  const problems: string[] = [];
+  const problems = deploymentTimeoutProblems(`environments[${environment}].ecsDeployments.deploymentTimeout`, deployment.deploymentTimeout);
   if (!Token.isUnresolved(deployment.containerName) && !CONTAINER_NAME.test(deployment.containerName)) {
     problems.push(propProblem(`environments[${environment}].ecsDeployments.containerName`, deployment.containerName,
       'an ECS container name: 1 to 255 letters, digits, hyphens and underscores.'));

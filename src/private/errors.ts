@@ -1,9 +1,17 @@
 import { resolve, sep } from 'path';
+import type { Duration } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** How a received value is shown in messages. */
 export function show(value: unknown): string {
-  return value === undefined ? 'nothing' : JSON.stringify(value);
+  if (value === undefined) return 'nothing';
+  // JSON writes NaN and the infinities as null.
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+}
+
+/** How a received duration is shown in messages: in words, or as written when it has no words (NaN). */
+export function showDuration(duration: Duration): string {
+  return duration.toHumanString() || duration.toString();
 }
 
 /** One problem with one prop: `prop 'x': got 'y'; <what is allowed>. <how to fix>` */

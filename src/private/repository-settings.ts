@@ -1,11 +1,12 @@
 /** How the repository settings render and what is wrong with them, for repositories and creation templates alike. */
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { IConstruct } from 'constructs';
 import { propProblem } from './errors';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { LifecyclePresets } from '../lifecycle/presets';
 import { DEFAULT_UNTAGGED_RETENTION_DAYS, RepositoryOptions, RepositorySettings } from '../repository/settings';
-import { exclusionFilterProblems } from '../repository/validation';
+import { allTagsMutableProblems, exclusionFilterProblems } from '../repository/validation';
 
 /** The lifecycle policy of a repository, a copy of the given one or the default. */
 export function lifecyclePolicyOf(settings: RepositorySettings): LifecyclePolicy {
@@ -32,9 +33,9 @@ export function encryptionOf(settings: RepositorySettings): { encryptionType: st
   return { encryptionType: type.value, kmsKey: settings.encryptionKey?.keyArn };
 }
 
-/** Problems of the settings, each naming its prop. */
-export function settingsProblems(settings: RepositorySettings): string[] {
-  return [...mutabilityProblems(settings), ...encryptionProblems(settings)];
+/** Problems of the settings of the repositories `scope` declares (or has ECR create), each naming its prop. */
+export function settingsProblems(scope: IConstruct, settings: RepositorySettings): string[] {
+  return [...mutabilityProblems(settings), ...encryptionProblems(scope, settings)];
 }
 
 export function removalProblems(options: RepositoryOptions): string[] {
@@ -59,12 +60,20 @@ function mutabilityProblems(settings: RepositorySettings): string[] {
   const filters = settings.mutableTagPatterns ?? settings.immutableTagPatterns;
   const prop = settings.mutableTagPatterns ? 'mutableTagPatterns' : 'immutableTagPatterns';
   if (filters && !filters.some((f) => Token.isUnresolved(f))) problems.push(...exclusionFilterProblems(prop, filters));
+  settings.mutableTagPatterns?.forEach((pattern, i) => problems.push(...allTagsMutableProblems(`mutableTagPatterns[${i}]`, pattern)));
   return problems;
 }
 
-function encryptionProblems(settings: RepositorySettings): string[] {
-  if (settings.encryptionKey && settings.encryption === ecr.RepositoryEncryption.AES_256) {
-    return [propProblem('encryptionKey', settings.encryptionKey.node.path, 'is only used with KMS or KMS_DSSE encryption, and encryption is AES256. Drop the key or set encryption to KMS.')];
+function encryptionProblems(scope: IConstruct, settings: RepositorySettings): string[] {
+  const key = settings.encryptionKey;
+  if (key && settings.encryption === ecr.RepositoryEncryption.AES_256) {
+    return [propProblem('encryptionKey', key.node.path, 'is only used with KMS or KMS_DSSE encryption, and encryption is AES256. Drop the key or set encryption to KMS.')];
+  }
+  // ECR EncryptionConfiguration.kmsKey: "The key must exist in the same Region as the repository."
+  const region = Stack.of(scope).region;
+  if (key && Token.compareStrings(key.env.region, region) === TokenComparison.DIFFERENT) {
+    return [propProblem('encryptionKey', key.node.path, `is a key of ${key.env.region}, and ECR encrypts a repository only with a key of the repository's own region (${region}). `
+      + `Use a key of ${region} (a multi-Region replica key, if it must be the same key).`)];
   }
   return [];
 }

@@ -31,6 +31,9 @@ export enum RepositoryCreationTrigger {
 const MAX_PREFIX_LENGTH = 256;
 const MAX_DESCRIPTION_LENGTH = 256;
 const MAX_TAGS = 50;
+// AWS's tag characters ("Tagging your AWS resources"): letters, digits and spaces representable in UTF-8, and + - = . _ : / @.
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_CHARACTERS_RULE = 'letters, digits, spaces and + - = . _ : / @ (AWS\'s tag characters; no line breaks)';
 const LIFECYCLE_POLICY_MAX_LENGTH = 30_720;
 const REPOSITORY_POLICY_MAX_LENGTH = 10_240;
 /** ECR documents no limit on templates per registry; one per prefix is what it enforces. */
@@ -82,7 +85,7 @@ export class RepositoryCreationTemplate extends Resource implements iam.IResourc
       ...(props.description !== undefined && props.description.length > MAX_DESCRIPTION_LENGTH
         ? [propProblem('description', `${props.description.length} characters`, `ECR takes at most ${MAX_DESCRIPTION_LENGTH}. Shorten it.`)] : []),
       ...tagProblems(tags),
-      ...settingsProblems(props),
+      ...settingsProblems(this, props),
       ...lifecyclePolicy.validate().map((p) => `prop 'lifecyclePolicy': ${p}`),
       ...registryEntryProblems(this, 'repository creation template', props.prefix, NO_DOCUMENTED_LIMIT),
     ]);
@@ -212,8 +215,12 @@ function tagProblems(tags: readonly [string, string][]): string[] {
     if (Token.isUnresolved(key) || Token.isUnresolved(value)) continue;
     if (key.length < 1 || key.length > 128 || key.toLowerCase().startsWith('aws:')) {
       problems.push(propProblem('resourceTags', key, "a tag key is 1 to 128 characters and does not start with 'aws:'. Rename it."));
+    } else if (!TAG_CHARACTERS.test(key)) {
+      problems.push(propProblem('resourceTags', key, `a tag key is ${TAG_CHARACTERS_RULE}. Rename it.`));
     } else if (value.length > 256) {
       problems.push(propProblem(`resourceTags.${key}`, `${value.length} characters`, 'a tag value is at most 256 characters. Shorten it.'));
+    } else if (!TAG_CHARACTERS.test(value)) {
+      problems.push(propProblem(`resourceTags.${key}`, value, `a tag value is ${TAG_CHARACTERS_RULE}. Fix the value.`));
     }
   }
   return problems;

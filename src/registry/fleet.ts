@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { AccountPullOptions, IImageRepository, ImageRepository, OrganizationPullOptions } from '../repository/repository';
 import { RepositoryOptions } from '../repository/settings';
+import { repositoryNameProblems } from '../repository/validation';
 
 /** CloudFormation's limit on the resources of one template (quota "Resources", 500). */
 export const MAX_RESOURCES_PER_TEMPLATE = 500;
@@ -85,6 +86,12 @@ export class RepositoryFleet extends Construct {
       ...(props.repositories ?? []).map((_, i) => `repositories[${i}].repositoryName`),
     ];
     const repeated = [...new Set(names.filter((n, i) => !Token.isUnresolved(n) && names.indexOf(n) !== i))];
+    const unique = entries.filter((e, i) => names.indexOf(e.repositoryName) === i && !Token.isUnresolved(e.repositoryName));
+    // The name is the repository's construct id, so a name that makes no id, or the id of another, is not built.
+    const empty = unique.filter((e) => e.repositoryName === '');
+    const ids = unique.map((e) => constructIdOf(e.repositoryName));
+    const colliding = unique.filter((_, i) => ids.indexOf(ids[i]) !== i);
+    const validShards = Number.isInteger(shardCount) && shardCount >= 1 && shardCount <= MAX_RESOURCES_PER_TEMPLATE;
     reportProblems(this, [
       ...(entries.length === 0 ? [propProblem('repositoryNames', [], "name at least one repository in 'repositoryNames' or 'repositories'.")] : []),
       ...repeated.map((n) => {
@@ -94,12 +101,19 @@ export class RepositoryFleet extends Construct {
       // The name places the repository and names its construct, so it must be known at synth.
       ...written.filter((_, i) => Token.isUnresolved(names[i])).map((place) => propProblem(place, 'a token', 'a fleet repository name must be known at synth. '
         + 'Declare a repository named by a token as an ImageRepository of its own.')),
-      ...(Number.isInteger(shardCount) && shardCount >= 1 && shardCount <= MAX_RESOURCES_PER_TEMPLATE ? []
-        : [propProblem('shards', shardCount, `a whole number of nested stacks from 1 to ${MAX_RESOURCES_PER_TEMPLATE}.`)]),
+      ...empty.flatMap((e) => repositoryNameProblems(written[names.indexOf(e.repositoryName)], e.repositoryName)),
+      ...colliding.map((e) => {
+        const first = unique[ids.indexOf(constructIdOf(e.repositoryName))].repositoryName;
+        return propProblem(written[names.indexOf(e.repositoryName)], e.repositoryName, `makes the construct id '${constructIdOf(first)}', as ${JSON.stringify(first)} `
+          + `(${written[names.indexOf(first)]}) does: a construct id writes '/' as '--'. Declare one of the two as an ImageRepository outside the fleet.`);
+      }),
+      ...(validShards ? [] : [propProblem('shards', shardCount, `a whole number of nested stacks from 1 to ${MAX_RESOURCES_PER_TEMPLATE}.`)]),
     ]);
-    this.shards = Array.from({ length: Math.max(1, Math.min(shardCount, MAX_RESOURCES_PER_TEMPLATE)) },
+    // A shard count refused above is replaced, so that the repositories still have shards to go in.
+    const shardTotal = Number.isInteger(shardCount) ? Math.max(1, Math.min(shardCount, MAX_RESOURCES_PER_TEMPLATE)) : DEFAULT_FLEET_SHARDS;
+    this.shards = Array.from({ length: shardTotal },
       (_, i) => new FleetShard(this, `Shard${i + 1}`, { description: `cdk-ecr-platform repository fleet ${this.node.path}, shard ${i + 1}` }));
-    for (const entry of entries.filter((e, i) => names.indexOf(e.repositoryName) === i && !Token.isUnresolved(e.repositoryName))) {
+    for (const entry of unique.filter((e) => !empty.includes(e) && !colliding.includes(e))) {
       const hash = nameHash(entry.repositoryName);
       this.placement.set(entry.repositoryName, hash);
       const shard = this.shards[hash % this.shards.length];
@@ -234,6 +248,11 @@ function entryBytes(logicalId: string, resource: unknown, indent: number | undef
   if (indent === undefined) return Buffer.byteLength(`${JSON.stringify(logicalId)}:${value},`);
   const newlines = value.split('\n').length - 1;
   return Buffer.byteLength(`  ${JSON.stringify(logicalId)}: ${value},\n`) + 2 * newlines;
+}
+
+/** The construct id a name becomes: constructs write '/' in an id as '--'. */
+function constructIdOf(name: string): string {
+  return name.replace(/\//g, '--');
 }
 
 /** What places a name: the first 32 bits of its SHA-256, modulo the shard count (stable as the fleet changes). */

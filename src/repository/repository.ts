@@ -7,7 +7,7 @@ import { AUTH_TOKEN_ACTION, LAMBDA_PULL_ACTIONS, PULL_ACTIONS, PUSH_ACTIONS, REA
 import { canOverwriteTag } from './mutability';
 import { scanFindingsPattern } from './scan-events';
 import { RepositoryOptions } from './settings';
-import { digestProblems, exclusionFilterProblems, imageTagProblems, repositoryNameProblems } from './validation';
+import { allTagsMutableProblems, digestProblems, exclusionFilterProblems, imageTagProblems, repositoryNameProblems } from './validation';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { LifecycleRule } from '../lifecycle/rule';
 import { isSameAccount } from '../private/accounts';
@@ -244,6 +244,7 @@ class ImportedImageRepository extends ImageRepositoryBase {
     // The repository's account and region are its ARN's, which may be another account's (a central registry).
     super(scope, id, { environmentFromArn: repositoryArn });
     importedRepositories.add(this);
+    if (!Token.isUnresolved(repositoryName)) reportProblems(this, repositoryNameProblems('repositoryName', repositoryName));
   }
 
   public addToResourcePolicy(_statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
@@ -288,8 +289,8 @@ export class ImageRepository extends ImageRepositoryBase {
   constructor(scope: Construct, id: string, props: ImageRepositoryProps = {}) {
     super(scope, id, { physicalName: props.repositoryName });
     const problems = [
-      ...(props.repositoryName === undefined || Token.isUnresolved(props.repositoryName) ? [] : repositoryNameProblems(props.repositoryName)),
-      ...settingsProblems(props),
+      ...(props.repositoryName === undefined || Token.isUnresolved(props.repositoryName) ? [] : repositoryNameProblems('repositoryName', props.repositoryName)),
+      ...settingsProblems(this, props),
       ...removalProblems(props),
     ];
     this.lifecyclePolicy = lifecyclePolicyOf(props);
@@ -343,7 +344,7 @@ export class ImageRepository extends ImageRepositoryBase {
     if (canOverwriteTag(pattern, this.mutability, this.exclusions)) return;
     const problems = this.mutability === ecr.TagMutability.MUTABLE_WITH_EXCLUSION
       ? [propProblem('mutableTagPattern', pattern, "is listed in 'immutableTagPatterns'. Remove it there to let it move.")]
-      : exclusionFilterProblems('mutableTagPatterns', [...this.exclusions, pattern]);
+      : [...exclusionFilterProblems('mutableTagPatterns', [...this.exclusions, pattern]), ...allTagsMutableProblems('mutableTagPattern', pattern)];
     // Reported at synth with the app's other problems (a build adds its cache tags here while it is being built).
     reportProblems(this, problems);
     if (problems.length > 0) return;

@@ -19,7 +19,8 @@ export interface RepositorySettings {
   readonly tagMutability?: ecr.TagMutability;
   /**
    * Tag patterns (`*` wildcards, at most 5) that may be overwritten in an otherwise immutable repository; renders
-   * `IMMUTABLE_WITH_EXCLUSION`.
+   * `IMMUTABLE_WITH_EXCLUSION`. A pattern of wildcards alone would make every tag mutable and is refused: that is
+   * `tagMutability: ecr.TagMutability.MUTABLE`.
    * @default - no tag can be overwritten
    */
   readonly mutableTagPatterns?: string[];
@@ -35,7 +36,7 @@ export interface RepositorySettings {
    */
   readonly encryption?: ecr.RepositoryEncryption;
   /**
-   * Customer managed key for `KMS` or `KMS_DSSE` encryption.
+   * Customer managed key for `KMS` or `KMS_DSSE` encryption, of the repository's region (ECR uses no other).
    * @default - the AWS managed key `aws/ecr` for KMS encryption
    */
   readonly encryptionKey?: kms.IKey;

@@ -26,12 +26,12 @@ const EXCLUSION_FILTER = /^[A-Za-z0-9._*-]{1,128}$/;
 
 const MAX_EXCLUSION_FILTERS = 5;
 
-export function repositoryNameProblems(name: string): string[] {
+export function repositoryNameProblems(prop: string, name: string): string[] {
   if (name.length < 2 || name.length > 256) {
-    return [propProblem('repositoryName', name, `must be 2 to 256 characters long, got ${name.length}. Shorten or lengthen it.`)];
+    return [propProblem(prop, name, `must be 2 to 256 characters long, got ${name.length}. Shorten or lengthen it.`)];
   }
   if (!REPOSITORY_NAME.test(name)) {
-    return [propProblem('repositoryName', name, "ECR names are lower-case letters and digits, joined by '.', '_', '__' or '-', "
+    return [propProblem(prop, name, "ECR names are lower-case letters and digits, joined by '.', '_', '__' or '-', "
       + "with '/' between namespaces (for example 'team/service'). Fix the name or omit it to get a generated one.")];
   }
   return [];
@@ -59,6 +59,15 @@ export function exclusionFilterProblems(prop: string, filters: readonly string[]
   });
   if (new Set(filters).size !== filters.length) problems.push(propProblem(prop, filters, 'lists a filter twice. Remove the duplicate.'));
   return problems;
+}
+
+/**
+ * A mutable tag pattern that matches every tag (only '*' wildcards), which turns an immutable repository fully
+ * mutable: that is tagMutability MUTABLE, an explicit choice of its own.
+ */
+export function allTagsMutableProblems(prop: string, pattern: string): string[] {
+  return /^\*+$/.test(pattern) ? [propProblem(prop, pattern, 'matches every tag, so any push could move any tag, releases included, as in a MUTABLE repository. '
+    + "Name the tags that move (for example 'dev' or 'env-*'), or set tagMutability: ecr.TagMutability.MUTABLE (without patterns) if every tag should move.")] : [];
 }
 
 export function accountIdProblems(prop: string, id: string): string[] {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { GitHubActionsPublisher, GitHubSubject, ImageRepository, ScanGate } from '../../src';
 import { guardFindings, nagFindings } from '../support/compliance';
@@ -13,6 +13,10 @@ import { synthesisProblems } from '../support/problems';
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const PROVIDER_ARN = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
 const WORKFLOW = path.join(__dirname, '..', '..', 'docs', 'github-actions', 'publish-image.yml');
+
+const SESSION_RULE = 'whole seconds from 1 to 12 hours, as IAM allows.';
+const EVERY_BRANCH = (branch: string) => `prop 'subjects[0]': got ${JSON.stringify(branch)} as the branch; it matches every branch of example-org/storefront, present and future, `
+  + "so whoever can push a branch can assume the role. Name the branches (a pattern such as 'release/*' is fine), or set 'allowAllBranches: true' if that is intended.";
 
 function publisherStack(extra: Partial<ConstructorParameters<typeof GitHubActionsPublisher>[2]> = {}) {
   const app = new App();
@@ -197,16 +201,56 @@ describe('GitHubActionsPublisher', () => {
     ['subjects past IAM\'s trust policy limit', { subjects: Array.from({ length: 40 }, (_, i) => GitHubSubject.branch('example-org', `service-${i}`, 'main')) },
       "prop 'subjects': got \"2336 characters\"; the role's trust policy would pass IAM's default limit of 2048 characters. "
       + 'Use patterns (a branch or tag wildcard), split the subjects over several publishers, or raise the IAM quota and set the subjects in fewer roles.'],
-    ['a 13-hour session', { maxSessionDuration: Duration.hours(13) }, "prop 'maxSessionDuration': got \"13 hours\"; from 1 to 12 hours, as IAM allows."],
-    ['a 30-minute session', { maxSessionDuration: Duration.minutes(30) }, "prop 'maxSessionDuration': got \"0.5 hours\"; from 1 to 12 hours, as IAM allows."],
+    ['every branch of the repository', { subjects: [GitHubSubject.branch('example-org', 'storefront', '*')] }, EVERY_BRANCH('*')],
+    ['a branch of wildcards only', { subjects: [GitHubSubject.branch('example-org', 'storefront', '*?*')] }, EVERY_BRANCH('*?*')],
+    ['every environment of the repository', { subjects: [GitHubSubject.environment('example-org', 'storefront', '*')] },
+      "prop 'subjects[0]': got \"*\" as the environment; it matches every environment of example-org/storefront, and a job that names one that does not exist "
+      + "gets it created without protection rules. Name the environments, or set 'allowAllEnvironments: true' if that is intended."],
+    ['every branch allowed, every environment not', { subjects: [GitHubSubject.environment('example-org', 'storefront', '*')], allowAllBranches: true },
+      "prop 'subjects[0]': got \"*\" as the environment; it matches every environment of example-org/storefront, and a job that names one that does not exist "
+      + "gets it created without protection rules. Name the environments, or set 'allowAllEnvironments: true' if that is intended."],
+    // IAM's MaxSessionDuration: 3,600 to 43,200 seconds.
+    ['a 13-hour session', { maxSessionDuration: Duration.hours(13) }, `prop 'maxSessionDuration': got "13 hours"; ${SESSION_RULE}`],
+    ['a 30-minute session', { maxSessionDuration: Duration.minutes(30) }, `prop 'maxSessionDuration': got "30 minutes"; ${SESSION_RULE}`],
+    ['a session of a fraction of a second', { maxSessionDuration: Duration.millis(3_600_500) }, `prop 'maxSessionDuration': got "1 hour 500 millis"; ${SESSION_RULE}`],
+    ['a session of NaN hours', { maxSessionDuration: Duration.hours(NaN) }, `prop 'maxSessionDuration': got "Duration.hours(NaN)"; ${SESSION_RULE}`],
   ])('refuses %s', (_name, props, problem) => {
     const { stack } = publisherStack(props);
     expect(synthesisProblems(stack)).toBe(`[Publisher/GitHub] ${problem}`);
   });
 
-  test('every repository of an owner when allowed; subjects given as tokens are not checked', () => {
-    const { stack } = publisherStack({ subjects: [GitHubSubject.branch('example-org', '*', 'main')], allowAllRepositoriesOfOwner: true });
+  test('a repository of another account, imported, cannot take the pushes', () => {
+    const { stack } = publisherStack();
+    new GitHubActionsPublisher(stack, 'Elsewhere', {
+      provider: GitHubActionsPublisher.accountProvider(stack, 'Existing'),
+      repositories: [ImageRepository.fromRepositoryAttributes(stack, 'Shared', { repositoryName: 'shared/web', repositoryArn: 'arn:aws:ecr:eu-west-1:222222222222:repository/shared/web' })],
+      subjects: [GitHubSubject.branch('example-org', 'web', 'main')],
+    });
+    expect(synthesisProblems(stack)).toBe("[Publisher/Elsewhere] prop 'repositories[0]': got \"Publisher/Shared\"; is an imported repository of account 222222222222, "
+      + "and the role pushing to it is in 111111111111: a push across accounts also needs the repository's policy to admit the role, which cannot be written "
+      + 'for an imported repository. Push to a repository of 111111111111 and replicate it to 222222222222 (RegistryReplication), or push from a stack of 222222222222.');
+  });
+
+  test.each<[string, Partial<ConstructorParameters<typeof GitHubActionsPublisher>[2]>, string]>([
+    ['every repository of an owner', { subjects: [GitHubSubject.branch('example-org', '*', 'main')], allowAllRepositoriesOfOwner: true }, 'repo:example-org/*:ref:refs/heads/main'],
+    ['every branch', { subjects: [GitHubSubject.branch('example-org', 'storefront', '*')], allowAllBranches: true }, 'repo:example-org/storefront:ref:refs/heads/*'],
+    ['every environment', { subjects: [GitHubSubject.environment('example-org', 'storefront', '*')], allowAllEnvironments: true }, 'repo:example-org/storefront:environment:*'],
+  ])('%s when allowed: the trust policy compares the subject as a pattern', (_name, props, claim) => {
+    const { stack } = publisherStack(props);
     expect(synthesisProblems(stack)).toBe('');
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Condition: {
+            StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+            StringLike: { 'token.actions.githubusercontent.com:sub': [claim] },
+          },
+        })],
+      },
+    });
+  });
+
+  test('subjects given as tokens are not checked', () => {
     const tokens = publisherStack();
     const owner = new CfnParameter(tokens.stack, 'Owner').valueAsString;
     new GitHubActionsPublisher(tokens.stack, 'Tokens', {

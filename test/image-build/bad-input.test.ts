@@ -9,6 +9,10 @@ import {
 } from '../../src';
 import { synthesisProblems } from '../support/problems';
 
+const PROJECT_NAME_RULE = "a CodeBuild project name: 2 to 255 letters, digits, '-' and '_', starting with a letter or digit. Rename it, or omit it for a generated name.";
+const RESERVED_PARAMETER_RULE = "SSM refuses parameter names that start with 'aws' or 'ssm' (in any case), which it keeps for AWS's own. "
+  + "Start the path with a name of yours, such as '/image-build'.";
+
 describe('ImageBuildProject bad input', () => {
   test.each<[string, (stack: Stack) => Partial<ImageBuildProjectProps>, ImageRepositoryProps | undefined, string]>([
     ['env tag invalid', () => ({ environmentTags: ['-dev'] }), undefined, "[Stack/Build] prop 'environmentTags': got \"-dev\"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>)."],
@@ -42,7 +46,24 @@ describe('ImageBuildProject bad input', () => {
       "[Stack/Repo] prop 'mutableTagPatterns': got [\"a\",\"b\",\"c\",\"d\",\"e\",\"cache\"]; ECR takes 1 to 5 tag filters per repository. Combine them with wildcards."],
     ['a cache tag the repository keeps immutable on purpose', () => ({ cache: ImageBuildCache.registry('cache') }), { tagMutability: ecr.TagMutability.MUTABLE, immutableTagPatterns: ['cache'] },
       "[Stack/Repo] prop 'mutableTagPattern': got \"cache\"; is listed in 'immutableTagPatterns'. Remove it there to let it move."],
+    // CodeBuild CreateProject: timeoutInMinutes 5 to 2160, queuedTimeoutInMinutes 5 to 480, whole minutes.
     ['timeout', () => ({ timeout: Duration.minutes(2) }), undefined, "[Stack/Build] prop 'timeout': got \"2 minutes\"; CodeBuild takes whole minutes from 5 minutes to 36 hours."],
+    ['timeout over 36 hours', () => ({ timeout: Duration.hours(37) }), undefined, "[Stack/Build] prop 'timeout': got \"1 day 13 hours\"; CodeBuild takes whole minutes from 5 minutes to 36 hours."],
+    ['timeout of a fraction of a minute', () => ({ timeout: Duration.seconds(330) }), undefined,
+      "[Stack/Build] prop 'timeout': got \"5 minutes 30 seconds\"; CodeBuild takes whole minutes from 5 minutes to 36 hours."],
+    ['timeout of NaN minutes', () => ({ timeout: Duration.minutes(NaN) }), undefined,
+      "[Stack/Build] prop 'timeout': got \"Duration.minutes(NaN)\"; CodeBuild takes whole minutes from 5 minutes to 36 hours."],
+    ['queue timeout of a fraction of a minute', () => ({ queuedTimeout: Duration.seconds(330) }), undefined,
+      "[Stack/Build] prop 'queuedTimeout': got \"5 minutes 30 seconds\"; CodeBuild takes whole minutes from 5 minutes to 8 hours."],
+    // CodeBuild CreateProject: a project name is [A-Za-z0-9][A-Za-z0-9\-_]{1,254}.
+    ['project name with a space', () => ({ projectName: 'storefront build' }), undefined, `[Stack/Build] prop 'projectName': got "storefront build"; ${PROJECT_NAME_RULE}`],
+    ['project name of 256 characters', () => ({ projectName: 'b'.repeat(256) }), undefined, `[Stack/Build] prop 'projectName': got "${'b'.repeat(256)}"; ${PROJECT_NAME_RULE}`],
+    ['project name of one character', () => ({ projectName: 'b' }), undefined, `[Stack/Build] prop 'projectName': got "b"; ${PROJECT_NAME_RULE}`],
+    ['project name starting with a hyphen', () => ({ projectName: '-build' }), undefined, `[Stack/Build] prop 'projectName': got "-build"; ${PROJECT_NAME_RULE}`],
+    // SSM PutParameter: a parameter name can't be prefixed with "aws" or "ssm" (case-insensitive).
+    ['param prefix under /aws', () => ({ digestParameterPrefix: '/aws/images' }), undefined, `[Stack/Build] prop 'digestParameterPrefix': got "/aws/images"; ${RESERVED_PARAMETER_RULE}`],
+    ['param prefix under /SSM', () => ({ digestParameterPrefix: '/SSM-images/storefront' }), undefined,
+      `[Stack/Build] prop 'digestParameterPrefix': got "/SSM-images/storefront"; ${RESERVED_PARAMETER_RULE}`],
     ['concurrency', () => ({ concurrentBuildLimit: 0 }), undefined, "[Stack/Build] prop 'concurrentBuildLimit': got 0; must be a whole number of at least 1."],
     ['param prefix', () => ({ digestParameterPrefix: 'images/' }), undefined, "[Stack/Build] prop 'digestParameterPrefix': got \"images/\"; an SSM parameter path starts with '/', does not end with '/', and uses letters, digits, '_', '.' and '-'."],
     ['protected pattern', () => ({ protectedTagPatterns: ['v/*'] }), undefined, "[Stack/Build] prop 'protectedTagPatterns': got \"v/*\"; a tag pattern is tag characters and '*' wildcards."],
@@ -107,16 +128,34 @@ describe('ImageBuildProject bad input', () => {
     expect(() => call(build)).toThrow(new Error(message));
   });
 
+  test('a push target imported from another account is refused: no grant here reaches its repository policy', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const repository = ImageRepository.fromRepositoryAttributes(stack, 'Shared', { repositoryName: 'shared/app', repositoryArn: 'arn:aws:ecr:eu-west-1:222222222222:repository/shared/app' });
+    new ImageBuildProject(stack, 'Build', { repository, source: codebuild.Source.gitHub({ owner: 'a', repo: 'b' }) });
+    expect(synthesisProblems(stack)).toBe("[Stack/Build] prop 'repository': got \"Stack/Shared\"; is an imported repository of account 222222222222, and the role pushing to it is in 111111111111: "
+      + "a push across accounts also needs the repository's policy to admit the role, which cannot be written for an imported repository. "
+      + 'Push to a repository of 111111111111 and replicate it to 222222222222 (RegistryReplication), or push from a stack of 222222222222.');
+  });
+
   test('unresolved tokens are never validated', () => {
     const stack = new Stack(new App(), 'Stack');
     const repository = ImageRepository.fromRepositoryName(stack, 'Repo', 'team/app');
-    expect(() => new ImageBuildProject(stack, 'Build', {
+    const build = new ImageBuildProject(stack, 'Build', {
       repository,
       source: codebuild.Source.gitHub({ owner: 'a', repo: 'b' }),
       environmentTags: [new CfnParameter(stack, 'Tag').valueAsString],
       commitShaLength: new CfnParameter(stack, 'Len', { type: 'Number' }).valueAsNumber,
       digestParameterPrefix: new CfnParameter(stack, 'Prefix').valueAsString,
+      projectName: new CfnParameter(stack, 'Name').valueAsString,
       timeout: Duration.minutes(new CfnParameter(stack, 'Minutes', { type: 'Number' }).valueAsNumber),
-    })).not.toThrow();
+    });
+    // Every check of the app, without synthesizing it.
+    expect(stack.node.findAll().flatMap((c) => c.node.validate())).toEqual([]);
+    // The tokens reach the project as they are, for CloudFormation to resolve.
+    const project = build.project.node.defaultChild as codebuild.CfnProject;
+    const environment = stack.resolve(project.environment) as codebuild.CfnProject.EnvironmentProperty;
+    expect(stack.resolve([project.name, project.timeoutInMinutes])).toEqual([{ Ref: 'Name' }, { Ref: 'Minutes' }]);
+    expect((environment.environmentVariables as codebuild.CfnProject.EnvironmentVariableProperty[]).find((v) => v.name === 'DIGEST_PARAMETER_PREFIX'))
+      .toEqual({ name: 'DIGEST_PARAMETER_PREFIX', type: 'PLAINTEXT', value: { Ref: 'Prefix' } });
   });
 });

@@ -166,7 +166,8 @@ describe('EcsDeployRole', () => {
     ['a role name of 65 characters', { roleName: 'd'.repeat(65) },
       `prop 'roleName': got "${'d'.repeat(65)}"; an IAM role name: 1 to 64 letters, digits and +=,.@_- characters.`],
     ['a bucket name with capitals', { artifactBucketName: 'Storefront-Pipeline' },
-      "prop 'artifactBucketName': got \"Storefront-Pipeline\"; an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit."],
+      "prop 'artifactBucketName': got \"Storefront-Pipeline\"; an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, "
+      + 'without two adjacent dots, and not an IP address.'],
     ['no service', { services: [] }, "prop 'services': got []; name at least one service to deploy."],
   ])('refuses %s', (_name, props, problem) => {
     const { stack } = workloadStack(new App(), props);

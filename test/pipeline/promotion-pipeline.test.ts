@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import { App, LegacyStackSynthesizer, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, LegacyStackSynthesizer, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -57,6 +57,8 @@ function pipelineStack(props: PropsOf = () => ({}), buildSource?: codebuild.ISou
   });
   return { app, stack, pipeline, build };
 }
+
+const ecsService = (stack: Stack) => ecs.FargateService.fromServiceArnWithCluster(stack, 'Service', 'arn:aws:ecs:eu-west-1:111111111111:service/c/s');
 
 const stagesOf = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages as any[];
 
@@ -192,7 +194,8 @@ describe('ImagePromotionPipeline', () => {
       "prop 'environments[dev].ecsDeployments.service': got \"Delivery/xService\"; is in region us-east-1, and the pipeline in eu-west-1: "
       + 'a deploy action of another region needs an artifact bucket there. Deploy it with a pipeline in us-east-1.', undefined],
     ['an artifact bucket name S3 refuses', () => ({ artifactBucketName: 'storefront_artifacts' }),
-      "prop 'artifactBucketName': got \"storefront_artifacts\"; an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit.",
+      "prop 'artifactBucketName': got \"storefront_artifacts\"; an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, "
+      + 'without two adjacent dots, and not an IP address.',
       undefined],
   ])('refuses %s', (_name, props, problem, source) => {
     const { stack } = pipelineStack(props, source);
@@ -210,6 +213,72 @@ describe('ImagePromotionPipeline', () => {
     const { app, stack } = pipelineStack();
     expect(nagFindings(stack)).toEqual([]);
     expect(guardFindings(app)).toEqual([]);
+  });
+});
+
+const BUCKET_RULE = 'an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, '
+  + 'without two adjacent dots, and not an IP address.';
+const SOURCE_NAME_RULE = "at the connection's provider: never empty, no spaces. Fix the name.";
+const BRANCH_RULE = "a git branch name (git check-ref-format): not empty, without spaces, '~', '^', ':', '?', '*', '[', '\\' or '..', "
+  + "and not starting or ending with '/' or '.'.";
+const PIPELINE_NAME_RULE = "a CodePipeline name: 1 to 100 letters, digits, '.', '@', '_' and '-'. Rename it, or omit it for a generated name.";
+const DEPLOYMENT_TIMEOUT_RULE = "CodePipeline's ECS deploy action waits whole minutes from 1 to 60. Shorten it; a deployment still running then fails the action.";
+
+// The smallest pipeline that shows each problem: one environment, at most one deployment.
+describe('ImagePromotionPipeline props that AWS refuses at deploy or aws-cdk-lib throws on', () => {
+  test.each<[string, (s: Stack) => Partial<ImagePromotionPipelineProps>, string]>([
+    // S3 general purpose bucket naming rules
+    ['a bucket name with two adjacent dots', () => ({ artifactBucketName: 'a..b-artifacts' }), `prop 'artifactBucketName': got "a..b-artifacts"; ${BUCKET_RULE}`],
+    ['a bucket name shaped like an IP address', () => ({ artifactBucketName: '192.168.5.4' }), `prop 'artifactBucketName': got "192.168.5.4"; ${BUCKET_RULE}`],
+    ['a bucket name of 64 characters', () => ({ artifactBucketName: 'b'.repeat(64) }), `prop 'artifactBucketName': got "${'b'.repeat(64)}"; ${BUCKET_RULE}`],
+    ['a bucket name starting with xn--', () => ({ artifactBucketName: 'xn--storefront-artifacts' }),
+      "prop 'artifactBucketName': got \"xn--storefront-artifacts\"; S3 reserves the prefix 'xn--' for its own names. Rename the bucket."],
+    ['a bucket name starting with sthree-', () => ({ artifactBucketName: 'sthree-artifacts' }),
+      "prop 'artifactBucketName': got \"sthree-artifacts\"; S3 reserves the prefix 'sthree-' for its own names. Rename the bucket."],
+    ['a bucket name ending in -s3alias', () => ({ artifactBucketName: 'artifacts-s3alias' }),
+      "prop 'artifactBucketName': got \"artifacts-s3alias\"; S3 reserves the suffix '-s3alias' for its own names. Rename the bucket."],
+    ['a bucket name ending in .mrap', () => ({ artifactBucketName: 'artifacts.mrap' }),
+      "prop 'artifactBucketName': got \"artifacts.mrap\"; S3 reserves the suffix '.mrap' for its own names. Rename the bucket."],
+    // CodeConnections source
+    ['an empty owner', () => ({ sourceOwner: '' }),
+      `prop 'sourceOwner': got ""; the owner of the Git repository (a user, organization, group or workspace) ${SOURCE_NAME_RULE}`],
+    ['an owner with a space', () => ({ sourceOwner: 'example org' }),
+      `prop 'sourceOwner': got "example org"; the owner of the Git repository (a user, organization, group or workspace) ${SOURCE_NAME_RULE}`],
+    ['an empty repository', () => ({ sourceRepository: '' }), `prop 'sourceRepository': got ""; the name of the Git repository ${SOURCE_NAME_RULE}`],
+    ['a repository with a space', () => ({ sourceRepository: 'store front' }), `prop 'sourceRepository': got "store front"; the name of the Git repository ${SOURCE_NAME_RULE}`],
+    ['an empty branch', () => ({ branch: '' }), `prop 'branch': got ""; ${BRANCH_RULE}`],
+    ['a branch with a space', () => ({ branch: 'release 1' }), `prop 'branch': got "release 1"; ${BRANCH_RULE}`],
+    ['a branch pattern', () => ({ branch: 'release/*' }), `prop 'branch': got "release/*"; ${BRANCH_RULE}`],
+    // CodePipeline names
+    ['a pipeline name with a space', () => ({ pipelineName: 'storefront pipeline' }), `prop 'pipelineName': got "storefront pipeline"; ${PIPELINE_NAME_RULE}`],
+    ['a pipeline name of 101 characters', () => ({ pipelineName: 'p'.repeat(101) }), `prop 'pipelineName': got "${'p'.repeat(101)}"; ${PIPELINE_NAME_RULE}`],
+    // ECS deploy action
+    ['a deployment timeout over 60 minutes', (s) => ({ environments: [{ name: 'dev', ecsDeployments: [{ service: ecsService(s), containerName: 'app', deploymentTimeout: Duration.minutes(61) }] }] }),
+      `prop 'environments[dev].ecsDeployments.deploymentTimeout': got "1 hour 1 minute"; ${DEPLOYMENT_TIMEOUT_RULE}`],
+    ['a deployment timeout of 90 seconds', (s) => ({ environments: [{ name: 'dev', ecsDeployments: [{ service: ecsService(s), containerName: 'app', deploymentTimeout: Duration.seconds(90) }] }] }),
+      `prop 'environments[dev].ecsDeployments.deploymentTimeout': got "1 minute 30 seconds"; ${DEPLOYMENT_TIMEOUT_RULE}`],
+  ])('refuses %s', (_name, props, problem) => {
+    const stack = new Stack(new App(), 'Delivery', { env: ENV });
+    const repository = new ImageRepository(stack, 'Repository', { repositoryName: 'platform/storefront', mutableTagPatterns: ['dev'] });
+    const build = new ImageBuildProject(stack, 'Build', { repository, environmentTags: ['dev'] });
+    new ImagePromotionPipeline(stack, 'Promotion', {
+      connectionArn: CONNECTION, sourceOwner: 'example-org', sourceRepository: 'storefront', buildProject: build, environments: [{ name: 'dev' }], ...props(stack),
+    });
+    expect(synthesisProblems(stack)).toBe(`[Delivery/Promotion] ${problem}`);
+  });
+
+  test.each<[string, Partial<ImagePromotionPipelineProps>, Record<string, unknown>]>([
+    ['a bucket name of 63 characters with dots', { artifactBucketName: `a.b-${'c'.repeat(59)}` }, { BucketName: `a.b-${'c'.repeat(59)}` }],
+    ['a bucket name with xn-- inside, not as its prefix', { artifactBucketName: 'artifacts-xn--1' }, { BucketName: 'artifacts-xn--1' }],
+  ])('takes %s', (_name, props, bucket) => {
+    const stack = new Stack(new App(), 'Delivery', { env: ENV });
+    const repository = new ImageRepository(stack, 'Repository', { repositoryName: 'platform/storefront', mutableTagPatterns: ['dev'] });
+    const build = new ImageBuildProject(stack, 'Build', { repository, environmentTags: ['dev'] });
+    new ImagePromotionPipeline(stack, 'Promotion', {
+      connectionArn: CONNECTION, sourceOwner: 'example-org', sourceRepository: 'storefront', buildProject: build, environments: [{ name: 'dev' }], ...props,
+    });
+    expect(synthesisProblems(stack)).toBe('');
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', bucket);
   });
 });
 
@@ -244,13 +313,12 @@ test('the image definitions step keeps its 10 minutes; a release may wait 90 for
   const target = new Stack(app, 'Target', { env: { account: '222222222222', region: 'eu-west-1' } });
   const repository = new ImageRepository(own, 'Repo', { repositoryName: 'team/app', mutableTagPatterns: ['dev'] });
   const build = new ImageBuildProject(own, 'Build', { repository, environmentTags: ['dev'] });
-  const ecsService = ecs.FargateService.fromServiceArnWithCluster(own, 'Service', 'arn:aws:ecs:eu-west-1:111111111111:service/c/s');
   new ImagePromotionPipeline(own, 'Promotion', {
     connectionArn: CONNECTION,
     sourceOwner: 'o',
     sourceRepository: 'r',
     buildProject: build,
-    environments: [{ name: 'dev', ecsDeployments: [{ service: ecsService, containerName: 'app' }], stackReleases: [{ stack: target }] }],
+    environments: [{ name: 'dev', ecsDeployments: [{ service: ecsService(own), containerName: 'app' }], stackReleases: [{ stack: target }] }],
   });
   const projects = Template.fromStack(own).findResources('AWS::CodeBuild::Project');
   const timeouts = Object.entries(projects).map(([id, p]) => [id.replace(/[0-9A-F]{8}$/, ''), p.Properties.TimeoutInMinutes]).sort();

@@ -26,6 +26,10 @@ const namedSecret = (s: Stack, name: string) => new secretsmanager.Secret(s, 'Cr
 const PREFIX_RULE = "a prefix is 2 to 30 characters of lower-case repository name components joined by '/' (for example 'docker-hub' or 'team/app'), or ROOT for every repository.";
 const SCAN_FILTER_RULE = "a scanning filter is 1 to 255 lower-case letters, digits, '.', '_', '-', '/' and '*' wildcards, starting and ending with a letter, digit or '*', for example 'platform/*'.";
 
+const EVERY_TAG_MUTABLE = 'matches every tag, so any push could move any tag, releases included, as in a MUTABLE repository. '
+  + "Name the tags that move (for example 'dev' or 'env-*'), or set tagMutability: ecr.TagMutability.MUTABLE (without patterns) if every tag should move.";
+const TAG_CHARACTERS = "letters, digits, spaces and + - = . _ : / @ (AWS's tag characters; no line breaks)";
+
 describe('registry constructs report bad props at synth, each naming construct, prop, value and fix', () => {
   test.each<[string, (s: Stack) => void, string]>([
     // Scanning
@@ -112,6 +116,30 @@ describe('registry constructs report bad props at synth, each naming construct, 
       "[Stack/Template] prop 'lifecyclePolicy': policy: rules: got an empty list; ECR needs at least one rule. Add a rule or remove the lifecycle policy.\n[Stack/Template] prop 'lifecyclePolicy': policy: text: got 12 characters; ECR needs at least 100. Add rule descriptions."],
     ['a template description of 257 characters', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION], description: 'd'.repeat(257) }),
       "[Stack/Template] prop 'description': got \"257 characters\"; ECR takes at most 256. Shorten it."],
+    ['a template with a key of another region', (s) => new RepositoryCreationTemplate(s, 'Template', {
+      prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION], encryptionKey: kms.Key.fromKeyArn(s, 'Key', 'arn:aws:kms:us-east-1:111111111111:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0'),
+    }), "[Stack/Template] prop 'encryptionKey': got \"Stack/Key\"; is a key of us-east-1, and ECR encrypts a repository only with a key of the repository's own region (eu-west-1). "
+      + 'Use a key of eu-west-1 (a multi-Region replica key, if it must be the same key).'],
+    ['a template that makes every tag mutable', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION], mutableTagPatterns: ['*'] }),
+      `[Stack/Template] prop 'mutableTagPatterns[0]': got "*"; ${EVERY_TAG_MUTABLE}`],
+    ['a template tag value with a line break', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION], resourceTags: { team: 'store\nfront' } }),
+      `[Stack/Template] prop 'resourceTags.team': got "store\\nfront"; a tag value is ${TAG_CHARACTERS}. Fix the value.`],
+    ['a template tag value with a semicolon', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION], resourceTags: { team: 'a;b' } }),
+      `[Stack/Template] prop 'resourceTags.team': got "a;b"; a tag value is ${TAG_CHARACTERS}. Fix the value.`],
+    ['a template tag key with a comma', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION], resourceTags: { 'cost,center': 'x' } }),
+      `[Stack/Template] prop 'resourceTags': got "cost,center"; a tag key is ${TAG_CHARACTERS}. Rename it.`],
+    // Repository fleets
+    ['a fleet whose defaults make every tag mutable', (s) => new RepositoryFleet(s, 'Fleet', { repositoryNames: ['team/app'], shards: 1, defaults: { mutableTagPatterns: ['*'] } }),
+      `[Stack/Fleet/Shard1/team--app] prop 'mutableTagPatterns[0]': got "*"; ${EVERY_TAG_MUTABLE}`],
+    ['a fleet of NaN shards', (s) => new RepositoryFleet(s, 'Fleet', { repositoryNames: ['team/app'], shards: NaN }),
+      "[Stack/Fleet] prop 'shards': got NaN; a whole number of nested stacks from 1 to 500."],
+    ['a fleet of 2.5 shards', (s) => new RepositoryFleet(s, 'Fleet', { repositoryNames: ['team/app'], shards: 2.5 }),
+      "[Stack/Fleet] prop 'shards': got 2.5; a whole number of nested stacks from 1 to 500."],
+    ['a fleet repository with an empty name', (s) => new RepositoryFleet(s, 'Fleet', { repositoryNames: ['team/app'], repositories: [{ repositoryName: '' }] }),
+      "[Stack/Fleet] prop 'repositories[0].repositoryName': got \"\"; must be 2 to 256 characters long, got 0. Shorten or lengthen it."],
+    ['two fleet repositories of one construct id', (s) => new RepositoryFleet(s, 'Fleet', { repositoryNames: ['team/app', 'team--app'] }),
+      "[Stack/Fleet] prop 'repositoryNames[1]': got \"team--app\"; makes the construct id 'team--app', as \"team/app\" (repositoryNames[0]) does: "
+      + "a construct id writes '/' as '--'. Declare one of the two as an ImageRepository outside the fleet."],
     ['two templates of one prefix', (s) => {
       new RepositoryCreationTemplate(s, 'Template', { prefix: 'ROOT', appliedFor: [RepositoryCreationTrigger.REPLICATION] });
       new RepositoryCreationTemplate(s, 'Again', { prefix: 'ROOT', appliedFor: [RepositoryCreationTrigger.CREATE_ON_PUSH] });

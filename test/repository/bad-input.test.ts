@@ -1,10 +1,14 @@
 import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { CfnRepository } from 'aws-cdk-lib/aws-ecr';
+import { CfnRule } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ImageRepository, ImageRepositoryProps, LifecyclePolicy, LifecycleRule, TagStatus } from '../../src';
 import { problemsOf, synthesisProblems } from '../support/problems';
+
+const EVERY_TAG_MUTABLE = 'matches every tag, so any push could move any tag, releases included, as in a MUTABLE repository. '
+  + "Name the tags that move (for example 'dev' or 'env-*'), or set tagMutability: ecr.TagMutability.MUTABLE (without patterns) if every tag should move.";
 
 describe('ImageRepository bad input', () => {
   test.each<[string, (stack: Stack) => ImageRepositoryProps, string]>([
@@ -12,6 +16,7 @@ describe('ImageRepository bad input', () => {
     ['name upper', () => ({ repositoryName: 'Team/App' }), "[Stack/Repo] prop 'repositoryName': got \"Team/App\"; ECR names are lower-case letters and digits, joined by '.', '_', '__' or '-', with '/' between namespaces (for example 'team/service'). Fix the name or omit it to get a generated one."],
     ['name trailing slash', () => ({ repositoryName: 'team/' }), "[Stack/Repo] prop 'repositoryName': got \"team/\"; ECR names are lower-case letters and digits, joined by '.', '_', '__' or '-', with '/' between namespaces (for example 'team/service'). Fix the name or omit it to get a generated one."],
     ['name double dot', () => ({ repositoryName: 'team..app' }), "[Stack/Repo] prop 'repositoryName': got \"team..app\"; ECR names are lower-case letters and digits, joined by '.', '_', '__' or '-', with '/' between namespaces (for example 'team/service'). Fix the name or omit it to get a generated one."],
+    ['name empty', () => ({ repositoryName: '' }), "[Stack/Repo] prop 'repositoryName': got \"\"; must be 2 to 256 characters long, got 0. Shorten or lengthen it."],
     ['name too long', () => ({ repositoryName: 'a'.repeat(257) }), `[Stack/Repo] prop 'repositoryName': got "${'a'.repeat(257)}"; must be 2 to 256 characters long, got 257. Shorten or lengthen it.`],
     ['exclusion mode given', () => ({ tagMutability: ecr.TagMutability.IMMUTABLE_WITH_EXCLUSION }), "[Stack/Repo] prop 'tagMutability': got \"IMMUTABLE_WITH_EXCLUSION\"; the exclusion modes follow from the patterns. Set 'mutableTagPatterns' (or, with MUTABLE, 'immutableTagPatterns') instead."],
     ['both lists', () => ({ mutableTagPatterns: ['dev'], immutableTagPatterns: ['v*'] }), "[Stack/Repo] prop 'immutableTagPatterns': got [\"v*\"]; cannot be combined with 'mutableTagPatterns'. Keep the list that matches tagMutability."],
@@ -22,6 +27,8 @@ describe('ImageRepository bad input', () => {
     ['bad filter char', () => ({ mutableTagPatterns: ['feature/*'] }), "[Stack/Repo] prop 'mutableTagPatterns[0]': got \"feature/*\"; a filter is 1 to 128 letters, digits, '.', '_', '-' or '*' wildcards. Fix the pattern."],
     ['dup filter', () => ({ mutableTagPatterns: ['dev', 'dev'] }), "[Stack/Repo] prop 'mutableTagPatterns': got [\"dev\",\"dev\"]; lists a filter twice. Remove the duplicate."],
     ['long filter', () => ({ mutableTagPatterns: ['a'.repeat(129)] }), `[Stack/Repo] prop 'mutableTagPatterns[0]': got "${'a'.repeat(129)}"; a filter is 1 to 128 letters, digits, '.', '_', '-' or '*' wildcards. Fix the pattern.`],
+    ['every tag mutable', () => ({ mutableTagPatterns: ['*'] }), `[Stack/Repo] prop 'mutableTagPatterns[0]': got "*"; ${EVERY_TAG_MUTABLE}`],
+    ['every tag mutable, among others', () => ({ mutableTagPatterns: ['dev', '**'] }), `[Stack/Repo] prop 'mutableTagPatterns[1]': got "**"; ${EVERY_TAG_MUTABLE}`],
     ['aes with key', (s) => ({ encryption: ecr.RepositoryEncryption.AES_256, encryptionKey: new kms.Key(s, 'K') }), "[Stack/Repo] prop 'encryptionKey': got \"Stack/K\"; is only used with KMS or KMS_DSSE encryption, and encryption is AES256. Drop the key or set encryption to KMS."],
     ['emptyOnDelete retain', () => ({ emptyOnDelete: true }), "[Stack/Repo] prop 'emptyOnDelete': got true; deletes every image, so it needs removalPolicy DESTROY (got the default RETAIN). Set removalPolicy: RemovalPolicy.DESTROY as well, or drop emptyOnDelete."],
     ['emptyOnDelete snapshot', () => ({ emptyOnDelete: true, removalPolicy: RemovalPolicy.SNAPSHOT }), "[Stack/Repo] prop 'emptyOnDelete': got true; deletes every image, so it needs removalPolicy DESTROY (got SNAPSHOT). Set removalPolicy: RemovalPolicy.DESTROY as well, or drop emptyOnDelete."],
@@ -55,9 +62,12 @@ describe('ImageRepository bad input', () => {
     ['lambda none', (repo) => repo.grantPullToLambda({}), "[Stack/Repo] prop 'accountIds': got nothing; give 'accountIds' or 'functionArns': an unconditioned Lambda service principal would let any account's functions pull."],
     ['lambda arn bad', (repo) => repo.grantPullToLambda({ functionArns: ['my-function'] }), "[Stack/Repo] prop 'functionArns': got \"my-function\"; a Lambda function ARN is 'arn:<partition>:lambda:<region>:<account>:function:<name>'. Pass 'accountIds' to allow every function of an account."],
     ['lambda account bad', (repo) => repo.grantPullToLambda({ accountIds: ['12345678901x'] }), "[Stack/Repo] prop 'accountIds': got \"12345678901x\"; an AWS account id is exactly 12 digits. Quote it as a string to keep leading zeros."],
+    ['every tag made mutable later', (repo) => repo.addMutableTagPattern('*'), `[Stack/Repo] prop 'mutableTagPattern': got "*"; ${EVERY_TAG_MUTABLE}`],
     ['pushed bad tag', (repo) => repo.onImagePushed('P', { imageTag: 'a b' }), "[Stack/Repo] prop 'imageTag': got \"a b\"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>)."],
     ['add rule conflict', (repo) => repo.addLifecycleRule(LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: 3 })), "[Stack/Repo] prop 'lifecyclePolicy': policy: storage class 'standard': 2 rules select untagged images (rule 1, rule 2); ECR allows one per storage class. Merge them."],
     ['resource statement', (repo) => repo.addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'], resources: ['*'], principals: [new iam.AccountPrincipal('222222222222')] })), "[Stack/Repo] prop 'statement.resources': got [\"*\"]; a repository policy applies to its repository and takes no Resource. Remove the resources."],
+    ['imported by an empty name', (repo) => ImageRepository.fromRepositoryName(repo.stack, 'Imp', ''),
+      "[Stack/Imp] prop 'repositoryName': got \"\"; must be 2 to 256 characters long, got 0. Shorten or lengthen it."],
     ['imported accounts', (repo) => ImageRepository.fromRepositoryName(repo.stack, 'Imp', 'team/app').grantPullToAccounts(['222222222222']), '[Stack/Imp] the repository policy of an imported repository cannot be changed from here. Grant the access in the stack that owns the repository.'],
     ['grantee account short', (repo) => repo.grantPull(new iam.AccountPrincipal('12345')),
       "[Stack/Repo] prop 'grantee': got \"12345\"; an AWS account id is exactly 12 digits. Quote it as a string to keep leading zeros."],
@@ -72,6 +82,18 @@ describe('ImageRepository bad input', () => {
     // Reported when the app synthesizes, with every other mistake of the app; the call itself returns.
     expect(() => call(repo)).not.toThrow();
     expect(synthesisProblems(repo)).toBe(message);
+  });
+
+  // ECR EncryptionConfiguration.kmsKey: "The key must exist in the same Region as the repository."
+  test.each<[string, (app: App, stack: Stack) => kms.IKey, string]>([
+    ['a key of another stack\'s region', (app) => new kms.Key(new Stack(app, 'Virginia', { env: { account: '111111111111', region: 'us-east-1' } }), 'Key'), 'Virginia/Key'],
+    ['an imported key of another region', (_app, stack) => kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:us-east-1:111111111111:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0'), 'Stack/Key'],
+  ])('refuses %s', (_name, key, path) => {
+    const app = new App();
+    const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new ImageRepository(stack, 'Repo', { encryptionKey: key(app, stack) });
+    expect(synthesisProblems(stack)).toBe(`[Stack/Repo] prop 'encryptionKey': got "${path}"; is a key of us-east-1, and ECR encrypts a repository only with a key `
+      + "of the repository's own region (eu-west-1). Use a key of eu-west-1 (a multi-Region replica key, if it must be the same key).");
   });
 
   test('every mistake of the app shows at once: a bad name, a bad grant and a conflicting rule', () => {
@@ -105,17 +127,40 @@ describe('ImageRepository bad input', () => {
   });
 });
 
-test('unresolved tokens are never validated', () => {
+test('unresolved tokens are never validated: they reach the template as they are', () => {
   const stack = new Stack(new App(), 'Stack');
   const name = new CfnParameter(stack, 'Name').valueAsString;
   const account = new CfnParameter(stack, 'Account').valueAsString;
   const tag = new CfnParameter(stack, 'Tag').valueAsString;
   const repo = new ImageRepository(stack, 'Repo', { repositoryName: name, mutableTagPatterns: [tag] });
-  expect(() => repo.grantPullToAccounts([account])).not.toThrow();
-  expect(() => repo.grantPullToOrganization(new CfnParameter(stack, 'Org').valueAsString)).not.toThrow();
-  expect(() => repo.grantPullToLambda({ functionArns: [new CfnParameter(stack, 'Fn').valueAsString] })).not.toThrow();
-  expect(() => repo.imageUri(tag)).not.toThrow();
-  expect(() => repo.onImagePushed('Pushed', { imageTag: tag })).not.toThrow();
+  repo.grantPullToAccounts([account]);
+  repo.grantPullToOrganization(new CfnParameter(stack, 'Org').valueAsString);
+  repo.grantPullToLambda({ functionArns: [new CfnParameter(stack, 'Fn').valueAsString] });
+  expect(stack.resolve(repo.imageUri(tag))['Fn::Join'][1].slice(-2)).toEqual([':', { Ref: 'Tag' }]);
+  repo.onImagePushed('Pushed', { imageTag: tag });
+  // Every check of the app, without synthesizing it.
+  expect(stack.node.findAll().flatMap((c) => c.node.validate())).toEqual([]);
+  const resource = repo.node.defaultChild as CfnRepository;
+  const pull = ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'];
+  expect(stack.resolve({
+    name: resource.repositoryName,
+    mutability: resource.imageTagMutability,
+    filters: resource.imageTagMutabilityExclusionFilters,
+    policy: resource.repositoryPolicyText,
+  })).toEqual({
+    name: { Ref: 'Name' },
+    mutability: 'IMMUTABLE_WITH_EXCLUSION',
+    filters: [{ imageTagMutabilityExclusionFilterType: 'WILDCARD', imageTagMutabilityExclusionFilterValue: { Ref: 'Tag' } }],
+    policy: {
+      Version: '2012-10-17',
+      Statement: [
+        { Action: pull, Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'Account' }, ':root']] } } },
+        { Action: pull, Condition: { StringEquals: { 'aws:PrincipalOrgID': { Ref: 'Org' } } }, Effect: 'Allow', Principal: { AWS: '*' } },
+        { Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Condition: { StringLike: { 'aws:sourceArn': [{ Ref: 'Fn' }] } }, Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+      ],
+    },
+  });
+  expect(stack.resolve((repo.node.findChild('Pushed').node.defaultChild as CfnRule).eventPattern).detail['image-tag']).toEqual([{ Ref: 'Tag' }]);
 });
 
 test("a thrown error's first frame is the caller's line, not the library's error helper", () => {
