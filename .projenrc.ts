@@ -268,6 +268,12 @@ project.addTask('diagram', {
   exec: 'ts-node --transpile-only scripts/diagram.ts',
 });
 
+// After the tests, so the GitHub build workflow (`projen build`) checks what .ci/run checks.
+project.testTask.spawn(project.addTask('synth:check', {
+  description: 'Synthesize the reference app with the cdk CLI (compliance plugins on) and cfn-lint every template',
+  exec: 'bash scripts/synth-check.sh',
+}));
+
 project.addTask('ci', {
   description: 'Everything CI checks: system packages, generated files current, build, tests, packaging',
   exec: 'bash scripts/ci.sh',

@@ -12,6 +12,12 @@ export function referencePlatform(props: Partial<ReferencePlatformProps> = {}, a
   return { app, platform };
 }
 
+/** Builds on the first call and returns the same thing after: for platforms a test file's tests only read. */
+export function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
+}
+
 /**
  * The feature flags the reference platform is tested under: aws-cdk-lib's defaults (an app without flags), and the
  * flags of the reference app's cdk.json, which are every flag `cdk init` recommends, as users' apps have them.

@@ -4,7 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { IConstruct } from 'constructs';
-import { kubectlLayer, referencePlatform } from './platform';
+import { kubectlLayer, once, referencePlatform } from './platform';
 import { resolveCfn } from '../../packages/ecr-access/src/resolve';
 import { EcsServiceStack, EksWorkloadStack, RegistryStack } from '../../src';
 import { main as cliMain } from '../../src/cli/ecr-lifecycle';
@@ -19,6 +19,10 @@ const CROSS_ACCOUNT = {
   ],
 };
 
+// Synthesized once for the file (each takes seconds); the tests that use them only read them.
+const defaultPlatform = once(() => referencePlatform());
+const crossAccountPlatform = once(() => referencePlatform(CROSS_ACCOUNT));
+
 /** The release actions of a service's pipeline, with their stage. */
 function releaseActions(delivery: import('aws-cdk-lib').Stack, service: string): any[] {
   const pipelines = Template.fromStack(delivery).findResources('AWS::CodePipeline::Pipeline', { Properties: { Name: service } });
@@ -32,7 +36,7 @@ const variables = (action: any) => Object.fromEntries(JSON.parse(resolveCfn(acti
 
 describe('reference platform', () => {
   test('cross-account: each repository policy admits only the pulling roles of the workload accounts, by path', () => {
-    const { platform } = referencePlatform(CROSS_ACCOUNT);
+    const { platform } = crossAccountPlatform();
     const root = (id: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${id}:root`]] });
     const rolePath = (id: string, service: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${id}:role/platform/${service}/*`]] });
     const template = Template.fromStack(platform.registry);
@@ -60,7 +64,7 @@ describe('reference platform', () => {
   });
 
   test('workloads import the repository by ARN in the registry account and run the digest of their release record', () => {
-    const { platform } = referencePlatform(CROSS_ACCOUNT);
+    const { platform } = crossAccountPlatform();
     const [devEcs] = platform.ecsStacks.map((s) => Template.fromStack(s));
     const image = (t: Template) => JSON.stringify(t.findResources('AWS::ECS::TaskDefinition'));
     expect(image(devEcs)).toContain('111111111111.dkr.ecr.eu-west-1.');
@@ -84,7 +88,7 @@ describe('reference platform', () => {
   });
 
   test('first deploy: before any release, every workload stack is created with nothing to run (no task, pod or function without an image)', () => {
-    const { platform } = referencePlatform(CROSS_ACCOUNT);
+    const { platform } = crossAccountPlatform();
     const parameter = {
       Type: 'String',
       Default: 'none',
@@ -123,12 +127,12 @@ describe('reference platform', () => {
   });
 
   test('every build of the reference app is run by its service\'s pipeline: no build warns that nothing runs it', () => {
-    const { platform } = referencePlatform();
+    const { platform } = defaultPlatform();
     expect(Annotations.fromStack(platform.registry).findWarning('*', Match.stringLikeRegexp('buildNothingRuns'))).toEqual([]);
   });
 
   test('no stack depends on an export of the registry; the registry deploys first', () => {
-    const { app, platform } = referencePlatform(CROSS_ACCOUNT);
+    const { app, platform } = crossAccountPlatform();
     const assembly = app.synth();
     for (const stack of [...platform.ecsStacks, ...platform.eksStacks]) {
       expect(JSON.stringify(assembly.getStackByName(stack.stackName).template)).not.toContain('Fn::ImportValue');
@@ -137,7 +141,7 @@ describe('reference platform', () => {
   });
 
   test('delivery: each service\'s pipeline builds on every push to main and releases each environment by setting its stacks\' record', () => {
-    const { app, platform } = referencePlatform(CROSS_ACCOUNT);
+    const { app, platform } = crossAccountPlatform();
     expect(synthesisProblems(app)).toBe('');
     const delivery = Template.fromStack(platform.delivery);
     for (const [service, kind] of [['storefront', 'Ecs'], ['catalog', 'Eks'], ['resizer', 'Lambda']]) {
@@ -178,7 +182,7 @@ describe('reference platform', () => {
   });
 
   test('delivery: a release project may assume only the deploy roles of its own environment', () => {
-    const { platform } = referencePlatform(CROSS_ACCOUNT);
+    const { platform } = crossAccountPlatform();
     const delivery = Template.fromStack(platform.delivery);
     const assumed = Object.values(delivery.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement
       .filter((st: any) => st.Action === 'sts:AssumeRole' && JSON.stringify(st.Resource).includes('cdk-'))
@@ -207,7 +211,7 @@ describe('reference platform', () => {
   });
 
   test('ECS: isolated VPC without internet access, Container Insights, internal ALB, non-root container, secret from Secrets Manager', () => {
-    const template = Template.fromStack(referencePlatform().platform.ecsStacks[0]);
+    const template = Template.fromStack(defaultPlatform().platform.ecsStacks[0]);
     template.resourceCountIs('AWS::EC2::InternetGateway', 0);
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     template.allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false });
@@ -230,7 +234,7 @@ describe('reference platform', () => {
   });
 
   test('EKS: private endpoint, every control-plane log, node role without the registry read-only policy, manifest with the image', () => {
-    const template = Template.fromStack(referencePlatform().platform.eksStacks[0]);
+    const template = Template.fromStack(defaultPlatform().platform.eksStacks[0]);
     template.hasResourceProperties('AWS::EKS::Cluster', {
       ResourcesVpcConfig: Match.objectLike({ EndpointPrivateAccess: true, EndpointPublicAccess: false }),
       Logging: { ClusterLogging: { EnabledTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].map((type) => ({ Type: type })) } },
@@ -251,7 +255,7 @@ describe('reference platform', () => {
       Roles: [{ Ref: Match.stringLikeRegexp('^NodeRole') }],
     });
     // In eu-west-1 they live in account 602401143452.
-    Template.fromStack(referencePlatform().platform.eksStacks[0]).hasResourceProperties('AWS::IAM::ManagedPolicy',
+    Template.fromStack(defaultPlatform().platform.eksStacks[0]).hasResourceProperties('AWS::IAM::ManagedPolicy',
       addOnPull({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:eu-west-1:602401143452:repository/*']] }));
     // A stack of no fixed region carries the table and looks its region up at deploy time.
     const agnostic = Template.fromStack(new EksWorkloadStack(new App(), 'Eks', { repositoryName: 'team/app', kubectlLayer }));
@@ -268,7 +272,7 @@ describe('reference platform', () => {
   });
 
   test('EKS: the kubectl provider reaches Lambda and the custom-resource response URL from the isolated subnets', () => {
-    const template = Template.fromStack(referencePlatform().platform.eksStacks[0]);
+    const template = Template.fromStack(defaultPlatform().platform.eksStacks[0]);
     // The framework function invokes the handler through Lambda's API.
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.eu-west-1.lambda', PrivateDnsEnabled: true, VpcEndpointType: 'Interface' });
     // It PUTs its answer to a pre-signed S3 URL: HTTPS out, which only the S3 gateway endpoint carries.
@@ -289,7 +293,7 @@ describe('reference platform', () => {
   });
 
   test('EKS: the kubectl handler\'s role has its logs, its network interfaces and its cluster, nothing of ECR', () => {
-    const template = Template.fromStack(referencePlatform().platform.eksStacks[0]);
+    const template = Template.fromStack(defaultPlatform().platform.eksStacks[0]);
     const [id] = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { Description: 'kubectl handler: applies the manifests of the cluster' } }));
     const role = template.toJSON().Resources[id];
     expect(role.Properties.ManagedPolicyArns).toEqual(['service-role/AWSLambdaBasicExecutionRole', 'service-role/AWSLambdaVPCAccessExecutionRole']
@@ -305,7 +309,7 @@ describe('reference platform', () => {
   });
 
   test('pods run as the same numeric user and group as the ECS tasks', () => {
-    const { platform } = referencePlatform();
+    const { platform } = defaultPlatform();
     const [ecsUser] = Object.values(Template.fromStack(platform.ecsStacks[0]).findResources('AWS::ECS::TaskDefinition')).map((t) => t.Properties.ContainerDefinitions[0].User);
     const text = Object.values(Template.fromStack(platform.eksStacks[0]).findResources('Custom::AWSCDK-EKS-KubernetesResource'))[0].Properties.Manifest;
     // The manifest is JSON with the image URI as a reference: read it with the reference as a placeholder.
@@ -398,14 +402,14 @@ describe('reference platform', () => {
   });
 
   test('an unknown service is refused by name', () => {
-    const registry = referencePlatform().platform.registry;
+    const registry = defaultPlatform().platform.registry;
     expect(() => registry.repository('billing')).toThrow(new Error('[Registry] prop \'service\': got "billing"; this registry holds ["storefront","catalog","resizer"].'));
     expect(registry.buildProject('catalog').project.node.path).toBe('Registry/catalogBuild/Project');
     expect(() => registry.buildProject('billing')).toThrow(new Error('[Registry] prop \'service\': got "billing"; this registry holds ["storefront","catalog","resizer"].'));
   });
 
   test('each service\'s image is built for the compute that runs it: the catalog for its Graviton nodes, natively on ARM', () => {
-    const projects = Template.fromStack(referencePlatform().platform.registry).findResources('AWS::CodeBuild::Project');
+    const projects = Template.fromStack(defaultPlatform().platform.registry).findResources('AWS::CodeBuild::Project');
     expect(Object.values(projects).map(({ Properties: { Environment: e } }) => ({
       platforms: e.EnvironmentVariables.find((v: { Name: string }) => v.Name === 'PLATFORMS').Value, image: e.Image, type: e.Type,
     }))).toEqual([
@@ -429,7 +433,7 @@ describe('reference platform', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
     const examples = [...readme.matchAll(/ecr-lifecycle preview --template (cdk\.out\/\S+\.template\.json)/g)].map((m) => m[1]);
     expect(examples).toEqual(['cdk.out/Registry.template.json']);
-    const assembly = referencePlatform().app.synth();
+    const assembly = defaultPlatform().app.synth();
     const template = path.join(assembly.directory, path.basename(examples[0]));
     const images = path.join(assembly.directory, 'images.json');
     fs.writeFileSync(images, JSON.stringify({ imageDetails: [{ imageDigest: `sha256:${'1'.repeat(64)}`, imageTags: ['sha-1a2b3c4'], imagePushedAt: 1767225600 }] }));
@@ -442,7 +446,7 @@ describe('reference platform', () => {
 
 describe('first deploy', () => {
   test('the README\'s bootstrap commands are the ones the platform\'s stacks need (every account and region, workloads trusting the registry)', () => {
-    const { platform } = referencePlatform(CROSS_ACCOUNT);
+    const { platform } = crossAccountPlatform();
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
     const block = readme.slice(readme.indexOf('<!-- bootstrap -->'), readme.indexOf('<!-- /bootstrap -->'));
     const commands = block.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('npx cdk bootstrap'));
@@ -454,7 +458,7 @@ describe('first deploy', () => {
       'npx cdk bootstrap aws://222222222222/us-east-1 --trust 111111111111 --cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess',
     ]);
     // One account: every region of the credentials' account, no trust needed.
-    expect(referencePlatform().platform.bootstrapCommands()).toEqual(['npx cdk bootstrap aws://ACCOUNT/eu-central-1 aws://ACCOUNT/eu-west-1']);
+    expect(defaultPlatform().platform.bootstrapCommands()).toEqual(['npx cdk bootstrap aws://ACCOUNT/eu-central-1 aws://ACCOUNT/eu-west-1']);
   });
 
   test('the organization baseline, behind context, targets the units in the registry\'s and the replica regions', () => {
