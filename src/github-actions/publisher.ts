@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, isPattern, renderSubject, subjectProblems, SubjectKind, SubjectWildcards } from './subjects';
 import { ScanGate } from '../image-build/options';
-import { pushTargetProblems } from '../private/accounts';
+import { warnOnCrossAccountPushTarget } from '../private/accounts';
 import { acknowledge } from '../private/acknowledge';
 import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, reportProblems, showDuration } from '../private/errors';
@@ -194,8 +194,8 @@ export class GitHubActionsPublisher extends Construct {
       ...(props.repositories.length === 0 ? [propProblem('repositories', [], 'name at least one repository the workflows push to.')] : []),
       ...props.subjects.flatMap((s, i) => (known(s) ? subjectProblems(`prop 'subjects[${i}]'`, s.owner, s.repository, s.kind as SubjectKind, s.value, wildcards) : [])),
       ...sessionProblems,
-      ...props.repositories.flatMap((r, i) => pushTargetProblems(this, `repositories[${i}]`, r)),
     ]);
+    props.repositories.forEach((r, i) => warnOnCrossAccountPushTarget(this, `repositories[${i}]`, r));
 
     this.provider = props.provider ?? sharedProvider(this);
     const subjects = [...new Set(props.subjects.map((s) => s.subject))];

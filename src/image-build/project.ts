@@ -20,7 +20,7 @@ import { registryCacheTags, renderTagPrelude } from './tags';
 import { imageBuildProblems } from './validation';
 import { protectionRisks } from '../lifecycle/guard';
 import { ruleLabel } from '../lifecycle/types';
-import { pushTargetProblems } from '../private/accounts';
+import { warnOnCrossAccountPushTarget } from '../private/accounts';
 import { acknowledge } from '../private/acknowledge';
 import { maxResolvedLength } from '../private/cfn-length';
 import { declaredRepositoryName } from '../private/declared-name';
@@ -281,7 +281,8 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
     this.movingTags = [...this.environmentTags, ...(props.promotionTags ?? [])];
     this.cacheTags = cache.tag ? registryCacheTags(cache.tag, platforms) : [];
     // The repository checks assume well-formed tags, so they only run on props that passed their own checks.
-    const propProblems = [...imageBuildProblems(props, cache), ...pushTargetProblems(this, 'repository', props.repository)];
+    const propProblems = imageBuildProblems(props, cache);
+    warnOnCrossAccountPushTarget(this, 'repository', props.repository);
     reportProblems(this, propProblems.length > 0 ? propProblems : this.repositoryProblems(props, gate));
 
     this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the artifacts and logs of ${this.node.path}`);

@@ -10,7 +10,7 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IP_ADDRESS = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const RESERVED_BUCKET_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
-const RESERVED_BUCKET_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap'];
+const RESERVED_BUCKET_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
 // CodePipeline CreatePipeline: a pipeline name is 1 to 100 of [A-Za-z0-9.@\-_].
 const PIPELINE_NAME = /^[A-Za-z0-9.@_-]{1,100}$/;
 // CodePipeline's Amazon ECS deploy action: its DeploymentTimeout is 1 to 60 minutes ("Quotas in AWS CodePipeline").

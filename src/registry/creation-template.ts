@@ -31,9 +31,10 @@ export enum RepositoryCreationTrigger {
 const MAX_PREFIX_LENGTH = 256;
 const MAX_DESCRIPTION_LENGTH = 256;
 const MAX_TAGS = 50;
-// AWS's tag characters ("Tagging your AWS resources"): letters, digits and spaces representable in UTF-8, and + - = . _ : / @.
-const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const TAG_CHARACTERS_RULE = 'letters, digits, spaces and + - = . _ : / @ (AWS\'s tag characters; no line breaks)';
+// ECR documents no tag pattern beyond lengths; "Tagging your AWS resources" names the generally allowed characters and
+// warns that services differ. Only what no service takes is refused: control characters and line or paragraph breaks.
+const TAG_CHARACTERS = /^[^\p{Cc}\u2028\u2029]*$/u;
+const TAG_CHARACTERS_RULE = 'free of control characters and line breaks';
 const LIFECYCLE_POLICY_MAX_LENGTH = 30_720;
 const REPOSITORY_POLICY_MAX_LENGTH = 10_240;
 /** ECR documents no limit on templates per registry; one per prefix is what it enforces. */

@@ -2,8 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Annotations as CoreAnnotations, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { GitHubActionsPublisher, GitHubSubject, ImageRepository, ScanGate } from '../../src';
 import { guardFindings, nagFindings } from '../support/compliance';
@@ -219,16 +219,23 @@ describe('GitHubActionsPublisher', () => {
     expect(synthesisProblems(stack)).toBe(`[Publisher/GitHub] ${problem}`);
   });
 
-  test('a repository of another account, imported, cannot take the pushes', () => {
+  test('a repository of another account, imported, warns that its policy must admit the pushes (acknowledgeable)', () => {
     const { stack } = publisherStack();
-    new GitHubActionsPublisher(stack, 'Elsewhere', {
+    const publisher = new GitHubActionsPublisher(stack, 'Elsewhere', {
       provider: GitHubActionsPublisher.accountProvider(stack, 'Existing'),
       repositories: [ImageRepository.fromRepositoryAttributes(stack, 'Shared', { repositoryName: 'shared/web', repositoryArn: 'arn:aws:ecr:eu-west-1:222222222222:repository/shared/web' })],
       subjects: [GitHubSubject.branch('example-org', 'web', 'main')],
     });
-    expect(synthesisProblems(stack)).toBe("[Publisher/Elsewhere] prop 'repositories[0]': got \"Publisher/Shared\"; is an imported repository of account 222222222222, "
-      + "and the role pushing to it is in 111111111111: a push across accounts also needs the repository's policy to admit the role, which cannot be written "
-      + 'for an imported repository. Push to a repository of 111111111111 and replicate it to 222222222222 (RegistryReplication), or push from a stack of 222222222222.');
+    expect(synthesisProblems(stack)).toBe('');
+    const warnings = () => Annotations.fromStack(stack).findWarning('/Publisher/Elsewhere', Match.stringLikeRegexp('crossAccountPushTarget')).map((w) => w.entry.data);
+    expect(warnings()).toEqual([
+      "prop 'repositories[0]': got \"Publisher/Shared\"; is an imported repository of account 222222222222, and the role pushing to it is in 111111111111: "
+      + "a push across accounts also needs the repository's policy to admit the role, which cannot be written for an imported repository. Push to a "
+      + 'repository of 111111111111 and replicate it to 222222222222 (RegistryReplication), push from a stack of 222222222222, or, if the repository\'s '
+      + "policy admits this role where it is managed, acknowledge 'cdk-ecr-platform:crossAccountPushTarget'. [ack: cdk-ecr-platform:crossAccountPushTarget]",
+    ]);
+    CoreAnnotations.of(publisher).acknowledgeWarning('cdk-ecr-platform:crossAccountPushTarget', 'the shared registry\'s policy admits the publisher role');
+    expect(warnings()).toEqual([]);
   });
 
   test.each<[string, Partial<ConstructorParameters<typeof GitHubActionsPublisher>[2]>, string]>([

@@ -1,4 +1,5 @@
 import { App, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -128,13 +129,17 @@ describe('ImageBuildProject bad input', () => {
     expect(() => call(build)).toThrow(new Error(message));
   });
 
-  test('a push target imported from another account is refused: no grant here reaches its repository policy', () => {
+  test('a push target imported from another account warns: no grant here reaches its repository policy', () => {
     const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
     const repository = ImageRepository.fromRepositoryAttributes(stack, 'Shared', { repositoryName: 'shared/app', repositoryArn: 'arn:aws:ecr:eu-west-1:222222222222:repository/shared/app' });
     new ImageBuildProject(stack, 'Build', { repository, source: codebuild.Source.gitHub({ owner: 'a', repo: 'b' }) });
-    expect(synthesisProblems(stack)).toBe("[Stack/Build] prop 'repository': got \"Stack/Shared\"; is an imported repository of account 222222222222, and the role pushing to it is in 111111111111: "
-      + "a push across accounts also needs the repository's policy to admit the role, which cannot be written for an imported repository. "
-      + 'Push to a repository of 111111111111 and replicate it to 222222222222 (RegistryReplication), or push from a stack of 222222222222.');
+    expect(synthesisProblems(stack)).toBe('');
+    expect(Annotations.fromStack(stack).findWarning('/Stack/Build', Match.stringLikeRegexp('crossAccountPushTarget')).map((w) => w.entry.data)).toEqual([
+      "prop 'repository': got \"Stack/Shared\"; is an imported repository of account 222222222222, and the role pushing to it is in 111111111111: "
+      + "a push across accounts also needs the repository's policy to admit the role, which cannot be written for an imported repository. Push to a "
+      + 'repository of 111111111111 and replicate it to 222222222222 (RegistryReplication), push from a stack of 222222222222, or, if the repository\'s '
+      + "policy admits this role where it is managed, acknowledge 'cdk-ecr-platform:crossAccountPushTarget'. [ack: cdk-ecr-platform:crossAccountPushTarget]",
+    ]);
   });
 
   test('unresolved tokens are never validated', () => {

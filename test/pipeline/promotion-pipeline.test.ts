@@ -237,6 +237,10 @@ describe('ImagePromotionPipeline props that AWS refuses at deploy or aws-cdk-lib
       "prop 'artifactBucketName': got \"sthree-artifacts\"; S3 reserves the prefix 'sthree-' for its own names. Rename the bucket."],
     ['a bucket name ending in -s3alias', () => ({ artifactBucketName: 'artifacts-s3alias' }),
       "prop 'artifactBucketName': got \"artifacts-s3alias\"; S3 reserves the suffix '-s3alias' for its own names. Rename the bucket."],
+    ['a bucket name ending in --x-s3 (directory buckets)', () => ({ artifactBucketName: 'artifacts--x-s3' }),
+      "prop 'artifactBucketName': got \"artifacts--x-s3\"; S3 reserves the suffix '--x-s3' for its own names. Rename the bucket."],
+    ['a bucket name ending in --table-s3 (table buckets)', () => ({ artifactBucketName: 'artifacts--table-s3' }),
+      "prop 'artifactBucketName': got \"artifacts--table-s3\"; S3 reserves the suffix '--table-s3' for its own names. Rename the bucket."],
     ['a bucket name ending in .mrap', () => ({ artifactBucketName: 'artifacts.mrap' }),
       "prop 'artifactBucketName': got \"artifacts.mrap\"; S3 reserves the suffix '.mrap' for its own names. Rename the bucket."],
     // CodeConnections source

@@ -28,7 +28,7 @@ const SCAN_FILTER_RULE = "a scanning filter is 1 to 255 lower-case letters, digi
 
 const EVERY_TAG_MUTABLE = 'matches every tag, so any push could move any tag, releases included, as in a MUTABLE repository. '
   + "Name the tags that move (for example 'dev' or 'env-*'), or set tagMutability: ecr.TagMutability.MUTABLE (without patterns) if every tag should move.";
-const TAG_CHARACTERS = "letters, digits, spaces and + - = . _ : / @ (AWS's tag characters; no line breaks)";
+const TAG_CHARACTERS = 'free of control characters and line breaks';
 
 describe('registry constructs report bad props at synth, each naming construct, prop, value and fix', () => {
   test.each<[string, (s: Stack) => void, string]>([
@@ -124,10 +124,10 @@ describe('registry constructs report bad props at synth, each naming construct, 
       `[Stack/Template] prop 'mutableTagPatterns[0]': got "*"; ${EVERY_TAG_MUTABLE}`],
     ['a template tag value with a line break', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION], resourceTags: { team: 'store\nfront' } }),
       `[Stack/Template] prop 'resourceTags.team': got "store\\nfront"; a tag value is ${TAG_CHARACTERS}. Fix the value.`],
-    ['a template tag value with a semicolon', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION], resourceTags: { team: 'a;b' } }),
-      `[Stack/Template] prop 'resourceTags.team': got "a;b"; a tag value is ${TAG_CHARACTERS}. Fix the value.`],
-    ['a template tag key with a comma', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION], resourceTags: { 'cost,center': 'x' } }),
-      `[Stack/Template] prop 'resourceTags': got "cost,center"; a tag key is ${TAG_CHARACTERS}. Rename it.`],
+    ['a template tag value with a tab', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION], resourceTags: { team: 'a\tb' } }),
+      `[Stack/Template] prop 'resourceTags.team': got "a\\tb"; a tag value is ${TAG_CHARACTERS}. Fix the value.`],
+    ['a template tag key with a control character', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION], resourceTags: { 'cost\u0007center': 'x' } }),
+      `[Stack/Template] prop 'resourceTags': got "cost\\u0007center"; a tag key is ${TAG_CHARACTERS}. Rename it.`],
     // Repository fleets
     ['a fleet whose defaults make every tag mutable', (s) => new RepositoryFleet(s, 'Fleet', { repositoryNames: ['team/app'], shards: 1, defaults: { mutableTagPatterns: ['*'] } }),
       `[Stack/Fleet/Shard1/team--app] prop 'mutableTagPatterns[0]': got "*"; ${EVERY_TAG_MUTABLE}`],
