@@ -197,6 +197,39 @@ project.addTask('bench', {
   ],
 });
 
+// Mutation testing of the pure modules, run by hand: it reruns their unit tests for every mutant, so it is slow and
+// not part of CI. Only construct-free unit tests run: the reference stacks and the CLI take minutes per run.
+const MUTATION_REPORTS = 'reports/mutation';
+new JsonFile(project, 'stryker.config.json', {
+  obj: {
+    $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+    mutate: ['src/lifecycle/glob.ts', 'src/lifecycle/validate.ts', 'src/image-build/tags.ts', 'src/github-actions/subjects.ts',
+      'src/registry/validation.ts'],
+    testRunner: 'jest',
+    coverageAnalysis: 'perTest',
+    jest: {
+      config: {
+        testMatch: ['<rootDir>/test/lifecycle/*.test.ts', '<rootDir>/test/image-build/tags.test.ts',
+          '<rootDir>/test/github-actions/subjects.test.ts', '<rootDir>/test/registry/validation.test.ts'],
+      },
+    },
+    // Two cores here, shared with the editor and other builds.
+    concurrency: 2,
+    reporters: ['clear-text', 'progress', 'html', 'json'],
+    htmlReporter: { fileName: `${MUTATION_REPORTS}/mutation.html` },
+    jsonReporter: { fileName: `${MUTATION_REPORTS}/mutation.json` },
+    tempDirName: `${MUTATION_REPORTS}/.stryker-tmp`,
+    thresholds: { high: 95, low: 90, break: 90 },
+  },
+});
+project.gitignore.exclude(`/${MUTATION_REPORTS}/`);
+project.npmignore?.exclude(`/${MUTATION_REPORTS}/`, '/stryker.config.json');
+project.addTask('test:mutation', {
+  description: 'Mutation tests (StrykerJS) of the pure modules: lifecycle glob and validation, tag rules, GitHub OIDC subjects, '
+    + 'registry setting checks. Slow (minutes), so not part of CI; reports in reports/mutation/',
+  exec: 'stryker run stryker.config.json',
+});
+
 project.addTask('acknowledgments', {
   description: 'Rewrite the README table of the reference app\'s compliance acknowledgments',
   exec: 'ts-node --transpile-only scripts/acknowledgments.ts',
