@@ -76,32 +76,34 @@ describe('replication filters (RepositoryFilter.filter, PREFIX_MATCH: 2 to 256 c
 });
 
 describe('repository prefixes (creation templates, pull-through cache rules)', () => {
-  // CreatePullThroughCacheRule's ecrRepositoryPrefix: 2 to 30 characters.
-  const rule = documented(/^((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*\/?|ROOT)$/, 2, 30);
-  const cases: [string, boolean][] = [
-    ['docker-hub', true], ['ecr-public', true], ['team/app', true], ['team/my-app', true], ['team/app/', true], ['a/', true], ['a.b_c-d', true],
-    ['ab', true],
-    ['ROOT', true], ['root', true], ['a'.repeat(30), true],
-    ['', false], ['a', false], ['a'.repeat(31), false], ['Team', false], ['ROOTS', false], ['XROOT', false], ['/a', false], ['a//b', false],
-    ['a..b', false], ['a.', false], ['-a', false], ['a*', false],
+  const message = (prefix: string, maxLength: number) => `prop 'prefix': got ${JSON.stringify(prefix)}; a prefix is 2 to ${maxLength} characters `
+    + "of lower-case repository name components joined by '/' (for example 'docker-hub' or 'team/app'), or ROOT for every repository.";
+
+  // AWS::ECR::RepositoryCreationTemplate's Prefix in the CloudFormation resource schema (as cfn-lint carries it): 1 to 256
+  // characters, with repository names' separators ('.', '_', '__', runs of '-'). The check asks for 2: no one-character cases.
+  const template = documented(/^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$/, 1, 256);
+  const templateCases: [string, boolean][] = [
+    ['docker-hub', true], ['team/app', true], ['team/my-app', true], ['team/app/', true], ['a/', true], ['a.b_c-d', true], ['ab', true],
+    ['a__b', true], ['a--b', true], ['team/my--app', true], ['team/my__app', true], ['ROOT', true], ['root', true], ['a'.repeat(256), true],
+    ['', false], ['a'.repeat(257), false], ['Team', false], ['ROOTS', false], ['XROOT', false], ['/a', false], ['a//b', false], ['a..b', false],
+    ['a___b', false], ['a.', false], ['-a', false], ['a*', false],
   ];
 
-  const message = (prefix: string, maxLength = 30) => `prop 'ecrRepositoryPrefix': got ${JSON.stringify(prefix)}; a prefix is 2 to ${maxLength} `
-    + "characters of lower-case repository name components joined by '/' (for example 'docker-hub' or 'team/app'), or ROOT for every repository.";
-
-  test('problems, and the verdicts as the API reference documents them', () => {
-    const { actual, expected } = verdicts(cases, (p) => repositoryPrefixProblems('ecrRepositoryPrefix', p, 30), message, rule);
+  test('creation template prefixes: problems, and the verdicts of the CloudFormation schema', () => {
+    const { actual, expected } = verdicts(templateCases, (p) => repositoryPrefixProblems('prefix', p, 256), (p) => message(p, 256), template);
     expect(actual).toEqual(expected);
   });
 
-  // Creation templates take prefixes of up to 256 characters.
-  test.each<[number, number, boolean]>([
-    [256, 256, true],
-    [257, 256, false],
-    [10, 9, false],
-  ])('a prefix of %i characters, the caller\'s bound %i', (length, maxLength, valid) => {
-    const prefix = 'a'.repeat(length);
-    expect(repositoryPrefixProblems('ecrRepositoryPrefix', prefix, maxLength)).toEqual(valid ? [] : [message(prefix, maxLength)]);
+  // CreatePullThroughCacheRule's ecrRepositoryPrefix in the API reference: 2 to 30 characters, single separators.
+  const pullThrough = documented(/^((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*\/?|ROOT)$/, 2, 30);
+  const pullThroughCases: [string, boolean][] = [
+    ['docker-hub', true], ['ecr-public', true], ['team/my-app', true], ['ab', true], ['ROOT', true], ['a'.repeat(30), true],
+    ['a', false], ['a'.repeat(31), false], ['Team', false], ['a//b', false],
+  ];
+
+  test('pull-through cache prefixes: problems, and the verdicts of the API reference', () => {
+    const { actual, expected } = verdicts(pullThroughCases, (p) => repositoryPrefixProblems('prefix', p, 30), (p) => message(p, 30), pullThrough);
+    expect(actual).toEqual(expected);
   });
 });
 
