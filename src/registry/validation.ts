@@ -12,7 +12,8 @@ const REPLICATION_PREFIX = /^(?:[a-z0-9]+(?:[._-][a-z0-9]*)*\/)*[a-z0-9]*(?:[._-
 const SIGNING_FILTER = /^(?:[a-z0-9*]+(?:[._-][a-z0-9*]+)*\/)*[a-z0-9*]+(?:[._-][a-z0-9*]+)*$/;
 // Creation template and pull-through cache prefixes: repository name components, an optional trailing '/', or ROOT.
 const REPOSITORY_PREFIX = /^(?:[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+// Region codes: a 2-letter area (4 in the AWS European Sovereign Cloud: eusc-de-east-1), words, a number.
+const REGION = /^(?:[a-z]{2}|eusc)(?:-[a-z]+)+-\d{1,2}$/;
 
 /** ECR's limit on the filters of one scanning, replication or signing rule. */
 export const MAX_FILTERS_PER_RULE = 100;

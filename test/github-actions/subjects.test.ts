@@ -22,8 +22,12 @@ const fullRefProblem = {
   tag: (tag: string) => `${got(tag)} as the tag; give the tag name alone: 'refs/tags/' is added.`,
 };
 
+/** No wildcard opt-in; and only the one for every repository of the owner. */
+const NO_WILDCARDS = { allRepositoriesOfOwner: false, allBranches: false, allEnvironments: false };
+const EVERY_REPOSITORY = { ...NO_WILDCARDS, allRepositoriesOfOwner: true };
+
 /** Problems of one subject of octo-org/octo-repo, all-repositories not allowed. */
-const problems = (kind: SubjectKind, value: string) => subjectProblems(PROP, 'octo-org', 'octo-repo', kind, value, false);
+const problems = (kind: SubjectKind, value: string) => subjectProblems(PROP, 'octo-org', 'octo-repo', kind, value, NO_WILDCARDS);
 
 describe('the token GitHub issues', () => {
   test('issuer and audience: GitHub\'s issuer host and the audience configure-aws-credentials asks for', () => {
@@ -55,30 +59,30 @@ describe('the token GitHub issues', () => {
 
 describe('subjectProblems: owners', () => {
   test.each(['octo-org', 'a', 'A1', 'Octo-Org-2', 'a'.repeat(39)])('accepted: %j', (owner) => {
-    expect(subjectProblems(PROP, owner, 'octo-repo', 'branch', 'main', false)).toEqual([]);
+    expect(subjectProblems(PROP, owner, 'octo-repo', 'branch', 'main', NO_WILDCARDS)).toEqual([]);
   });
 
   test.each(['', 'a'.repeat(40), '-octo', 'octo-', 'octo--org', 'octo_org', 'octo.org', 'octo org', '*', 'octo-*'])('refused: %j', (owner) => {
-    expect(subjectProblems(PROP, owner, 'octo-repo', 'branch', 'main', false)).toEqual([ownerProblem(owner)]);
+    expect(subjectProblems(PROP, owner, 'octo-repo', 'branch', 'main', NO_WILDCARDS)).toEqual([ownerProblem(owner)]);
   });
 });
 
 describe('subjectProblems: repositories', () => {
   test.each(['octo-repo', '.github', 'my_repo.js', 'R2-D2', 'a'.repeat(100)])('accepted: %j', (repository) => {
-    expect(subjectProblems(PROP, 'octo-org', repository, 'branch', 'main', false)).toEqual([]);
+    expect(subjectProblems(PROP, 'octo-org', repository, 'branch', 'main', NO_WILDCARDS)).toEqual([]);
   });
 
   test.each(['', '.', '..', 'a'.repeat(101), 'octo/repo', 'octo repo', 'repo*', 'répo'])('refused: %j', (repository) => {
-    expect(subjectProblems(PROP, 'octo-org', repository, 'branch', 'main', false)).toEqual([repositoryProblem(repository)]);
+    expect(subjectProblems(PROP, 'octo-org', repository, 'branch', 'main', NO_WILDCARDS)).toEqual([repositoryProblem(repository)]);
   });
 
   test("'*' admits every repository of the owner: refused unless allowAllRepositoriesOfOwner", () => {
-    expect(subjectProblems(PROP, 'octo-org', '*', 'branch', 'main', false)).toEqual([everyRepositoryProblem('octo-org')]);
-    expect(subjectProblems(PROP, 'octo-org', '*', 'branch', 'main', true)).toEqual([]);
+    expect(subjectProblems(PROP, 'octo-org', '*', 'branch', 'main', NO_WILDCARDS)).toEqual([everyRepositoryProblem('octo-org')]);
+    expect(subjectProblems(PROP, 'octo-org', '*', 'branch', 'main', EVERY_REPOSITORY)).toEqual([]);
   });
 
   test('allowAllRepositoriesOfOwner admits only the repository \'*\', not a malformed name', () => {
-    expect(subjectProblems(PROP, 'octo-org', 'octo/repo', 'branch', 'main', true)).toEqual([repositoryProblem('octo/repo')]);
+    expect(subjectProblems(PROP, 'octo-org', 'octo/repo', 'branch', 'main', EVERY_REPOSITORY)).toEqual([repositoryProblem('octo/repo')]);
   });
 });
 
@@ -171,6 +175,6 @@ describe('subjectProblems: environments', () => {
 });
 
 test('every problem of one subject at once: owner, repository, then the branch', () => {
-  expect(subjectProblems(PROP, '-octo', 'a b', 'branch', 'a..b', false))
+  expect(subjectProblems(PROP, '-octo', 'a b', 'branch', 'a..b', NO_WILDCARDS))
     .toEqual([ownerProblem('-octo'), repositoryProblem('a b'), refProblem.branch('a..b')]);
 });
