@@ -13,6 +13,8 @@ describe('globMatches', () => {
     ['a*b*c', 'abc', true],
     ['a*b*c', 'ac', false],
     ['ab*ba', 'aba', false], // the first and last segments may not overlap
+    ['a*bc*c', 'abc', false], // nor a middle segment and the last
+    ['a*bc*c', 'abcc', true],
     ['*', '', true],
   ])('%j against %j: %s', (pattern, tag, expected) => {
     expect(globMatches(compileGlob(pattern), tag)).toBe(expected);
@@ -27,6 +29,7 @@ describe('globCovers: every tag `inner` matches, `outer` matches', () => {
     ['release-*', 'release-1*', true],
     ['release-1*', 'release-*', false],
     ['x', '', false], // an empty `inner` is covered only by what matches the empty tag
+    ['', 'a', false],
     ['', '', true],
     ['*', '', true],
   ])('%j covers %j: %s', (outer, inner, expected) => {
