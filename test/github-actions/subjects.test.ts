@@ -178,3 +178,38 @@ test('every problem of one subject at once: owner, repository, then the branch',
   expect(subjectProblems(PROP, '-octo', 'a b', 'branch', 'a..b', NO_WILDCARDS))
     .toEqual([ownerProblem('-octo'), repositoryProblem('a b'), refProblem.branch('a..b')]);
 });
+
+describe('subjectProblems: wildcards that match every branch or environment need their opt-in', () => {
+  const everyBranch = (branch: string) => `${got(branch)} as the branch; it matches every branch of octo-org/octo-repo, present and future, so whoever `
+    + "can push a branch can assume the role. Name the branches (a pattern such as 'release/*' is fine), or set 'allowAllBranches: true' if that is intended.";
+  const everyEnvironment = (environment: string) => `${got(environment)} as the environment; it matches every environment of octo-org/octo-repo, and a `
+    + "job that names one that does not exist gets it created without protection rules. Name the environments, or set 'allowAllEnvironments: true' "
+    + 'if that is intended.';
+
+  test.each(['*', '**', '*?', '?*?'])('branch %j: refused, unless allowAllBranches', (branch) => {
+    expect(problems('branch', branch)).toEqual([everyBranch(branch)]);
+    expect(subjectProblems(PROP, 'octo-org', 'octo-repo', 'branch', branch, { ...NO_WILDCARDS, allBranches: true })).toEqual([]);
+    // The other opt-ins do not stand in for it.
+    expect(subjectProblems(PROP, 'octo-org', 'octo-repo', 'branch', branch, { ...NO_WILDCARDS, allEnvironments: true, allRepositoriesOfOwner: true }))
+      .toEqual([everyBranch(branch)]);
+  });
+
+  test.each(['release/*', 'a*', '*a', '?', 'v?'])('branch %j matches some branches only: accepted', (branch) => {
+    expect(problems('branch', branch)).toEqual([]);
+  });
+
+  test('a tag of only wildcards is a tag pattern, not a branch', () => {
+    expect(problems('tag', '*')).toEqual([]);
+  });
+
+  test.each(['*', '**', '?*'])('environment %j: refused, unless allowAllEnvironments', (environment) => {
+    expect(problems('environment', environment)).toEqual([everyEnvironment(environment)]);
+    expect(subjectProblems(PROP, 'octo-org', 'octo-repo', 'environment', environment, { ...NO_WILDCARDS, allEnvironments: true })).toEqual([]);
+    expect(subjectProblems(PROP, 'octo-org', 'octo-repo', 'environment', environment, { ...NO_WILDCARDS, allBranches: true, allRepositoriesOfOwner: true }))
+      .toEqual([everyEnvironment(environment)]);
+  });
+
+  test.each(['prod*', '*-eu', '?'])('environment %j matches some environments only: accepted', (environment) => {
+    expect(problems('environment', environment)).toEqual([]);
+  });
+});
