@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
 import { GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, isPattern, renderSubject, subjectProblems, SubjectKind } from '../../src/github-actions/subjects';
+import { isGitRefName } from '../../src/private/git-names';
 
 // The prop the publisher names for its first subject.
 const PROP = "prop 'subjects[0]'";
@@ -212,4 +213,10 @@ describe('subjectProblems: wildcards that match every branch or environment need
   test.each(['prod*', '*-eu', '?'])('environment %j matches some environments only: accepted', (environment) => {
     expect(problems('environment', environment)).toEqual([]);
   });
+});
+
+test('a git ref name without wildcards allowed (a pipeline\'s branch) refuses * and ?', () => {
+  expect([isGitRefName('main', false), isGitRefName('release/1.2', false), isGitRefName('release/*', false), isGitRefName('v?', false)])
+    .toEqual([true, true, false, false]);
+  expect([isGitRefName('release/*', true), isGitRefName('v?', true)]).toEqual([true, true]);
 });
