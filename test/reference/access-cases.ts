@@ -1,7 +1,7 @@
 // The access a security reviewer expects of the reference platform across accounts, asked of the IAM policy simulator
 // by test/reference/access.test.ts (through the test model) and by test/ecr-access (through the ecr-access command).
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { referencePlatform } from './platform';
+import { CROSS_ACCOUNT, referencePlatform } from './platform';
 import { AWS_MANAGED_POLICIES, PrincipalRef, RepositoryRef } from '../support/iam-simulation';
 
 export const REGISTRY = '111111111111';
@@ -19,10 +19,7 @@ export const everything = (account: string): PrincipalRef => ({
 });
 
 export function crossAccount(): CloudAssembly {
-  return referencePlatform({
-    registryEnv: { account: REGISTRY, region: 'eu-west-1' },
-    workloads: [{ name: 'dev', env: { account: DEV, region: 'eu-west-1' } }, { name: 'prod', env: { account: PROD, region: 'eu-west-1' } }],
-  }).app.synth();
+  return referencePlatform(CROSS_ACCOUNT).app.synth();
 }
 
 /** A registry that lets every AWS account pull, as the EKS add-on registries do; only the caller's identity policy decides. */

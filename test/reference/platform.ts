@@ -12,6 +12,15 @@ export function referencePlatform(props: Partial<ReferencePlatformProps> = {}, a
   return { app, platform };
 }
 
+/** The README's deployment: the registry in 111111111111, dev in 222222222222 and prod in 333333333333, all in eu-west-1. */
+export const CROSS_ACCOUNT = {
+  registryEnv: { account: '111111111111', region: 'eu-west-1' },
+  workloads: [
+    { name: 'dev', env: { account: '222222222222', region: 'eu-west-1' } },
+    { name: 'prod', env: { account: '333333333333', region: 'eu-west-1' } },
+  ],
+};
+
 /** Builds on the first call and returns the same thing after: for platforms a test file's tests only read. */
 export function once<T>(build: () => T): () => T {
   let built: { value: T } | undefined;

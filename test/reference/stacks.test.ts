@@ -4,20 +4,13 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { IConstruct } from 'constructs';
-import { kubectlLayer, once, referencePlatform } from './platform';
+import { CROSS_ACCOUNT, kubectlLayer, once, referencePlatform } from './platform';
 import { resolveCfn } from '../../packages/ecr-access/src/resolve';
 import { EcsServiceStack, EksWorkloadStack, RegistryStack } from '../../src';
 import { main as cliMain } from '../../src/cli/ecr-lifecycle';
 import { synthesisProblems } from '../support/problems';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
-const CROSS_ACCOUNT = {
-  registryEnv: { account: '111111111111', region: 'eu-west-1' },
-  workloads: [
-    { name: 'dev', env: { account: '222222222222', region: 'eu-west-1' } },
-    { name: 'prod', env: { account: '333333333333', region: 'eu-west-1' } },
-  ],
-};
 
 // Synthesized once for the file (each takes seconds); the tests that use them only read them.
 const defaultPlatform = once(() => referencePlatform());
