@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { pullerRolePath, runningCount, WORKLOAD_USER_ID, workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
-import { createIsolatedVpc, VPC_CIDR } from './network';
+import { createIsolatedVpc, deployTimeAvailabilityZones, VPC_CIDR } from './network';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { allowLogsToUseKey, createKey } from '../private/kms';
 
@@ -66,6 +66,15 @@ export class EcsServiceStack extends Stack {
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   /** The digest the service runs: the release record (a stack parameter) unless `imageDigest` pins one. */
   public readonly imageDigest: string;
+
+  /**
+   * The Availability Zones of the stack's VPC, known without calling AWS. With an account and a region: the names the
+   * context key `availability-zones:account=<account>:region=<region>` gives (in `cdk.context.json` or `cdk.json`),
+   * otherwise the first two zones CloudFormation lists in the deploying account (`Fn::GetAZs`). Without: aws-cdk-lib's.
+   */
+  public override get availabilityZones(): string[] {
+    return deployTimeAvailabilityZones(this) ?? super.availabilityZones;
+  }
 
   constructor(scope: Construct, id: string, props: EcsServiceStackProps) {
     super(scope, id, props);

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EKS_ADDON_REGISTRY_ACCOUNTS } from './eks-registries';
 import { pullerRolePath, runningCount, WORKLOAD_USER_ID, workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
-import { createIsolatedVpc, VPC_CIDR } from './network';
+import { createIsolatedVpc, deployTimeAvailabilityZones, VPC_CIDR } from './network';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
 import { propProblem, reportProblems } from '../private/errors';
@@ -64,6 +64,15 @@ export class EksWorkloadStack extends Stack {
   public readonly nodeRole: iam.Role;
   /** The digest the workload runs: the release record (a stack parameter) unless `imageDigest` pins one. */
   public readonly imageDigest: string;
+
+  /**
+   * The Availability Zones of the stack's VPC, known without calling AWS. With an account and a region: the names the
+   * context key `availability-zones:account=<account>:region=<region>` gives (in `cdk.context.json` or `cdk.json`),
+   * otherwise the first two zones CloudFormation lists in the deploying account (`Fn::GetAZs`). Without: aws-cdk-lib's.
+   */
+  public override get availabilityZones(): string[] {
+    return deployTimeAvailabilityZones(this) ?? super.availabilityZones;
+  }
 
   constructor(scope: Construct, id: string, props: EksWorkloadStackProps) {
     super(scope, id, props);

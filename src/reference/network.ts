@@ -1,8 +1,11 @@
+import { ContextProvider, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
 import { Construct } from 'constructs';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
+import { reportProblems, show } from '../private/errors';
 
 /** Services every workload VPC reaches privately: image pulls (ECR, S3 layers), logs and secrets. */
 const WORKLOAD_ENDPOINTS = [
@@ -15,6 +18,22 @@ const WORKLOAD_ENDPOINTS = [
 
 /** The CIDR of VPCs the reference stacks create; a literal, so security group rules and their checks can read it. */
 export const VPC_CIDR = '10.0.0.0/16';
+/** How many Availability Zones a reference VPC spans: the two an ALB and an EKS cluster need at least. */
+const VPC_ZONES = 2;
+
+/**
+ * The Availability Zones of a workload stack of a known account and region, decided without calling AWS so that
+ * `cdk synth` needs no credentials: the first two that CloudFormation lists in the account that deploys
+ * (`Fn::Select` of `Fn::GetAZs`). Zone names guessed from the region could name a zone the account lacks: in the
+ * oldest regions each account maps names to physical zones of its own (AWS Regions and Availability Zones, "AZ IDs").
+ * `undefined` where aws-cdk-lib decides without a call: an environment-agnostic stack (which gets `Fn::GetAZs` too),
+ * or one whose zones the CDK's own context key names (`availability-zones:account=<account>:region=<region>`, what
+ * `cdk.context.json` caches).
+ */
+export function deployTimeAvailabilityZones(stack: Stack): string[] | undefined {
+  if (!knowsEnvironment(stack) || stack.node.tryGetContext(availabilityZonesKey(stack)) !== undefined) return undefined;
+  return Array.from({ length: VPC_ZONES }, (_, i) => Fn.select(i, Fn.getAzs()));
+}
 
 /**
  * A VPC with isolated subnets only: no internet gateway, no NAT, no public addresses. Workloads reach AWS through
@@ -23,7 +42,7 @@ export const VPC_CIDR = '10.0.0.0/16';
 export function createIsolatedVpc(scope: Construct, key: kms.IKey, extraEndpoints: ec2.InterfaceVpcEndpointAwsService[] = []): ec2.Vpc {
   const vpc = new ec2.Vpc(scope, 'Vpc', {
     ipAddresses: ec2.IpAddresses.cidr(VPC_CIDR),
-    maxAzs: 2,
+    maxAzs: VPC_ZONES,
     natGateways: 0,
     subnetConfiguration: [{ name: 'workloads', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }],
     // Nothing uses the default security group; closing it would take a custom resource Lambda outside the VPC.
@@ -45,8 +64,34 @@ export function createIsolatedVpc(scope: Construct, key: kms.IKey, extraEndpoint
     const id = service.shortName.split(/[.-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
     vpc.addInterfaceEndpoint(id, { service, privateDnsEnabled: true, securityGroups: [endpoints], open: false });
   }
+  reportProblems(vpc, availabilityZoneContextProblems(Stack.of(scope)));
   acknowledge(vpc.node.findChild('all'), 'the flow log role\'s policy is CDK\'s, scoped to its log group', ...inEveryPack('IAMNoInlinePolicy'));
   acknowledge(vpc, 'no resource uses the default security group; every workload and endpoint has its own',
     ...inEveryPack('VPCDefaultSecurityGroupClosed'));
   return vpc;
+}
+
+/**
+ * Problems of the zone names the context gives a stack's VPC: at least two, each a zone of the stack's region ("its
+ * Region code followed by a letter identifier", AWS Regions and Availability Zones); a name of another region fails
+ * only when CloudFormation creates the subnet.
+ */
+function availabilityZoneContextProblems(stack: Stack): string[] {
+  if (!knowsEnvironment(stack)) return [];
+  const key = availabilityZonesKey(stack);
+  const names: unknown = stack.node.tryGetContext(key);
+  const zone = new RegExp(`^${stack.region}[a-z]$`);
+  if (names === undefined || (Array.isArray(names) && names.length >= VPC_ZONES && names.every((n) => typeof n === 'string' && zone.test(n)))) return [];
+  return [`context '${key}': got ${show(names)}; the VPC spans ${VPC_ZONES} Availability Zones: give at least ${VPC_ZONES} zone names of `
+    + `${stack.region} (the region followed by a letter) that account ${stack.account} has (aws ec2 describe-availability-zones --region ${stack.region}), `
+    + 'or remove the key to take the first zones CloudFormation lists in that account.'];
+}
+
+function knowsEnvironment(stack: Stack): boolean {
+  return !Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region);
+}
+
+/** The context key under which aws-cdk-lib reads (and the CDK CLI caches) the zones of the stack's account and region. */
+function availabilityZonesKey(stack: Stack): string {
+  return ContextProvider.getKey(stack, { provider: cxschema.ContextProvider.AVAILABILITY_ZONE_PROVIDER }).key;
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { IConstruct } from 'constructs';
@@ -203,6 +203,23 @@ describe('reference platform', () => {
     }));
   });
 
+  test('VPCs of known accounts get their zones without calling AWS: the first two CloudFormation lists in the deploying account, or the names context gives', () => {
+    const zonesOf = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::EC2::Subnet')).map((subnet) => subnet.Properties.AvailabilityZone);
+    // Fn::GetAZs lists the zones of the account and region that deploy (CloudFormation, "Fn::GetAZs"); a name guessed
+    // from the region could be a zone that account lacks, as the oldest regions map names per account ("AZ IDs").
+    const { platform } = crossAccountPlatform();
+    for (const stack of [...platform.ecsStacks, ...platform.eksStacks]) {
+      expect([stack.stackName, zonesOf(stack)]).toEqual([stack.stackName, [0, 1].map((i) => ({ 'Fn::Select': [i, { 'Fn::GetAZs': '' }] }))]);
+    }
+    // Names for one account and region (chosen by zone ID), under the key aws-cdk-lib reads before it would call AWS.
+    const context = { 'availability-zones:account=333333333333:region=eu-west-1': ['eu-west-1c', 'eu-west-1b', 'eu-west-1a'] };
+    const named = referencePlatform(CROSS_ACCOUNT, new App({ context })).platform;
+    expect([...named.ecsStacks, ...named.eksStacks].map((s) => [s.stackName, zonesOf(s).map((zone) => (typeof zone === 'string' ? zone : 'Fn::GetAZs'))])).toEqual([
+      ['Ecs-dev', ['Fn::GetAZs', 'Fn::GetAZs']], ['Ecs-prod', ['eu-west-1c', 'eu-west-1b']],
+      ['Eks-dev', ['Fn::GetAZs', 'Fn::GetAZs']], ['Eks-prod', ['eu-west-1c', 'eu-west-1b']],
+    ]);
+  });
+
   test('ECS: isolated VPC without internet access, Container Insights, internal ALB, non-root container, secret from Secrets Manager', () => {
     const template = Template.fromStack(defaultPlatform().platform.ecsStacks[0]);
     template.resourceCountIs('AWS::EC2::InternetGateway', 0);
@@ -322,6 +339,15 @@ describe('reference platform', () => {
     ['workload accounts without the registry\'s', () => referencePlatform({ workloads: [{ name: 'dev', env: { account: '222222222222', region: 'eu-west-1' } }] }).app,
       '[Registry] prop \'registryEnv.account\': got nothing; the workloads run in accounts ["222222222222"] and pull from the registry\'s account, '
       + 'which must be known: give it (context registryAccount).'],
+    ...[['one zone', ['eu-west-1a']], ['a zone of another region', ['eu-west-1a', 'us-east-1b']]].map(([name, zones]): [string, () => IConstruct, string] => [
+      `${name} for a VPC, by context`,
+      () => new EcsServiceStack(new App({ context: { 'availability-zones:account=333333333333:region=eu-west-1': zones } }), 'Ecs', {
+        env: { account: '333333333333', region: 'eu-west-1' }, repositoryName: 'team/app',
+      }),
+      `[Ecs/Vpc] context 'availability-zones:account=333333333333:region=eu-west-1': got ${JSON.stringify(zones)}; the VPC spans 2 Availability Zones: `
+      + 'give at least 2 zone names of eu-west-1 (the region followed by a letter) that account 333333333333 has '
+      + '(aws ec2 describe-availability-zones --region eu-west-1), or remove the key to take the first zones CloudFormation lists in that account.',
+    ]),
     ['two services with one name', () => new RegistryStack(new App(), 'Registry', {
       services: ['a', 'a'].map((name) => ({ name, source: codebuild.Source.gitHub({ owner: 'o', repo: name }) })),
     }), '[Registry] prop \'services\': got "a"; two services share this name. Rename one.'],
