@@ -21,6 +21,12 @@ export const CROSS_ACCOUNT = {
   ],
 };
 
+/** The same accounts with prod in a second region, us-east-1. */
+export const TWO_REGIONS = {
+  ...CROSS_ACCOUNT,
+  workloads: [CROSS_ACCOUNT.workloads[0], { name: 'prod', env: { account: '333333333333', region: 'us-east-1' } }],
+};
+
 /** Builds on the first call and returns the same thing after: for platforms a test file's tests only read. */
 export function once<T>(build: () => T): () => T {
   let built: { value: T } | undefined;

@@ -4,7 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { IConstruct } from 'constructs';
-import { CROSS_ACCOUNT, kubectlLayer, once, referencePlatform } from './platform';
+import { CROSS_ACCOUNT, kubectlLayer, once, referencePlatform, TWO_REGIONS } from './platform';
 import { resolveCfn } from '../../packages/ecr-access/src/resolve';
 import { EcsServiceStack, EksWorkloadStack, RegistryStack } from '../../src';
 import { main as cliMain } from '../../src/cli/ecr-lifecycle';
@@ -190,17 +190,42 @@ describe('reference platform', () => {
     ]);
   });
 
-  test('delivery: an environment in another region is released like the others, by updating its stacks there', () => {
-    const { app, platform } = referencePlatform({
-      registryEnv: { account: '111111111111', region: 'eu-west-1' },
-      workloads: [{ name: 'dev', env: { account: '222222222222', region: 'us-east-1' } }],
-      replicaRegions: [],
-    });
+  test('delivery: an environment in another region is released like the others, after its approval, by updating its stacks there', () => {
+    const { app, platform } = referencePlatform({ ...TWO_REGIONS, replicaRegions: [] });
     expect(synthesisProblems(app)).toBe('');
-    const release = releaseActions(platform.delivery, 'storefront').find((a) => a.Name === 'Release-Ecs-dev');
-    expect(variables(release)).toEqual(expect.objectContaining({
-      STACK_NAME: 'Ecs-dev', STACK_REGION: 'us-east-1', DEPLOY_ROLE_ARN: 'arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-us-east-1',
-    }));
+    for (const [service, kind] of [['storefront', 'Ecs'], ['catalog', 'Eks'], ['resizer', 'Lambda']]) {
+      const releases = releaseActions(platform.delivery, service);
+      expect(releases.map((a) => [a.Stage, a.Name, a.RunOrder])).toEqual([['Promote-dev', `Release-${kind}-dev`, 1], ['Promote-prod', `Release-${kind}-prod`, 3]]);
+      expect(releases.map((a) => {
+        const { STACK_NAME, STACK_REGION, DEPLOY_ROLE_ARN, EXECUTION_ROLE_ARN } = variables(a);
+        return { STACK_NAME, STACK_REGION, DEPLOY_ROLE_ARN, EXECUTION_ROLE_ARN };
+      })).toEqual([
+        {
+          STACK_NAME: `${kind}-dev`,
+          STACK_REGION: 'eu-west-1',
+          DEPLOY_ROLE_ARN: 'arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1',
+          EXECUTION_ROLE_ARN: 'arn:aws:iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-eu-west-1',
+        },
+        {
+          STACK_NAME: `${kind}-prod`,
+          STACK_REGION: 'us-east-1',
+          DEPLOY_ROLE_ARN: 'arn:aws:iam::333333333333:role/cdk-hnb659fds-deploy-role-333333333333-us-east-1',
+          EXECUTION_ROLE_ARN: 'arn:aws:iam::333333333333:role/cdk-hnb659fds-cfn-exec-role-333333333333-us-east-1',
+        },
+      ]);
+      // A release reads only the source artifact, in the pipeline's region: one artifact store, no replication bucket.
+      const [pipeline] = Object.values(Template.fromStack(platform.delivery).findResources('AWS::CodePipeline::Pipeline', { Properties: { Name: service } }));
+      const { ArtifactStore, ArtifactStores } = pipeline.Properties;
+      expect([ArtifactStore.Location, ArtifactStores]).toEqual([{ Ref: expect.stringMatching(new RegExp(`^${service}PromotionArtifacts`)) }, undefined]);
+      const prod = pipeline.Properties.Stages.find((stage: any) => stage.Name === 'Promote-prod');
+      expect(prod.Actions.map((a: any) => [a.Name, a.RunOrder, a.Region])).toEqual([['Approve', 1, undefined], ['Promote', 2, undefined], [`Release-${kind}-prod`, 3, undefined]]);
+    }
+    expect(platform.replicaStacks.map((s) => s.stackName)).toEqual(['Registry-us-east-1']);
+    expect(platform.bootstrapCommands()).toEqual([
+      'npx cdk bootstrap aws://111111111111/eu-west-1 aws://111111111111/us-east-1',
+      'npx cdk bootstrap aws://222222222222/eu-west-1 --trust 111111111111 --cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess',
+      'npx cdk bootstrap aws://333333333333/us-east-1 --trust 111111111111 --cloudformation-execution-policies arn:aws:iam::aws:policy/AdministratorAccess',
+    ]);
   });
 
   test('VPCs of known accounts get their zones without calling AWS: the first two CloudFormation lists in the deploying account, or the names context gives', () => {
