@@ -1,14 +1,41 @@
 // Who may pull, push and change the reference platform's repositories, answered by an IAM policy simulator over the
 // synthesized templates (identity policies plus repository policies; across accounts both must allow), not by
-// reading JSON. Single-account and cross-account, and a mutation that shows the check can fail.
+// reading JSON. Single-account, cross-account and across two regions, and mutations that show the checks can fail.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import {
   Case, CATALOG, CROSS_ACCOUNT_CASES, crossAccount, DEV, everything, PROD, PULL, reader, REGISTRY, RESIZER, STOREFRONT,
 } from './access-cases';
-import { referencePlatform } from './platform';
+import { referencePlatform, TWO_REGIONS } from './platform';
 import { AccessModel, PrincipalRef, RepositoryRef } from '../support/iam-simulation';
+
+// What an environment runs is its stacks' ImageDigest parameter (ECR has no IAM condition on the tag pushed, so a
+// moving tag cannot be protected): changing it takes an update of the stack, through the CDK deploy role of the
+// workload account and region, which `cdk bootstrap --trust <registry>` lets the registry account's principals assume
+// when their identity policy allows it. The bootstrap template's trust: the account itself and the trusted accounts.
+const deployRole = (account: string, region = 'eu-west-1'): RepositoryRef => ({
+  arn: `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${region}`,
+  policy: {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: [`arn:aws:iam::${account}:root`, `arn:aws:iam::${REGISTRY}:root`] } }],
+  },
+});
+/** The role of the project that releases a service's digest to an environment's stacks (the pipeline's stage, after its approval). */
+const release = (service: string, env: string): PrincipalRef => ({ stack: 'Delivery', role: `${service}PromotionRelease${env}Role` });
+const SERVICES = ['storefront', 'catalog', 'resizer'];
+
+/** The access model of a copy of `assembly` whose template of `stack` went through `edit`: the mutations that show a check can fail. */
+function mutated(assembly: CloudAssembly, stack: string, edit: (template: any) => void): AccessModel {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'mutated-'));
+  fs.cpSync(assembly.directory, copy, { recursive: true });
+  const file = path.join(copy, assembly.getStackByName(stack).templateFile);
+  const template = JSON.parse(fs.readFileSync(file, 'utf8'));
+  edit(template);
+  fs.writeFileSync(file, JSON.stringify(template));
+  return new AccessModel({ directory: copy });
+}
 
 describe('access to the repositories, cross-account (registry 111111111111, dev 222222222222, prod 333333333333)', () => {
   const assembly = crossAccount();
@@ -30,20 +57,8 @@ describe('access to the repositories, cross-account (registry 111111111111, dev 
     expect((await model.checkService('lambda.amazonaws.com', sourceArn, action, repository)).allowed).toBe(allowed);
   });
 
-  // What an environment runs is its stacks' ImageDigest parameter (ECR has no IAM condition on the tag pushed, so a
-  // moving tag cannot be protected): changing it takes an update of the stack, through the workload account's CDK
-  // deploy role, which `cdk bootstrap --trust <registry>` lets the registry account's principals assume when their
-  // identity policy allows it. The bootstrap template's trust: the account itself and the trusted accounts.
-  const deployRole = (account: string): RepositoryRef => ({
-    arn: `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-eu-west-1`,
-    policy: {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { AWS: [`arn:aws:iam::${account}:root`, `arn:aws:iam::${REGISTRY}:root`] } }],
-    },
-  });
-  const release = (service: string, env: string) => ({ stack: 'Delivery', role: `${service}PromotionRelease${env}Role` });
   test.each<[string, PrincipalRef, string, boolean]>([
-    ...['storefront', 'catalog', 'resizer'].flatMap((service): [string, PrincipalRef, string, boolean][] => [
+    ...SERVICES.flatMap((service): [string, PrincipalRef, string, boolean][] => [
       [`${service}'s prod release (after its approval) may change what prod runs`, release(service, 'prod'), PROD, true],
       [`${service}'s dev release may change what dev runs`, release(service, 'dev'), DEV, true],
       [`${service}'s dev release cannot change what prod runs`, release(service, 'dev'), PROD, false],
@@ -78,15 +93,10 @@ describe('access to the repositories, cross-account (registry 111111111111, dev 
   });
 
   test('the check can fail: with the account-wide grant (no aws:PrincipalArn condition), any role of the account pulls', async () => {
-    // A copy of the assembly whose Registry template lost the condition.
-    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'widened-'));
-    fs.cpSync(assembly.directory, copy, { recursive: true });
-    const file = path.join(copy, assembly.getStackByName('Registry').templateFile);
-    const template = JSON.parse(fs.readFileSync(file, 'utf8'));
-    const id = Object.keys(template.Resources).find((k) => k.startsWith('storefrontRepository') && template.Resources[k].Type === 'AWS::ECR::Repository')!;
-    for (const statement of template.Resources[id].Properties.RepositoryPolicyText.Statement) delete statement.Condition;
-    fs.writeFileSync(file, JSON.stringify(template));
-    const widened = new AccessModel({ directory: copy });
+    const widened = mutated(assembly, 'Registry', (template) => {
+      const id = Object.keys(template.Resources).find((k) => k.startsWith('storefrontRepository') && template.Resources[k].Type === 'AWS::ECR::Repository')!;
+      for (const statement of template.Resources[id].Properties.RepositoryPolicyText.Statement) delete statement.Condition;
+    });
     expect((await widened.check(reader(DEV), PULL, STOREFRONT)).allowed).toBe(true);
     expect((await widened.check({ stack: 'Eks-dev', role: 'KubectlRole' }, PULL, STOREFRONT)).allowed).toBe(false);
     expect((await widened.check(everything('444444444444'), PULL, STOREFRONT)).allowed).toBe(false);
@@ -107,5 +117,75 @@ describe('access to the repositories, one account', () => {
     ['the storefront build cannot push catalog', { stack: 'Registry', role: 'storefrontBuildRole' }, 'ecr:PutImage', CATALOG, false],
   ])('%s', async (_name, principal, action, repository, allowed) => {
     expect((await model.check(principal, action, repository)).allowed).toBe(allowed);
+  });
+});
+
+// A workload in another region than the registry is released by the same pipeline, after the same approval: its stage's
+// release project, in the pipeline's region, assumes the deploy role of that account and region and updates the stack
+// there. It reads no artifact in that region (its input is the source, in the pipeline's bucket), so the pipeline
+// needs no artifact store there; the image it releases is the copy replication brings to that region.
+describe('delivery to a second region (registry and dev in eu-west-1, prod in us-east-1)', () => {
+  const assembly = referencePlatform(TWO_REGIONS).app.synth();
+  const model = new AccessModel(assembly);
+  const copyOf = (service: string): RepositoryRef => ({ stack: 'Registry-us-east-1', id: `${service}Repository` });
+  const allowed = async (principal: PrincipalRef, action: string, resource: RepositoryRef) =>
+    (await model.check(principal, action, resource)).allowed;
+
+  test.each<[string, PrincipalRef, RepositoryRef, boolean]>([
+    ...SERVICES.flatMap((service): [string, PrincipalRef, RepositoryRef, boolean][] => [
+      [`${service}'s prod release (after its approval) may change what prod runs in us-east-1`, release(service, 'prod'), deployRole(PROD, 'us-east-1'), true],
+      [`${service}'s dev release may change what dev runs in eu-west-1`, release(service, 'dev'), deployRole(DEV), true],
+      [`${service}'s dev release cannot change what prod runs in us-east-1`, release(service, 'dev'), deployRole(PROD, 'us-east-1'), false],
+      [`${service}'s prod release cannot deploy to prod's eu-west-1, where prod runs nothing`, release(service, 'prod'), deployRole(PROD), false],
+      [`${service}'s build cannot change what prod runs in us-east-1`, { stack: 'Registry', role: `${service}BuildRole` }, deployRole(PROD, 'us-east-1'), false],
+      [`${service}'s GitHub Actions role cannot change what prod runs in us-east-1`, { stack: 'Registry', role: `${service}GitHubRole` }, deployRole(PROD, 'us-east-1'), false],
+    ]),
+    ['the storefront pipeline\'s role cannot change what prod runs in us-east-1 itself', { stack: 'Delivery', role: 'storefrontPromotionRole' }, deployRole(PROD, 'us-east-1'), false],
+  ])('who can change what runs: %s', async (_name, principal, role, expected) => {
+    expect(await allowed(principal, 'sts:AssumeRole', role)).toBe(expected);
+  });
+
+  test.each(SERVICES)('%s\'s prod release reads its input, the source artifact, in the pipeline\'s region: the bucket\'s object and its key', async (service) => {
+    const object = model.bucketObject('Delivery', `${service}PromotionArtifacts`, 'Source/abc.zip');
+    const key = model.resourceWithPolicy('Delivery', `${service}PromotionArtifactsKey`, 'AWS::KMS::Key', 'KeyPolicy');
+    expect(await allowed(release(service, 'prod'), 's3:GetObject', object)).toBe(true);
+    expect(await allowed(release(service, 'prod'), 'kms:Decrypt', key)).toBe(true);
+    expect(await allowed(release(service, 'prod'), 's3:PutObject', object)).toBe(false);
+    // Another service's artifacts are not its own.
+    const other = SERVICES.find((s) => s !== service)!;
+    expect(await allowed(release(service, 'prod'), 's3:GetObject', model.bucketObject('Delivery', `${other}PromotionArtifacts`, 'Source/abc.zip'))).toBe(false);
+  });
+
+  test.each<Case>([
+    // The release waits until replication has brought the digest to its stack's region.
+    ['storefront\'s prod release sees whether the image is in us-east-1', release('storefront', 'prod'), 'ecr:DescribeImages', copyOf('storefront'), true],
+    ['storefront\'s prod release does not read the eu-west-1 original, where prod runs nothing', release('storefront', 'prod'), 'ecr:DescribeImages', STOREFRONT, false],
+    ['storefront\'s dev release sees whether the image is in eu-west-1', release('storefront', 'dev'), 'ecr:DescribeImages', STOREFRONT, true],
+    // What the released stacks run: their own region's copy.
+    ['prod ECS execution role pulls storefront\'s copy in us-east-1', { stack: 'Ecs-prod', role: 'ExecutionRole' }, PULL, copyOf('storefront'), true],
+    ['prod ECS execution role does not pull the eu-west-1 original', { stack: 'Ecs-prod', role: 'ExecutionRole' }, PULL, STOREFRONT, false],
+    ['prod EKS node role pulls catalog\'s copy in us-east-1', { stack: 'Eks-prod', role: 'NodeRole' }, PULL, copyOf('catalog'), true],
+    ['prod EKS node role cannot pull storefront\'s copy', { stack: 'Eks-prod', role: 'NodeRole' }, PULL, copyOf('storefront'), false],
+    ['dev ECS execution role pulls the eu-west-1 original', { stack: 'Ecs-dev', role: 'ExecutionRole' }, PULL, STOREFRONT, true],
+  ])('%s', async (_name, principal, action, repository, expected) => {
+    expect(await allowed(principal, action, repository)).toBe(expected);
+  });
+
+  test.each<[string, string, RepositoryRef, boolean]>([
+    ['a prod function in us-east-1 pulls resizer\'s copy there', 'arn:aws:lambda:us-east-1:333333333333:function:Lambda-prod-ServiceFunction', copyOf('resizer'), true],
+    ['a prod function in us-east-1 does not pull the eu-west-1 original', 'arn:aws:lambda:us-east-1:333333333333:function:Lambda-prod-ServiceFunction', RESIZER, false],
+  ])('the Lambda service for %s', async (_name, sourceArn, repository, expected) => {
+    expect((await model.checkService('lambda.amazonaws.com', sourceArn, PULL, repository)).allowed).toBe(expected);
+  });
+
+  test('the check can fail: without the us-east-1 deploy role in its policy, prod\'s release cannot release there', async () => {
+    const withoutRole = mutated(assembly, 'Delivery', (template) => {
+      for (const resource of Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::IAM::Policy')) {
+        resource.Properties.PolicyDocument.Statement = resource.Properties.PolicyDocument.Statement
+          .filter((statement: any) => !JSON.stringify(statement.Resource).includes('deploy-role-333333333333-us-east-1'));
+      }
+    });
+    expect((await withoutRole.check(release('storefront', 'prod'), 'sts:AssumeRole', deployRole(PROD, 'us-east-1'))).allowed).toBe(false);
+    expect((await withoutRole.check(release('storefront', 'dev'), 'sts:AssumeRole', deployRole(DEV))).allowed).toBe(true);
   });
 });
