@@ -13,6 +13,10 @@
 //   organizationUnits                 JSON ["ou-ab12-11111111"]: roll the registry baseline out to these units' accounts
 //   managementAccount                 the organization's management account, which deploys that StackSet (default:
 //                                     the registry's account, as a StackSets delegated administrator)
+//   availability-zones:account=<account>:region=<region>
+//                                     JSON ["eu-west-1b", "eu-west-1c"], in cdk.json only (-c cuts a key at its '='):
+//                                     the zones of the workload VPCs there (default: the first two of Fn::GetAZs, which
+//                                     CloudFormation resolves in the deploying account); synth never calls AWS
 import { KubectlV33Layer } from '@aws-cdk/lambda-layer-kubectl-v33';
 import { App } from 'aws-cdk-lib';
 import { enforceCompliance } from './compliance';
