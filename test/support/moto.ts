@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { AssetManifestArtifact, CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { freePort, httpGet, Server } from './rehearsal';
+import { realProgram } from './system-deps';
 
 /** The account moto answers as. */
 export const MOTO_ACCOUNT = '123456789012';
@@ -297,7 +298,7 @@ export class Moto {
     const fd = fs.openSync(logFile, 'a');
     let server: Server;
     try {
-      const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { env: awsFreeEnv(region), stdio: ['ignore', fd, fd] });
+      const child = spawn(realProgram('moto_server') ?? 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], { env: awsFreeEnv(region), stdio: ['ignore', fd, fd] });
       child.on('error', (error) => fs.appendFileSync(logFile, `\nspawn failed: ${error.message}\n`));
       server = new Server(`moto_server:${port}`, child, logFile, port);
     } finally {

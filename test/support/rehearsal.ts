@@ -11,6 +11,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { EcrRegistryProxy } from './ecr-registry-proxy';
+import { findOnPath, realProgram } from './system-deps';
 import { BUILD_SCRIPT_FILE, SCAN_GATE_FILE } from '../../src/image-build/buildspec';
 
 export { BUILD_SCRIPT_FILE, SCAN_GATE_FILE };
@@ -37,22 +38,10 @@ const APT_COMMANDS: Record<string, string> = {
 /** Commands the machine image provides from Python packages. */
 const PYTHON_COMMANDS: Record<string, string> = { moto_server: 'moto[server]', aws: 'awscli' };
 
-/** The first executable `command` on PATH, or undefined. */
-function findOnPath(command: string): string | undefined {
-  return (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, command)).find((file) => {
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 const onPath = (command: string) => findOnPath(command) !== undefined;
 
 function commandPath(command: string): string {
-  const found = findOnPath(command);
+  const found = realProgram(command);
   if (!found) throw new Error(`${command} is not on PATH`);
   return found;
 }
@@ -305,7 +294,7 @@ export class Rehearsal {
 
   private async startMoto(): Promise<void> {
     const port = await freePort();
-    this.moto = this.spawnServer('moto_server', 'moto_server', ['-H', '127.0.0.1', '-p', String(port)], port);
+    this.moto = this.spawnServer('moto_server', commandPath('moto_server'), ['-H', '127.0.0.1', '-p', String(port)], port);
     await this.moto.waitUntilReady(async () => (await httpGet(`http://127.0.0.1:${port}/moto-api/`)).status === 200);
   }
 

@@ -1,17 +1,15 @@
 // Runs assets/pipeline/release-stack.sh as the release action's CodeBuild project does (sh, the AWS CLI on PATH),
 // against a local moto server.
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Moto } from './moto';
 import { run, RunResult } from './rehearsal';
+import { realProgram } from './system-deps';
 
 export const RELEASE_SCRIPT = path.join(__dirname, '..', '..', 'assets', 'pipeline', 'release-stack.sh');
 
 /** The AWS CLI on PATH, or undefined. */
-export function realAws(): string | undefined {
-  return spawnSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).stdout.trim() || undefined;
-}
+export const realAws = (): string | undefined => realProgram('aws');
 
 /** Runs the script with `vars` in `dir`; `aws` there is the real CLI pointed at moto (the CLI reads no endpoint variable). */
 export function runRelease(moto: Moto, dir: string, vars: Record<string, string>): Promise<RunResult> {

@@ -1,3 +1,7 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
 /**
  * Rehearsals need programs npm does not install (a registry, podman, moto; scripts/install-system-deps.sh installs
  * them on Debian). Without them a rehearsal is skipped, its title naming what it needs, so the rest of the suite still
@@ -17,4 +21,29 @@ export function describeNeeding(missing: string | undefined, name: string, body:
     console.warn(`${name}: skipped, it needs ${missing}`);
     describe.skip(`${name} [skipped: needs ${missing}]`, body);
   }
+}
+
+/** The first executable `command` on PATH, or undefined. */
+export function findOnPath(command: string): string | undefined {
+  return (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, command)).find((file) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The program `command` runs, or undefined when it is not on PATH. A pyenv shim (the machine image's Python commands:
+ * aws, moto_server, cfn-lint) is a shell script that runs pyenv to find the program on every start: 0.7 s of CPU per
+ * `aws` call, as much again as the CLI itself, so the program it resolves to is run directly.
+ */
+export function realProgram(command: string): string | undefined {
+  const found = findOnPath(command);
+  const shims = process.env.PYENV_ROOT ? path.join(process.env.PYENV_ROOT, 'shims') : undefined;
+  if (!found || path.dirname(found) !== shims) return found;
+  const which = spawnSync('pyenv', ['which', command], { encoding: 'utf8' });
+  return which.status === 0 ? which.stdout.trim() : undefined;
 }
