@@ -228,7 +228,11 @@ describe('ecr-access bad input: exit 2 and one line', () => {
     ['an unknown principal', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/TaskRunner', '--repository', inRegistry(STOREFRONT), '--action', 'pull'],
       "ecr-access: no principal 'Ecs-dev/TaskRunner' in the assembly: give a construct path such as Ecs-dev/ExecutionRole, <stack>/<logical id>, or an IAM role or user ARN.\n"],
     ['an unknown repository', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', 'platform/payments', '--action', 'pull'],
-      "ecr-access: no repository 'platform/payments' in the assembly (repositories: platform/catalog, platform/resizer, platform/storefront).\n"],
+      "ecr-access: no repository 'platform/payments' in the assembly (6 repositories).\n"],
+    // The registry's three and their replicas: the count, and the names that hold the one asked for, never all of a
+    // fleet's thousands.
+    ['a repository named by its last part only', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', 'storefront', '--action', 'pull'],
+      "ecr-access: no repository 'storefront' in the assembly (6 repositories); closest: platform/storefront.\n"],
     ['an unknown action', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', inRegistry(STOREFRONT), '--action', 'download'],
       "ecr-access: unknown action 'download': give pull, push, tag, login, delete, admin or an ECR action such as ecr:BatchGetImage.\n"],
     ['an option without its value', ['why', '--assembly', '<dir>', '--principal'], 'ecr-access: --principal needs a value.\n'],

@@ -220,7 +220,7 @@ export class AccessModel {
         unknown: [],
       };
     }
-    const near = all.filter((p) => p.name.toLowerCase().includes(query.toLowerCase().split('/').pop() ?? '')).slice(0, 5).map((p) => p.name);
+    const near = closest(query, all.map((p) => p.name));
     throw new InputError(`no principal '${query}' in the assembly${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}: `
       + 'give a construct path such as Ecs-dev/ExecutionRole, <stack>/<logical id>, or an IAM role or user ARN.');
   }
@@ -231,7 +231,10 @@ export class AccessModel {
     const found = all.filter((r) => r.name === name || r.arn === name);
     if (found.length === 1) return found[0];
     if (found.length > 1) throw new InputError(`repository '${name}' is in several stacks: ${found.map((r) => `${r.stack} (${r.region})`).join(', ')}; give its ARN.`);
-    throw new InputError(`no repository '${name}' in the assembly (repositories: ${[...new Set(all.map((r) => r.name))].sort().join(', ') || 'none'}).`);
+    // A fleet has thousands: the count, and only the names that look like the one asked for.
+    const near = closest(name, all.map((r) => r.name));
+    throw new InputError(`no repository '${name}' in the assembly (${all.length} ${all.length === 1 ? 'repository' : 'repositories'})`
+      + `${near.length ? `; closest: ${near.join(', ')}` : ''}.`);
   }
 
   /** The role or user of `stack` with `logicalId`, and every identity policy it has. */
@@ -475,6 +478,12 @@ export class AccessModel {
     }
     return [];
   }
+}
+
+/** The names that contain the last part of `query` (`ExecutionRole` of `Ecs/ExecutionRole`): each once, sorted, at most 5. */
+function closest(query: string, names: readonly string[]): string[] {
+  const part = query.toLowerCase().split('/').pop() ?? '';
+  return [...new Set(names.filter((n) => n.toLowerCase().includes(part)))].sort().slice(0, 5);
 }
 
 /** How a message names a policy of a template. */
