@@ -194,12 +194,33 @@ describe('ecr-access why', () => {
     expect(result.stdout).toContain('not modelled: service control and resource control policies, permission boundaries, session policies, VPC endpoint policies.\n');
   });
 
-  test('a principal outside the assembly, by ARN: the repository policy decides', async () => {
-    const admitted = await call('why', '--assembly', dir, '--principal', `arn:aws:iam::${DEV}:role/platform/storefront/any`, '--repository', inRegistry(STOREFRONT), '--action', 'pull');
-    expect(admitted.status).toBe(0);
-    const stranger = await call('why', '--assembly', dir, '--principal', `arn:aws:iam::${DEV}:role/ops-admin`, '--repository', inRegistry(STOREFRONT), '--action', 'pull');
-    expect(stranger.status).toBe(1);
-    expect(stranger.stdout).toContain(`principal: arn:aws:iam::${DEV}:role/ops-admin (outside the assembly)\n`);
+  // Its identity policies are not in the assembly. Across accounts both sides must allow (IAM, "Cross-account policy
+  // evaluation logic"): taken to allow everything, the repository policy decides. In the registry's own account either
+  // side suffices ("Policy evaluation for requests within a single account"): what the repository policy does not
+  // grant is undetermined, never allowed by an assumption.
+  test.each<[string, string, number, string[]]>([
+    ['another account\'s role under the pulling path', `arn:aws:iam::${DEV}:role/platform/storefront/any`, 0, [
+      `ALLOWED: arn:aws:iam::${DEV}:role/platform/storefront/any may pull platform/storefront (all of ecr:BatchGetImage, ecr:GetDownloadUrlForLayer)`,
+      '  ecr:BatchGetImage: allowed (across accounts: the identity policy and the repository policy must both allow)',
+      '    allowed by its identity policies, which are unknown (it is outside the assembly) and taken to allow everything',
+    ]],
+    ['another account\'s role elsewhere', `arn:aws:iam::${DEV}:role/ops-admin`, 1, [
+      `DENIED: arn:aws:iam::${DEV}:role/ops-admin may not pull platform/storefront (all of ecr:BatchGetImage, ecr:GetDownloadUrlForLayer)`,
+      '  ecr:BatchGetImage: implicitly denied (across accounts: the identity policy and the repository policy must both allow)',
+      '    allowed by its identity policies, which are unknown (it is outside the assembly) and taken to allow everything',
+      `    no statement of the repository policy (Registry/storefrontRepository) admits arn:aws:iam::${DEV}:role/ops-admin`,
+    ]],
+    ['a role of the registry\'s own account', `arn:aws:iam::${REGISTRY}:role/ops-admin`, 1, [
+      `DENIED: arn:aws:iam::${REGISTRY}:role/ops-admin may not pull platform/storefront (all of ecr:BatchGetImage, ecr:GetDownloadUrlForLayer)`,
+      '  ecr:BatchGetImage: implicitly denied (same account: the identity policy or the repository policy may allow)',
+      `    no statement of the repository policy (Registry/storefrontRepository) admits arn:aws:iam::${REGISTRY}:role/ops-admin`,
+      '    undetermined: its identity policies are unknown (it is outside the assembly); in its own account they alone may allow what no resource policy grants',
+    ]],
+  ])('a principal outside the assembly, by ARN: %s', async (_name, principal, status, lines) => {
+    const result = await call('why', '--assembly', dir, '--principal', principal, '--repository', inRegistry(STOREFRONT), '--action', 'pull');
+    expect(result.status).toBe(status);
+    expect(result.stdout.split('\n').slice(0, lines.length)).toEqual(lines);
+    expect(result.stdout).toContain(`principal: ${principal} (outside the assembly)\n`);
   });
 
   test('login and admin', async () => {

@@ -12,6 +12,7 @@ import { unknownAction } from './capabilities';
 import { InputError } from './errors';
 import { depthOver, MAX_JSON_DEPTH, objectOf } from './json';
 import { AWS_MANAGED_POLICIES } from './managed-policies';
+import { outsider } from './outsiders';
 import { resolveCfn } from './resolve';
 
 /** What the simulator does not see, said with every answer. */
@@ -49,6 +50,8 @@ export interface Principal {
   readonly unknown: readonly string[];
   /** Whether an unknown policy could deny (one that does not resolve could; an AWS managed one only allows). */
   readonly unknownDenies?: boolean;
+  /** Outside the assembly, with identity policies this tool does not know (`policies` is empty): see `AccessModel.evaluate`. */
+  readonly identityUnknown?: boolean;
 }
 
 /** A resource to ask about. */
@@ -131,6 +134,15 @@ interface ResolvedStack {
   refs: Record<string, string>;
 }
 
+/** The identity policies of a principal outside the assembly, across accounts: unknown, so taken to allow everything. */
+const ASSUMED_IDENTITY: LocatedPolicy = {
+  location: { stack: '(outside the assembly)', logicalId: '(unknown)', path: 'its identity policies', kind: 'assumed' },
+  statements: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+};
+
+/** Why a principal outside the assembly may do more than the resource policy grants, in its own account. */
+const OWN_ACCOUNT_UNKNOWN = 'its identity policies are unknown (it is outside the assembly); in its own account they alone may allow what no resource policy grants';
+
 const IDENTITY_TYPES = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'];
 const PRINCIPAL_TYPES = ['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'];
 
@@ -198,28 +210,14 @@ export class AccessModel {
 
   /**
    * A principal by construct path (`Ecs-dev/ExecutionRole`), `<stack>/<logical id>`, or ARN. An ARN outside the
-   * assembly is a principal whose identity policies are not known here: taken to allow everything, so that the answer
-   * is what the resource policy and the account boundary decide.
+   * assembly is a principal whose identity policies are not known here (see `evaluate` for what it may do).
    */
   principal(query: string): Principal {
     const all = this.principals();
     const found = all.filter((p) => p.name === query || `${p.stack}/${p.logicalId}` === query || p.arn === query);
     if (found.length === 1) return found[0];
     if (found.length > 1) throw new InputError(`principal '${query}' is ambiguous: ${found.map((p) => p.name).join(', ')}`);
-    const arn = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(role|user|assumed-role|root)/.exec(query);
-    if (arn) {
-      return {
-        name: query,
-        kind: 'external',
-        arn: query,
-        account: arn[2],
-        policies: [{
-          location: { stack: '(outside the assembly)', logicalId: 'assumed', path: 'identity policies not known here: taken to allow everything', kind: 'assumed' },
-          statements: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-        }],
-        unknown: [],
-      };
-    }
+    if (/^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(role|user|assumed-role|root)/.test(query)) return outsider(query);
     const near = closest(query, all.map((p) => p.name));
     throw new InputError(`no principal '${query}' in the assembly${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}: `
       + 'give a construct path such as Ecs-dev/ExecutionRole, <stack>/<logical id>, or an IAM role or user ARN.');
@@ -312,13 +310,23 @@ export class AccessModel {
   /**
    * Whether `principal` may call `action` on `resource`, and the statements that decided. `context` replaces the
    * request context the model gives (`aws:PrincipalArn`, `aws:PrincipalAccount`).
+   *
+   * A principal outside the assembly has identity policies this tool does not know. Across accounts, where both its
+   * identity policies and the resource policy must allow (IAM, "Cross-account policy evaluation logic"), they are taken
+   * to allow everything, so that the resource policy decides. In its own account either one suffices, and a resource
+   * policy that names the account only delegates to them ("AWS account principals"): what the resource policy grants
+   * it by itself is certain, anything else undetermined.
    */
   async evaluate(principal: Principal, action: string, resource: AccessResource, context?: Record<string, string>): Promise<Decision> {
+    const outside = principal.identityUnknown === true;
+    const ownAccount = outside && principal.account === resource.account;
+    const identity = outside && !ownAccount ? [ASSUMED_IDENTITY] : principal.policies;
+    const unknownIdentity = ownAccount ? [OWN_ACCOUNT_UNKNOWN] : principal.unknown;
     // Every ECR and S3 request travels over TLS; the principal keys are the model's own unless the caller gives a context.
     const contextVariables = { 'aws:SecureTransport': 'true', ...(context ?? { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': principal.account }) };
     const simulation = await runSimulation({
       request: { principal: principal.arn, action, resource: { resource: resource.arn, accountId: resource.account }, contextVariables },
-      identityPolicies: principal.policies.map((p, i) => ({ name: `${i}`, policy: { Version: '2012-10-17', Statement: p.statements } })),
+      identityPolicies: identity.map((p, i) => ({ name: `${i}`, policy: { Version: '2012-10-17', Statement: p.statements } })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy: resource.policy ? { Version: '2012-10-17', Statement: resource.policy.statements } : undefined,
@@ -329,7 +337,7 @@ export class AccessModel {
       // The simulator validates each policy as IAM would; the first problem is enough to point at the template.
       const [policy, problems]: [LocatedPolicy, { path: string; message: string }[]] = simulation.errors.resourcePolicyErrors
         ? [resource.policy!, simulation.errors.resourcePolicyErrors]
-        : Object.entries<any>(simulation.errors.identityPolicyErrors).map(([i, e]): [LocatedPolicy, any] => [principal.policies[Number(i)], e])[0];
+        : Object.entries<any>(simulation.errors.identityPolicyErrors).map(([i, e]): [LocatedPolicy, any] => [identity[Number(i)], e])[0];
       throw new InputError(`${this.templateFileOf(policy.location)}: ${policyName(policy.location)} is not a valid IAM policy: `
         + `${problems[0].path}: ${problems[0].message}.`);
     }
@@ -345,12 +353,12 @@ export class AccessModel {
         const index = policy?.statements.findIndex((s) => s === entry.statement || JSON.stringify(s) === text) ?? -1;
         return policy ? [{ location: policy.location, index: index + 1, statement: entry.statement }] : [];
       });
-    const identityPolicy = (entry: any) => principal.policies[Number(entry.policyId)];
+    const identityPolicy = (entry: any) => identity[Number(entry.policyId)];
     // Conditions of statements that apply to this request on keys it does not carry, and the model cannot know.
     const supplied = new Set(Object.keys(contextVariables).map((k) => k.toLowerCase()));
     const unknownKeys = { Allow: new Set<string>(), Deny: new Set<string>() };
     const applicable = [
-      ...principal.policies.flatMap((p) => p.statements).filter((st) => resourceMatches(st, resource.arn)),
+      ...identity.flatMap((p) => p.statements).filter((st) => resourceMatches(st, resource.arn)),
       ...(resource.policy?.statements ?? []).filter((st) => principalMatches(st, principal)),
     ].filter((st) => actionMatches(st, action));
     for (const statement of applicable) {
@@ -370,8 +378,8 @@ export class AccessModel {
       identityDenies: deciding(analysis.identityAnalysis?.denyStatements, identityPolicy),
       resourceAllows: deciding(analysis.resourceAnalysis?.allowStatements, () => resource.policy),
       resourceDenies: deciding(analysis.resourceAnalysis?.denyStatements, () => resource.policy),
-      undetermined: [...principal.unknown, ...(resource.unknown ? [resource.unknown] : []), ...keyNotes],
-      unknownAllows: principal.unknown.length > 0 || resource.unknown !== undefined || unknownKeys.Allow.size > 0,
+      undetermined: [...unknownIdentity, ...(resource.unknown ? [resource.unknown] : []), ...keyNotes],
+      unknownAllows: unknownIdentity.length > 0 || resource.unknown !== undefined || unknownKeys.Allow.size > 0,
       unknownDenies: (principal.unknownDenies ?? false) || resource.unknown !== undefined || unknownKeys.Deny.size > 0,
     };
   }
