@@ -185,10 +185,11 @@ describe('ecr-access on a malformed or hostile assembly: exit 2 and one line', (
     }));
     const table = await call('matrix', '--assembly', dir);
     expect(table.status).toBe(0);
-    expect(table.stdout.split('\n')).toContain('  Registry/\\u001b[2J\\u009bPuller  111111111111  yes   -     -    yes    -       -');
+    // Padded to the widest principal: the other account the repository admits, outside the assembly.
+    expect(table.stdout.split('\n')).toContainEqual(expect.stringMatching(/^ {2}Registry\/\\u001b\[2J\\u009bPuller +111111111111 {2}yes {3}- {5}- {4}yes {4}- {7}-$/));
     const json = await call('matrix', '--assembly', dir, '--format', 'json');
     expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
-    expect(JSON.parse(json.stdout).repositories[0].rows.map((r: { principal: string }) => r.principal)).toEqual([hostile]);
+    expect(JSON.parse(json.stdout).repositories[0].rows.map((r: { principal: string }) => r.principal)).toEqual([hostile, 'arn:aws:iam::222222222222:root']);
   });
 
   test('an error of the tool itself is exit 3 with its stack, written by main', async () => {

@@ -95,6 +95,13 @@ describe('ecr-access matrix', () => {
     ['Ecs-prod/Deploy/Role', STOREFRONT, 'tag', false],
     ['Ecs-prod/Deploy/Role', STOREFRONT, 'admin', false],
     ['Ecs-dev/Vpc/all/IAMRole', STOREFRONT, 'pull', false],
+    // Outside the assembly, the workload accounts' roles under a repository's pulling path (not in the app: any a
+    // workload team adds there) pull that repository only, and never push.
+    [`arn:aws:iam::${DEV}:role/platform/storefront/*`, STOREFRONT, 'pull', true],
+    [`arn:aws:iam::${PROD}:role/platform/storefront/*`, STOREFRONT, 'pull', true],
+    [`arn:aws:iam::${DEV}:role/platform/storefront/*`, STOREFRONT, 'push', false],
+    [`arn:aws:iam::${DEV}:role/platform/storefront/*`, CATALOG, 'pull', false],
+    [`arn:aws:iam::${DEV}:role/platform/catalog/*`, CATALOG, 'pull', true],
   ])('%s on %s: %s is %s', (principal, repository, capability, expected) => {
     expect(cell(matrix, principal, repository, capability)).toBe(expected);
   });
@@ -104,7 +111,9 @@ describe('ecr-access matrix', () => {
     expect(rows.filter((r) => r.delete !== 'no')).toEqual([]);
     expect(rows.filter((r) => r.admin.length > 0)).toEqual([]);
     expect([...new Set(rows.map((r) => r.account))].sort()).toEqual([REGISTRY, DEV, PROD].sort());
-    expect(rows.flatMap((r) => r.notes)).toEqual([]);
+    expect(rows.filter((r) => !r.outside).flatMap((r) => r.notes)).toEqual([]);
+    // Outside the assembly, only the registry login is undetermined: no repository policy has a say in it.
+    expect(rows.filter((r) => r.outside).map((r) => [r.outside, r.login])).toEqual(rows.filter((r) => r.outside).map(() => ['across accounts', '?']));
   });
 
   test('the stacks with their accounts, and roles without access counted per stack, not listed', () => {
@@ -113,7 +122,7 @@ describe('ecr-access matrix', () => {
       'Eks-prod 333333333333 eu-west-1', 'Lambda-dev 222222222222 eu-west-1', 'Lambda-prod 333333333333 eu-west-1', 'Registry 111111111111 eu-west-1',
       'Registry-eu-central-1 111111111111 eu-central-1',
     ]);
-    const listed = new Set(matrix.repositories.flatMap((r) => r.rows.map((row) => row.principal)));
+    const listed = new Set(matrix.repositories.flatMap((r) => r.rows.filter((row) => !row.outside).map((row) => row.principal)));
     const all = AccessModel.of(dir).principals();
     expect(matrix.withoutAccess.reduce((n, w) => n + w.principals, 0)).toBe(all.length - listed.size);
   });

@@ -4,8 +4,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { accessMatrix, AccessModel, decide, InputError, PULL, resolveCfn } from '../../packages/ecr-access/src';
+import { AccessMatrix, accessMatrix, AccessModel, decide, formatMatrix, InputError, PULL, PUSH, resolveCfn } from '../../packages/ecr-access/src';
 import { ImageRepository, RepositoryFleet } from '../../src';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -128,5 +129,78 @@ describe('ecr-access model', () => {
 
   test('a reference to something no template holds is an error, never a guess', () => {
     expect(() => resolveCfn({ Ref: 'Missing' }, { refs: { 'AWS::Region': 'eu-west-1' } })).toThrow('no value for Missing (known: AWS::Region)');
+  });
+});
+
+describe('ecr-access matrix: principals outside the assembly that a repository policy admits', () => {
+  // One statement per way a repository policy admits principals outside the assembly (IAM User Guide, "AWS JSON
+  // policy elements: Principal", and the global condition keys aws:PrincipalArn, aws:PrincipalOrgID, aws:PrincipalOrgPaths).
+  const pullActions = [...PULL.actions];
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'PlatformRoles',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::222222222222:root' },
+        Action: pullActions,
+        Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::222222222222:role/platform/*' } },
+      },
+      { Sid: 'Organization', Effect: 'Allow', Principal: '*', Action: pullActions, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc1234567' } } },
+      {
+        Sid: 'Unit',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: pullActions,
+        Condition: { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': 'o-abc1234567/r-ab12/ou-ab12-11111111/*' } },
+      },
+      { Sid: 'Partner', Effect: 'Allow', Principal: { AWS: '333333333333' }, Action: 'ecr:*' },
+      {
+        Sid: 'OwnCi',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: [...pullActions, ...PUSH.actions],
+        Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/ci/*' } },
+      },
+      { Sid: 'OwnAccount', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'ecr:*' },
+    ],
+  };
+  let matrix: AccessMatrix;
+  beforeAll(async () => {
+    const app = new App();
+    new ecr.CfnRepository(new Stack(app, 'Registry', { env: ENV }), 'Repo', { repositoryName: 'platform/api', repositoryPolicyText: policy });
+    matrix = await accessMatrix(AccessModel.of(app.synth()));
+  });
+
+  // Across accounts both the identity policy and the repository policy must allow (IAM, "Cross-account policy
+  // evaluation logic"): with the identity side taken to allow everything, the repository policy decides. In the
+  // repository's account either one suffices ("Policy evaluation for requests within a single account"): the
+  // repository policy's own grant is certain, the rest up to identity policies this tool does not see (`?`). A
+  // statement naming the account itself delegates to those ("AWS account principals"): no row of its own.
+  test.each<[string, string, string, string[], string]>([
+    ['the roles of a path in another account (aws:PrincipalArn)', 'arn:aws:iam::222222222222:role/platform/*', 'across accounts',
+      ['yes', 'no', 'no', '?', 'no'], ''],
+    ['an organization (aws:PrincipalOrgID)', 'organization o-abc1234567', 'across accounts', ['yes', 'no', 'no', '?', 'no'], ''],
+    ['an organizational unit (aws:PrincipalOrgPaths)', 'organization path o-abc1234567/r-ab12/ou-ab12-11111111/*', 'across accounts',
+      ['yes', 'no', 'no', '?', 'no'], ''],
+    ['another account, with every ECR action', 'arn:aws:iam::333333333333:root', 'across accounts', ['yes', 'yes', 'yes', '?', 'yes'],
+      'policy, lifecycle, repository deletion'],
+    ['roles of a path in its own account, named by the policy', 'arn:aws:iam::111111111111:role/ci/*', 'same account', ['yes', 'yes', 'yes', '?', '?'],
+      'policy?, lifecycle?, repository deletion?'],
+  ])('%s: a row of its own', (_name, principal, outside, [pull, push, tag, login, del], admin) => {
+    const row = matrix.repositories[0].rows.find((r) => r.principal === principal);
+    expect(row && [row.outside, row.pull, row.push, row.tag, row.login, row.delete, row.admin.join(', ')])
+      .toEqual([outside, pull, push, tag, login, del, admin]);
+  });
+
+  test('each listed once, the account that names itself not at all; the markdown says outside and how', () => {
+    expect(matrix.repositories[0].rows.map((r) => `${r.principal} ${r.account}`)).toEqual([
+      'arn:aws:iam::111111111111:role/ci/* 111111111111', 'arn:aws:iam::222222222222:role/platform/* 222222222222', 'arn:aws:iam::333333333333:root 333333333333',
+      'organization o-abc1234567 *', 'organization path o-abc1234567/r-ab12/ou-ab12-11111111/* *',
+    ]);
+    const markdown = formatMatrix(matrix, 'markdown').split('\n');
+    expect(markdown).toContain('| `arn:aws:iam::222222222222:role/platform/*` (outside the assembly, across accounts) | 222222222222 | yes | - | - | ? | - | - |');
+    expect(markdown).toContain('- arn:aws:iam::111111111111:role/ci/*: its identity policies are unknown (it is outside the assembly); '
+      + 'in its own account they alone may allow what no resource policy grants');
   });
 });

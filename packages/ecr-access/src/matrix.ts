@@ -1,18 +1,28 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 /**
  * Who can pull, push, delete or administer each repository of an assembly: every role and user against every
- * repository, each capability decided by the simulator (identity and repository policy together).
+ * repository, and the principals outside the assembly each repository policy admits, each capability decided by the
+ * simulator (identity and repository policy together).
  */
 import { ADMIN, Capability, DELETE, LOGIN, PULL, PUSH, TAG } from './capabilities';
 import { AccessModel, AccessResource, matchesPattern, NOT_MODELLED, Principal } from './model';
+import { outsidersOf } from './outsiders';
 
 /** `yes`, `no`, or `?` when the answer depends on what the model does not know. */
 export type Verdict = 'yes' | 'no' | '?';
 
 /** What one principal may do to one repository. */
 export interface MatrixRow {
+  /** A construct path, or for a principal outside the assembly what the repository policy admits it by (an ARN pattern, `organization o-...`). */
   readonly principal: string;
+  /** `*` for principals of any account (anyone, an organization). */
   readonly account: string;
+  /**
+   * For a principal outside the assembly, whose identity policies are unknown: `across accounts`, they are taken to
+   * allow everything, so the row is what the repository policy admits (they must allow it too); `same account`, the
+   * row is what the repository policy grants by itself, `?` what only they could allow.
+   */
+  readonly outside?: 'across accounts' | 'same account';
   readonly pull: Verdict;
   readonly push: Verdict;
   /** Whether it may point a tag at an image (`ecr:PutImage`), even without uploading layers. */
@@ -46,17 +56,18 @@ export interface AccessMatrix {
 /** The access matrix of the model's assembly. */
 export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
   const principals = model.principals();
+  const insiders = new Set(principals.map((p) => p.arn));
   const repositories = model.repositories();
   const logins = new Map<string, { verdict: Verdict; notes: string[] }>();
-  for (const principal of principals) {
-    const registry: AccessResource = { name: '*', arn: '*', account: principal.account };
-    logins.set(principal.name, await decide(model, principal, LOGIN, registry));
-  }
+  const loginOf = async (principal: Principal) => {
+    if (!logins.has(principal.name)) logins.set(principal.name, await decide(model, principal, LOGIN, { name: '*', arn: '*', account: principal.account }));
+    return logins.get(principal.name)!;
+  };
   const reached = new Set<string>();
   const result: MatrixRepository[] = [];
   for (const repository of repositories.sort((a, b) => compare(a.name, b.name) || compare(a.region ?? '', b.region ?? ''))) {
     const rows: MatrixRow[] = [];
-    for (const principal of principals.filter((p) => mayReach(p, repository))) {
+    for (const principal of [...principals.filter((p) => mayReach(p, repository)), ...outsidersOf(repository, insiders)]) {
       const [pull, push, tag, del] = [await decide(model, principal, PULL, repository), await decide(model, principal, PUSH, repository),
         await decide(model, principal, TAG, repository), await decide(model, principal, DELETE, repository)];
       const admin: { name: string; verdict: Verdict; notes: string[] }[] = [];
@@ -64,10 +75,11 @@ export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
       const verdicts = [pull.verdict, push.verdict, tag.verdict, del.verdict, ...admin.map((a) => a.verdict)];
       if (verdicts.every((v) => v === 'no')) continue;
       reached.add(principal.name);
-      const login = logins.get(principal.name)!;
+      const login = await loginOf(principal);
       rows.push({
         principal: principal.name,
         account: principal.account,
+        ...(principal.identityUnknown ? { outside: principal.account === repository.account ? 'same account' : 'across accounts' } : {}),
         pull: pull.verdict,
         push: push.verdict,
         tag: tag.verdict,
@@ -90,7 +102,7 @@ export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
   for (const principal of principals.filter((p) => !reached.has(p.name))) {
     const entry = withoutAccess.get(principal.stack!) ?? { principals: 0, login: 0 };
     entry.principals++;
-    if (logins.get(principal.name)!.verdict === 'yes') entry.login++;
+    if ((await loginOf(principal)).verdict === 'yes') entry.login++;
     withoutAccess.set(principal.stack!, entry);
   }
   return {
@@ -148,11 +160,17 @@ export function formatMatrix(matrix: AccessMatrix, format: 'table' | 'markdown' 
     `Stacks: ${matrix.stacks.map((s) => `${s.name} (${s.account}, ${s.region})`).join(', ')}.`,
     ...(standIns.length > 0 ? [`Synthesized without an account: ${standIns.map((s) => s.name).join(', ')}; taken to share the stand-in `
       + `account ${standIns[0].account} (\`--account\` names another).`] : []),
-    `A request across accounts needs both the identity policy and the repository policy; principals outside the assembly are not listed (ask \`ecr-access why\` by ARN). Not modelled: ${matrix.notModelled}.`,
+    'A request across accounts needs both the identity policy and the repository policy. Principals outside the assembly that a repository '
+      + 'policy admits are listed by what admits them (an ARN pattern, an account as `arn:aws:iam::<id>:root`, an organization), marked as outside: '
+      + 'their identity policies are unknown. Across accounts they are taken to allow everything, so the row is what the repository policy admits; '
+      + 'in their own account the row is what the repository policy grants by itself, and `?` what only their identity policies could allow. '
+      + `Not modelled: ${matrix.notModelled}.`,
   ];
   const columns = ['principal', 'account', 'pull', 'push', 'tag', 'login', 'delete', 'admin'];
-  const cells = (row: MatrixRow) => [row.principal, row.account, MARK[row.pull], MARK[row.push], MARK[row.tag], MARK[row.login], MARK[row.delete],
-    row.admin.join(', ') || '-'];
+  const cells = (row: MatrixRow, principal = (name: string) => name) => [
+    `${principal(row.principal)}${row.outside ? ` (outside the assembly, ${row.outside})` : ''}`, row.account,
+    MARK[row.pull], MARK[row.push], MARK[row.tag], MARK[row.login], MARK[row.delete], row.admin.join(', ') || '-',
+  ];
   const summary = matrix.withoutAccess.map((w) => `${w.stack}: ${w.principals} (${w.login} of them may log in)`).join('; ');
   const notes = [...new Set(matrix.repositories.flatMap((r) => r.rows.flatMap((row) => row.notes.map((n) => `${row.principal}: ${n}`))))];
   if (format === 'markdown') {
@@ -164,7 +182,7 @@ export function formatMatrix(matrix: AccessMatrix, format: 'table' | 'markdown' 
         continue;
       }
       out.push(`| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`);
-      for (const row of repository.rows) out.push(`| ${cells(row).map((c, i) => (i === 0 ? `\`${c}\`` : c)).join(' | ')} |`);
+      for (const row of repository.rows) out.push(`| ${cells(row, (name) => `\`${name}\``).join(' | ')} |`);
       out.push('');
     }
     out.push('## Roles and users with no access to any repository', '', summary ? `${summary}.` : 'None.', '');
@@ -174,7 +192,7 @@ export function formatMatrix(matrix: AccessMatrix, format: 'table' | 'markdown' 
   const out = [...header, ''];
   for (const repository of matrix.repositories) {
     out.push(`${repository.name} (${repository.stack}, ${repository.account}, ${repository.region})`);
-    const rows = [columns, ...repository.rows.map(cells)];
+    const rows = [columns, ...repository.rows.map((row) => cells(row))];
     const widths = columns.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     if (repository.rows.length === 0) out.push('  nobody of the assembly');
     else for (const row of rows) out.push(`  ${row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}`);

@@ -52,6 +52,8 @@ export interface Principal {
   readonly unknownDenies?: boolean;
   /** Outside the assembly, with identity policies this tool does not know (`policies` is empty): see `AccessModel.evaluate`. */
   readonly identityUnknown?: boolean;
+  /** Request context keys known of it beyond its ARN and account (an organization's id, for an organization's row). */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 /** A resource to ask about. */
@@ -217,7 +219,7 @@ export class AccessModel {
     const found = all.filter((p) => p.name === query || `${p.stack}/${p.logicalId}` === query || p.arn === query);
     if (found.length === 1) return found[0];
     if (found.length > 1) throw new InputError(`principal '${query}' is ambiguous: ${found.map((p) => p.name).join(', ')}`);
-    if (/^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(role|user|assumed-role|root)/.test(query)) return outsider(query);
+    if (/^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(role|user|assumed-role|root)/.test(query)) return outsider(query, query);
     const near = closest(query, all.map((p) => p.name));
     throw new InputError(`no principal '${query}' in the assembly${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}: `
       + 'give a construct path such as Ecs-dev/ExecutionRole, <stack>/<logical id>, or an IAM role or user ARN.');
@@ -323,7 +325,10 @@ export class AccessModel {
     const identity = outside && !ownAccount ? [ASSUMED_IDENTITY] : principal.policies;
     const unknownIdentity = ownAccount ? [OWN_ACCOUNT_UNKNOWN] : principal.unknown;
     // Every ECR and S3 request travels over TLS; the principal keys are the model's own unless the caller gives a context.
-    const contextVariables = { 'aws:SecureTransport': 'true', ...(context ?? { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': principal.account }) };
+    const contextVariables = {
+      'aws:SecureTransport': 'true',
+      ...(context ?? { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': principal.account, ...principal.context }),
+    };
     const simulation = await runSimulation({
       request: { principal: principal.arn, action, resource: { resource: resource.arn, accountId: resource.account }, contextVariables },
       identityPolicies: identity.map((p, i) => ({ name: `${i}`, policy: { Version: '2012-10-17', Statement: p.statements } })),
