@@ -102,6 +102,11 @@ describe('ecr-access matrix', () => {
     [`arn:aws:iam::${DEV}:role/platform/storefront/*`, STOREFRONT, 'push', false],
     [`arn:aws:iam::${DEV}:role/platform/storefront/*`, CATALOG, 'pull', false],
     [`arn:aws:iam::${DEV}:role/platform/catalog/*`, CATALOG, 'pull', true],
+    // The repositories the pull-through caches create: the builds take their base images from there, workloads do not.
+    ['Registry/storefrontBuild/Role', 'ecr-public/*', 'pull', true],
+    ['Registry/catalogBuild/Role', 'docker-hub/*', 'pull', true],
+    ['Registry/storefrontBuild/Role', 'ecr-public/*', 'push', false],
+    ['Ecs-dev/ExecutionRole', 'ecr-public/*', 'pull', false],
   ])('%s on %s: %s is %s', (principal, repository, capability, expected) => {
     expect(cell(matrix, principal, repository, capability)).toBe(expected);
   });
@@ -258,11 +263,11 @@ describe('ecr-access bad input: exit 2 and one line', () => {
     ['an unknown principal', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/TaskRunner', '--repository', inRegistry(STOREFRONT), '--action', 'pull'],
       "ecr-access: no principal 'Ecs-dev/TaskRunner' in the assembly: give a construct path such as Ecs-dev/ExecutionRole, <stack>/<logical id>, or an IAM role or user ARN.\n"],
     ['an unknown repository', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', 'platform/payments', '--action', 'pull'],
-      "ecr-access: no repository 'platform/payments' in the assembly (6 repositories).\n"],
-    // The registry's three and their replicas: the count, and the names that hold the one asked for, never all of a
-    // fleet's thousands.
+      "ecr-access: no repository 'platform/payments' in the assembly (9 repositories).\n"],
+    // The registry's three, their replicas, and the three patterns of the repositories ECR creates (the caches', the
+    // replication's): the count, and the names that hold the one asked for, never all of a fleet's thousands.
     ['a repository named by its last part only', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', 'storefront', '--action', 'pull'],
-      "ecr-access: no repository 'storefront' in the assembly (6 repositories); closest: platform/storefront.\n"],
+      "ecr-access: no repository 'storefront' in the assembly (9 repositories); closest: platform/storefront.\n"],
     ['an unknown action', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', inRegistry(STOREFRONT), '--action', 'download'],
       "ecr-access: unknown action 'download': give pull, push, tag, login, delete, admin or an ECR action such as ecr:BatchGetImage.\n"],
     ['an option without its value', ['why', '--assembly', '<dir>', '--principal'], 'ecr-access: --principal needs a value.\n'],

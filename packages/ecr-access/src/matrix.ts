@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 /**
- * Who can pull, push, delete or administer each repository of an assembly: every role and user against every
- * repository, and the principals outside the assembly each repository policy admits, each capability decided by the
- * simulator (identity and repository policy together).
+ * Who can pull, push, delete or administer each repository of an assembly, and of those ECR creates for it: every
+ * role and user against every repository, and the principals outside the assembly each repository policy admits, each
+ * capability decided by the simulator (identity and repository policy together).
  */
 import { ADMIN, Capability, DELETE, LOGIN, PULL, PUSH, TAG } from './capabilities';
-import { AccessModel, AccessResource, matchesPattern, NOT_MODELLED, Principal } from './model';
+import { patternReachesUnder } from './ecr-creation';
+import { AccessModel, AccessResource, EcrCreation, matchesPattern, NOT_MODELLED, Principal } from './model';
 import { outsidersOf } from './outsiders';
 
 /** `yes`, `no`, or `?` when the answer depends on what the model does not know. */
@@ -41,6 +42,10 @@ export interface MatrixRepository {
   readonly stack: string;
   readonly account: string;
   readonly region: string;
+  /** For the repositories ECR creates under a name pattern (`ecr-public/*`): how, and from which template. */
+  readonly createdBy?: EcrCreation;
+  /** Why its repository policy is not known. */
+  readonly unknown?: string;
   /** Principals with any access to the repository (login alone is not access to it). */
   readonly rows: readonly MatrixRow[];
 }
@@ -57,7 +62,7 @@ export interface AccessMatrix {
 export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
   const principals = model.principals();
   const insiders = new Set(principals.map((p) => p.arn));
-  const repositories = model.repositories();
+  const repositories = [...model.repositories(), ...model.createdRepositories()];
   const logins = new Map<string, { verdict: Verdict; notes: string[] }>();
   const loginOf = async (principal: Principal) => {
     if (!logins.has(principal.name)) logins.set(principal.name, await decide(model, principal, LOGIN, { name: '*', arn: '*', account: principal.account }));
@@ -95,6 +100,8 @@ export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
       stack: repository.stack!,
       account: repository.account,
       region: repository.region!,
+      createdBy: repository.createdBy,
+      unknown: repository.unknown,
       rows: rows.sort((a, b) => compare(a.principal, b.principal)),
     });
   }
@@ -126,15 +133,17 @@ export async function decide(model: AccessModel, principal: Principal, capabilit
 }
 
 /**
- * Whether a principal could reach a repository at all: an identity statement that may allow an ECR action, or a
- * repository policy statement that names it (or everyone). Otherwise every ECR request of it is implicitly denied, and
- * the simulator need not be asked (a fleet has thousands of such pairs).
+ * Whether a principal could reach a repository at all: an identity statement that may allow an ECR action (for a
+ * pattern of repositories ECR creates, on some of them), or a repository policy statement that names it (or everyone).
+ * Otherwise every ECR request of it is implicitly denied, and the simulator need not be asked (a fleet has thousands
+ * of such pairs).
  */
 function mayReach(principal: Principal, repository: AccessResource): boolean {
   if (principal.unknown.length > 0 || repository.unknown) return true;
   const mayAllowEcr = (statement: any) => statement.Effect === 'Allow' && (statement.NotAction !== undefined
     || ([] as unknown[]).concat(statement.Action ?? []).some((a) => REPOSITORY_ACTIONS.some((action) => matchesPattern(String(a), action, 'i'))))
-    && (statement.NotResource !== undefined || ([] as unknown[]).concat(statement.Resource ?? []).some((r) => typeof r !== 'string' || matchesPattern(r, repository.arn)));
+    && (statement.NotResource !== undefined || ([] as unknown[]).concat(statement.Resource ?? []).some((r) => typeof r !== 'string'
+      || matchesPattern(r, repository.arn) || (repository.createdBy !== undefined && patternReachesUnder(r, repository.arn.slice(0, -1)))));
   if (principal.policies.some((p) => p.statements.some(mayAllowEcr))) return true;
   return (repository.policy?.statements ?? []).some((s) => {
     if (s.Effect !== 'Allow') return false;
@@ -152,6 +161,16 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const MARK: Record<Verdict, string> = { 'yes': 'yes', 'no': '-', '?': '?' };
 
+/** How a heading says that ECR creates the repositories of a pattern, and with which template's settings. */
+export function createdByText(repository: { readonly createdBy?: EcrCreation; readonly unknown?: string }): string {
+  const { by, rule, template } = repository.createdBy!;
+  return `created by ECR: ${by} ${rule}; template ${template ?? (repository.unknown ? 'not known' : "none, ECR's defaults: no repository policy")}`;
+}
+
+function heading(repository: MatrixRepository): string {
+  return `${repository.name} (${repository.createdBy ? `${createdByText(repository)};` : `${repository.stack},`} ${repository.account}, ${repository.region})`;
+}
+
 /** The matrix as text: `markdown` (for review), `table` (a terminal) or `json`. */
 export function formatMatrix(matrix: AccessMatrix, format: 'table' | 'markdown' | 'json'): string {
   if (format === 'json') return `${JSON.stringify(matrix, undefined, 2)}\n`;
@@ -165,6 +184,9 @@ export function formatMatrix(matrix: AccessMatrix, format: 'table' | 'markdown' 
       + 'their identity policies are unknown. Across accounts they are taken to allow everything, so the row is what the repository policy admits; '
       + 'in their own account the row is what the repository policy grants by itself, and `?` what only their identity policies could allow. '
       + `Not modelled: ${matrix.notModelled}.`,
+    ...(matrix.repositories.some((r) => r.createdBy) ? ['Repositories marked "created by ECR" are those replication or a pull-through cache '
+      + 'creates, by name pattern (repositories of the assembly under it are listed by name), with the repository policy of the creation template '
+      + 'ECR applies to them.'] : []),
   ];
   const columns = ['principal', 'account', 'pull', 'push', 'tag', 'login', 'delete', 'admin'];
   const cells = (row: MatrixRow, principal = (name: string) => name) => [
@@ -176,7 +198,7 @@ export function formatMatrix(matrix: AccessMatrix, format: 'table' | 'markdown' 
   if (format === 'markdown') {
     const out = ['# Who can pull, push, delete and administer each repository', '', ...header, ''];
     for (const repository of matrix.repositories) {
-      out.push(`## ${repository.name} (${repository.stack}, ${repository.account}, ${repository.region})`, '');
+      out.push(`## ${heading(repository)}`, '');
       if (repository.rows.length === 0) {
         out.push('Nobody of the assembly.', '');
         continue;
@@ -191,7 +213,7 @@ export function formatMatrix(matrix: AccessMatrix, format: 'table' | 'markdown' 
   }
   const out = [...header, ''];
   for (const repository of matrix.repositories) {
-    out.push(`${repository.name} (${repository.stack}, ${repository.account}, ${repository.region})`);
+    out.push(heading(repository));
     const rows = [columns, ...repository.rows.map((row) => cells(row))];
     const widths = columns.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     if (repository.rows.length === 0) out.push('  nobody of the assembly');

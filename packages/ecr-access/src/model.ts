@@ -9,6 +9,10 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { AssemblyStack, readAssembly } from './assembly';
 import { unknownAction } from './capabilities';
+import {
+  appliedForOf, applyingTemplate, cacheNamePrefix, CreationTrigger, creationNamePrefixes, namePrefixOf, patternReachesUnder, ReplicationTarget,
+  replicationTargetsOf, TemplatePrefix,
+} from './ecr-creation';
 import { InputError } from './errors';
 import { depthOver, MAX_JSON_DEPTH, objectOf } from './json';
 import { AWS_MANAGED_POLICIES } from './managed-policies';
@@ -56,6 +60,18 @@ export interface Principal {
   readonly context?: Readonly<Record<string, string>>;
 }
 
+/** How ECR comes to create repositories, and with which template's settings. */
+export interface EcrCreation {
+  /** `replication` into the repository's registry, or a `pull through cache` rule of it. */
+  readonly by: 'replication' | 'pull through cache';
+  /** The construct path of the replication configuration or the pull-through cache rule. */
+  readonly rule: string;
+  /** The construct path of the creation template that applies; undefined: none applies, or none is known (see `unknown`). */
+  readonly template?: string;
+  /** ARNs of repositories of the assembly under the same name prefix: ECR creates none of them, each is its own entry. */
+  readonly declared: readonly string[];
+}
+
 /** A resource to ask about. */
 export interface AccessResource {
   readonly name: string;
@@ -67,6 +83,11 @@ export interface AccessResource {
   readonly policy?: LocatedPolicy;
   /** Why its resource policy is not known. */
   readonly unknown?: string;
+  /**
+   * For repositories ECR creates (`ecr-public/*`, named by pattern): how. Their `arn` ends in `*`, which a statement
+   * matches only if it covers every one of them.
+   */
+  readonly createdBy?: EcrCreation;
 }
 
 /** A statement that decided, with where it lives. */
@@ -144,6 +165,21 @@ const ASSUMED_IDENTITY: LocatedPolicy = {
 
 /** Why a principal outside the assembly may do more than the resource policy grants, in its own account. */
 const OWN_ACCOUNT_UNKNOWN = 'its identity policies are unknown (it is outside the assembly); in its own account they alone may allow what no resource policy grants';
+
+/** The name, under a pattern's prefix, of the repository a simulation of the pattern asks about: no repository has it. */
+const ANY_NAME = '{any-name}';
+
+/** What stands for a part of a repository's name or place that does not resolve. */
+const UNRESOLVED = '<unresolved>';
+
+/** A repository creation template of a registry of the assembly. */
+interface CreationTemplate extends TemplatePrefix {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly policy?: LocatedPolicy;
+  /** Why its repository policy is not known. */
+  readonly unknown?: string;
+}
 
 const IDENTITY_TYPES = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'];
 const PRINCIPAL_TYPES = ['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'];
@@ -225,9 +261,9 @@ export class AccessModel {
       + 'give a construct path such as Ecs-dev/ExecutionRole, <stack>/<logical id>, or an IAM role or user ARN.');
   }
 
-  /** A repository of the assembly by name. */
+  /** A repository by name or ARN: one of the assembly, or a pattern of those ECR creates (`ecr-public/*`). */
   repository(name: string): AccessResource {
-    const all = this.repositories();
+    const all = [...this.repositories(), ...this.createdRepositories()];
     const found = all.filter((r) => r.name === name || r.arn === name);
     if (found.length === 1) return found[0];
     if (found.length > 1) throw new InputError(`repository '${name}' is in several stacks: ${found.map((r) => `${r.stack} (${r.region})`).join(', ')}; give its ARN.`);
@@ -292,21 +328,119 @@ export class AccessModel {
   /** The repository of `stack` with `logicalId`, with its repository policy. */
   repositoryAt(stack: string, logicalId: string): AccessResource {
     const s = this.stackNamed(stack);
-    const text = s.resources[logicalId].Properties?.RepositoryPolicyText;
-    let policy: LocatedPolicy | undefined;
-    let unknown: string | undefined;
-    if (text !== undefined) {
-      const location: PolicyLocation = { stack, logicalId, path: this.pathOf(stack, logicalId), kind: 'resource policy' };
-      let document;
-      try {
-        const resolved = this.resolveIn(stack, text);
-        document = typeof resolved === 'string' ? JSON.parse(resolved) : resolved;
-      } catch (e) {
-        unknown = `the repository policy of ${location.path}: ${(e as Error).message}`;
-      }
-      if (unknown === undefined) policy = { location, statements: this.statementsOf(location, document?.Statement) };
-    }
+    const { policy, unknown } = this.repositoryPolicyOf(stack, logicalId, s.resources[logicalId].Properties?.RepositoryPolicyText);
     return { name: s.refs[logicalId], arn: s.refs[`${logicalId}.Arn`], account: s.account, region: s.region, stack, logicalId, policy, unknown };
+  }
+
+  /**
+   * The repositories ECR creates by itself for the assembly's replication rules (in each destination registry) and
+   * pull-through cache rules (in their own), one per name pattern (`eu-central-1: platform/*`, `ecr-public/*`), with
+   * the repository policy of the creation template ECR applies (`applyingTemplate`). A registry's templates are those
+   * of the assembly's stacks in it: of a registry no stack is in, they are not known.
+   */
+  createdRepositories(): AccessResource[] {
+    const registries = this.creationTemplates();
+    let declared: AccessResource[] | undefined;
+    const created = new Map<string, AccessResource>();
+    const add = (by: EcrCreation['by'], trigger: CreationTrigger, rule: { stack: string; logicalId: string }, target: ReplicationTarget,
+      name: (pattern: string) => string, unresolved?: string) => {
+      const { account, region } = target;
+      const registry = registries.get(`${account} ${region}`);
+      for (const prefix of creationNamePrefixes(target.namePrefix, registry?.templates.map((t) => t.prefix) ?? [])) {
+        const pattern = `${prefix}*`;
+        const arn = `arn:aws:ecr:${region}:${account}:repository/${pattern}`;
+        if (created.has(arn)) continue;
+        const template = registry && applyingTemplate(pattern, trigger, registry.templates);
+        created.set(arn, {
+          name: name(pattern),
+          arn,
+          account,
+          region,
+          ...rule,
+          policy: template?.policy,
+          unknown: unresolved ?? (registry ? registry.unknown ?? template?.unknown
+            : `no stack of the assembly is in the registry of ${account} in ${region}: its creation templates are not known`),
+          createdBy: {
+            by,
+            rule: this.pathOf(rule.stack, rule.logicalId),
+            template: template && this.pathOf(template.stack, template.logicalId),
+            declared: (declared ??= this.repositories())
+              .filter((r) => r.account === account && r.region === region && r.name.startsWith(prefix)).map((r) => r.arn),
+          },
+        });
+      }
+    };
+    for (const [stack, s] of this.stacks) {
+      for (const [logicalId, resource] of Object.entries(s.resources)) {
+        const rule = { stack, logicalId };
+        const where = (key: string) => `resource '${logicalId}': ${key}`;
+        // A value that does not resolve names nothing: what ECR creates there is unknown, in its place.
+        const resolved = (key: string): { value?: unknown; unresolved?: string } => {
+          try {
+            return { value: this.resolveIn(stack, resource.Properties?.[key]) };
+          } catch (e) {
+            return { unresolved: `${key} of ${this.pathOf(stack, logicalId)}: ${(e as Error).message}` };
+          }
+        };
+        if (resource.Type === 'AWS::ECR::PullThroughCacheRule') {
+          const { value, unresolved } = resolved('EcrRepositoryPrefix');
+          const prefix = unresolved ? UNRESOLVED : namePrefixOf(value, s.stack.templateFile, where('EcrRepositoryPrefix'));
+          add('pull through cache', 'PULL_THROUGH_CACHE', rule, { account: s.account, region: s.region, namePrefix: cacheNamePrefix(prefix) }, (p) => p, unresolved);
+        }
+        if (resource.Type === 'AWS::ECR::ReplicationConfiguration') {
+          const { value, unresolved } = resolved('ReplicationConfiguration');
+          const targets = unresolved ? [{ account: UNRESOLVED, region: UNRESOLVED, namePrefix: '' }]
+            : replicationTargetsOf(value, s.stack.templateFile, where('ReplicationConfiguration'));
+          for (const target of targets) add('replication', 'REPLICATION', rule, target, (p) => `${target.region}: ${p}`, unresolved);
+        }
+      }
+    }
+    return [...created.values()];
+  }
+
+  /**
+   * The creation templates of each registry (`<account> <region>`) a stack of the assembly is in. One whose prefix or
+   * features do not resolve leaves which template applies in its registry unknown.
+   */
+  private creationTemplates(): Map<string, { templates: CreationTemplate[]; unknown?: string }> {
+    const registries = new Map<string, { templates: CreationTemplate[]; unknown?: string }>();
+    for (const [stack, s] of this.stacks) {
+      const registry = registries.get(`${s.account} ${s.region}`) ?? { templates: [] };
+      registries.set(`${s.account} ${s.region}`, registry);
+      for (const [logicalId, resource] of Object.entries(s.resources).filter(([, r]) => r.Type === 'AWS::ECR::RepositoryCreationTemplate')) {
+        const where = `resource '${logicalId}'`;
+        let prefix: string;
+        let appliedFor: string[];
+        try {
+          [prefix, appliedFor] = [this.resolveIn(stack, resource.Properties?.Prefix), this.resolveIn(stack, resource.Properties?.AppliedFor)];
+        } catch (e) {
+          registry.unknown ??= `the creation template ${this.pathOf(stack, logicalId)}: ${(e as Error).message}`;
+          continue;
+        }
+        registry.templates.push({
+          prefix: namePrefixOf(prefix, s.stack.templateFile, `${where}: Prefix`),
+          appliedFor: appliedForOf(appliedFor, s.stack.templateFile, `${where}: AppliedFor`),
+          stack,
+          logicalId,
+          ...this.repositoryPolicyOf(stack, logicalId, resource.Properties?.RepositoryPolicy),
+        });
+      }
+    }
+    return registries;
+  }
+
+  /** The repository policy a repository or creation template of `stack` declares, or why it is not known. */
+  private repositoryPolicyOf(stack: string, logicalId: string, text: unknown): { policy?: LocatedPolicy; unknown?: string } {
+    if (text === undefined) return {};
+    const location: PolicyLocation = { stack, logicalId, path: this.pathOf(stack, logicalId), kind: 'resource policy' };
+    let document;
+    try {
+      const resolved = this.resolveIn(stack, text);
+      document = typeof resolved === 'string' ? JSON.parse(resolved) : resolved;
+    } catch (e) {
+      return { unknown: `the repository policy of ${location.path}: ${(e as Error).message}` };
+    }
+    return { policy: { location, statements: this.statementsOf(location, document?.Statement) } };
   }
 
   /**
@@ -324,13 +458,16 @@ export class AccessModel {
     const ownAccount = outside && principal.account === resource.account;
     const identity = outside && !ownAccount ? [ASSUMED_IDENTITY] : principal.policies;
     const unknownIdentity = ownAccount ? [OWN_ACCOUNT_UNKNOWN] : principal.unknown;
+    // The simulator reads a '*' in the resource as "any one of these": ask for one repository of the pattern instead,
+    // by a name no policy names, which a statement matches only if it covers them all.
+    const requested = resource.createdBy ? `${resource.arn.slice(0, -1)}${ANY_NAME}` : resource.arn;
     // Every ECR and S3 request travels over TLS; the principal keys are the model's own unless the caller gives a context.
     const contextVariables = {
       'aws:SecureTransport': 'true',
       ...(context ?? { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': principal.account, ...principal.context }),
     };
     const simulation = await runSimulation({
-      request: { principal: principal.arn, action, resource: { resource: resource.arn, accountId: resource.account }, contextVariables },
+      request: { principal: principal.arn, action, resource: { resource: requested, accountId: resource.account }, contextVariables },
       identityPolicies: identity.map((p, i) => ({ name: `${i}`, policy: { Version: '2012-10-17', Statement: p.statements } })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -375,6 +512,13 @@ export class AccessModel {
     }
     const keyNotes = (['Allow', 'Deny'] as const).filter((e) => unknownKeys[e].size > 0)
       .map((e) => `${e === 'Allow' ? 'an' : 'a'} ${e} statement's condition on ${[...unknownKeys[e]].sort().join(', ')}, which this tool does not know for a request`);
+    // Of the repositories a pattern stands for, a statement on some of them decides for those only.
+    const partly = { Allow: new Set<string>(), Deny: new Set<string>() };
+    for (const statement of identity.flatMap((p) => p.statements).filter((st) => actionMatches(st, action))) {
+      partlyNamed(statement, resource).forEach((pattern) => partly[statement.Effect === 'Deny' ? 'Deny' : 'Allow'].add(pattern));
+    }
+    const partlyNotes = (['Allow', 'Deny'] as const).flatMap((e) => [...partly[e]].sort()
+      .map((pattern) => `${e === 'Allow' ? 'an' : 'a'} ${e} statement on ${pattern}, only some of the repositories ${resource.name} stands for`));
     return {
       allowed: verdict === 'Allowed',
       result: verdict,
@@ -383,9 +527,9 @@ export class AccessModel {
       identityDenies: deciding(analysis.identityAnalysis?.denyStatements, identityPolicy),
       resourceAllows: deciding(analysis.resourceAnalysis?.allowStatements, () => resource.policy),
       resourceDenies: deciding(analysis.resourceAnalysis?.denyStatements, () => resource.policy),
-      undetermined: [...unknownIdentity, ...(resource.unknown ? [resource.unknown] : []), ...keyNotes],
-      unknownAllows: unknownIdentity.length > 0 || resource.unknown !== undefined || unknownKeys.Allow.size > 0,
-      unknownDenies: (principal.unknownDenies ?? false) || resource.unknown !== undefined || unknownKeys.Deny.size > 0,
+      undetermined: [...unknownIdentity, ...(resource.unknown ? [resource.unknown] : []), ...keyNotes, ...partlyNotes],
+      unknownAllows: unknownIdentity.length > 0 || resource.unknown !== undefined || unknownKeys.Allow.size > 0 || partly.Allow.size > 0,
+      unknownDenies: (principal.unknownDenies ?? false) || resource.unknown !== undefined || unknownKeys.Deny.size > 0 || partly.Deny.size > 0,
     };
   }
 
@@ -521,6 +665,17 @@ const asPatterns = (value: unknown): string[] => ([] as unknown[]).concat(value 
 function actionMatches(statement: any, action: string): boolean {
   if (statement.NotAction !== undefined) return !asPatterns(statement.NotAction).some((p) => matchesPattern(p, action, 'i'));
   return asPatterns(statement.Action).some((p) => matchesPattern(p, action, 'i'));
+}
+
+/**
+ * The patterns of a statement's Resource or NotResource that name some, but not all, of the repositories ECR creates
+ * under a pattern (its ARN ends in `*`); those of repositories the assembly declares there are not such.
+ */
+function partlyNamed(statement: any, resource: AccessResource): string[] {
+  if (!resource.createdBy) return [];
+  const declared = resource.createdBy.declared;
+  return asPatterns(statement.Resource ?? statement.NotResource)
+    .filter((p) => !matchesPattern(p, resource.arn) && patternReachesUnder(p, resource.arn.slice(0, -1)) && !declared.includes(p));
 }
 
 function resourceMatches(statement: any, arn: string): boolean {

@@ -4,6 +4,7 @@
  * someone debugging `denied: User not authorized to perform: ecr:BatchGetImage` needs it.
  */
 import { CAPABILITIES, Capability, unknownAction } from './capabilities';
+import { createdByText } from './matrix';
 import { AccessModel, AccessResource, Decision, DecidingStatement, NOT_MODELLED, Principal } from './model';
 
 /** ECR actions as IAM names them (`ecr:BatchGetImage`); the simulator knows which exist. */
@@ -41,7 +42,7 @@ export async function explain(model: AccessModel, principalQuery: string, reposi
     for (const [a, decision] of decisions) lines.push(...describe(a, decision, principal, resource));
   }
   lines.push('', `principal: ${principal.arn}${principal.kind === 'external' ? ' (outside the assembly)' : ''}`,
-    `repository: ${repository.arn}`, `not modelled: ${NOT_MODELLED}.`);
+    `repository: ${repository.arn}${repository.createdBy ? ` (${createdByText(repository)})` : ''}`, `not modelled: ${NOT_MODELLED}.`);
   return { allowed: allowedAll, text: `${lines.join('\n')}\n` };
 }
 
