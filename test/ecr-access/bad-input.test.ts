@@ -34,6 +34,14 @@ const write = (file: string, text: string) => (dir: string) => fs.writeFileSync(
 const manifest = (change: (m: any) => void) => edit('manifest.json', change);
 const template = (change: (t: any) => void) => edit(TEMPLATE, change);
 const stack = (change: (artifact: any) => void) => manifest((m) => change(m.artifacts.Registry));
+/** Adds a resource to the template. */
+const resource = (logicalId: string, type: string, properties: unknown) => template((t) => {
+  t.Resources[logicalId] = { Type: type, Properties: properties };
+});
+const creationTemplate = (properties: Record<string, unknown>) => resource('Tpl', 'AWS::ECR::RepositoryCreationTemplate',
+  { Prefix: 'platform', AppliedFor: ['REPLICATION'], ...properties });
+const replication = (rule: Record<string, unknown>) => resource('Replication', 'AWS::ECR::ReplicationConfiguration',
+  { ReplicationConfiguration: { Rules: [{ Destinations: [{ Region: 'eu-central-1', RegistryId: '111111111111' }], ...rule }] } });
 /** A nested stack resource whose template is `assetPath`. */
 const nestedStack = (assetPath: string) => template((t) => {
   t.Resources.Shard = { Type: 'AWS::CloudFormation::Stack', Metadata: { 'aws:asset:path': assetPath }, Properties: {} };
@@ -121,6 +129,31 @@ describe('ecr-access on a malformed or hostile assembly: exit 2 and one line', (
       t.Resources.Repo02AC86CF.Properties.RepositoryPolicyText.Statement[0].Condition = [{ StringEquals: { 'aws:PrincipalOrgID': 'o-1' } }];
     }), MATRIX, `<dir>/${TEMPLATE}: the repository policy of Registry/Repo (Repo02AC86CF) is not a valid IAM policy: `
       + 'Statement[0].Condition: Condition must be an object, found an array.'],
+    // what makes ECR create repositories (creation templates, pull-through caches, replication), in the shape CloudFormation takes
+    ['a creation template whose Prefix is an object', creationTemplate({ Prefix: { Name: 'platform' } }), MATRIX,
+      `<dir>/${TEMPLATE}: resource 'Tpl': Prefix must be a string, got an object.`],
+    ['a creation template whose Prefix is a wildcard', creationTemplate({ Prefix: 'platform/*' }), MATRIX,
+      `<dir>/${TEMPLATE}: resource 'Tpl': Prefix must be ROOT or the start of repository names (lower-case letters, digits, '.', '_', '-' and '/').`],
+    ['a creation template whose AppliedFor is a string', creationTemplate({ AppliedFor: 'REPLICATION' }), MATRIX,
+      `<dir>/${TEMPLATE}: resource 'Tpl': AppliedFor must be a JSON array, got a string.`],
+    ['a creation template applied for a feature ECR does not have', creationTemplate({ AppliedFor: ['REPLICATION', 'PULL'] }), MATRIX,
+      `<dir>/${TEMPLATE}: resource 'Tpl': AppliedFor[1] must be one of REPLICATION, PULL_THROUGH_CACHE, CREATE_ON_PUSH.`],
+    ['a creation template whose repository policy holds null', creationTemplate({ RepositoryPolicy: { Statement: [{ Effect: 'Allow', Principal: null }] } }), MATRIX,
+      `<dir>/${TEMPLATE}: the repository policy of Registry/Tpl (Tpl): statement 1: Principal is null; an IAM policy holds no null.`],
+    ['a pull-through cache rule without EcrRepositoryPrefix', resource('Cache', 'AWS::ECR::PullThroughCacheRule', { UpstreamRegistryUrl: 'public.ecr.aws' }), MATRIX,
+      `<dir>/${TEMPLATE}: resource 'Cache': EcrRepositoryPrefix must be a string, got nothing.`],
+    ['a replication configuration whose Rules are an object', resource('Replication', 'AWS::ECR::ReplicationConfiguration', { ReplicationConfiguration: { Rules: {} } }),
+      MATRIX, `<dir>/${TEMPLATE}: resource 'Replication': ReplicationConfiguration.Rules must be a JSON array, got an object.`],
+    ['a replication destination of 11 digits', replication({ Destinations: [{ Region: 'eu-central-1', RegistryId: '11111111111' }] }), MATRIX,
+      `<dir>/${TEMPLATE}: resource 'Replication': ReplicationConfiguration.Rules[0].Destinations[0].RegistryId must be a 12-digit account id.`],
+    ['a replication destination region in capitals', replication({ Destinations: [{ Region: 'EU-CENTRAL-1', RegistryId: '111111111111' }] }), MATRIX,
+      `<dir>/${TEMPLATE}: resource 'Replication': ReplicationConfiguration.Rules[0].Destinations[0].Region must be a region code such as eu-west-1.`],
+    ['a replication filter of a type ECR does not have', replication({ RepositoryFilters: [{ Filter: 'platform', FilterType: 'WILDCARD' }] }), MATRIX,
+      `<dir>/${TEMPLATE}: resource 'Replication': ReplicationConfiguration.Rules[0].RepositoryFilters[0].FilterType must be PREFIX_MATCH, `
+      + 'the only filter type of ECR replication.'],
+    ['a replication filter with a wildcard', replication({ RepositoryFilters: [{ Filter: 'platform/*', FilterType: 'PREFIX_MATCH' }] }), [...WHY, 'pull'],
+      `<dir>/${TEMPLATE}: resource 'Replication': ReplicationConfiguration.Rules[0].RepositoryFilters[0].Filter must be the start of repository names `
+      + "(lower-case letters, digits, '.', '_', '-' and '/')."],
     ['an ECR action that does not exist', () => {}, [...WHY, 'ecr:NotAnAction'],
       "unknown action 'ecr:NotAnAction': give pull, push, tag, login, delete, admin or an ECR action such as ecr:BatchGetImage."],
     // paths that leave the assembly
@@ -185,10 +218,11 @@ describe('ecr-access on a malformed or hostile assembly: exit 2 and one line', (
     }));
     const table = await call('matrix', '--assembly', dir);
     expect(table.status).toBe(0);
-    expect(table.stdout.split('\n')).toContain('  Registry/\\u001b[2J\\u009bPuller  111111111111  yes   -     -    yes    -       -');
+    // Padded to the widest principal: the other account the repository admits, outside the assembly.
+    expect(table.stdout.split('\n')).toContainEqual(expect.stringMatching(/^ {2}Registry\/\\u001b\[2J\\u009bPuller +111111111111 {2}yes {3}- {5}- {4}yes {4}- {7}-$/));
     const json = await call('matrix', '--assembly', dir, '--format', 'json');
     expect(json.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
-    expect(JSON.parse(json.stdout).repositories[0].rows.map((r: { principal: string }) => r.principal)).toEqual([hostile]);
+    expect(JSON.parse(json.stdout).repositories[0].rows.map((r: { principal: string }) => r.principal)).toEqual([hostile, 'arn:aws:iam::222222222222:root']);
   });
 
   test('an error of the tool itself is exit 3 with its stack, written by main', async () => {
@@ -218,9 +252,9 @@ describe('ecr-access as a process: the exit codes a shell sees', () => {
 
   test('why: exit 0 when allowed, 1 when denied; --help: exit 0', () => {
     const dir = assembly();
-    const ask = (principal: string) => run('why', '--assembly', dir, '--principal', principal, '--repository', 'platform/api', '--action', 'push');
-    expect(ask('arn:aws:iam::222222222222:role/any')).toMatchObject({ status: 1, stderr: '' });
-    expect(ask('arn:aws:iam::111111111111:role/any')).toMatchObject({ status: 0, stderr: '' });
+    const ask = (action: string) => run('why', '--assembly', dir, '--principal', 'arn:aws:iam::222222222222:role/any', '--repository', 'platform/api', '--action', action);
+    expect(ask('push')).toMatchObject({ status: 1, stderr: '' });
+    expect(ask('pull')).toMatchObject({ status: 0, stderr: '' });
     expect(run('--help')).toMatchObject({ status: 0, stderr: '', stdout: expect.stringMatching(/^usage:\n {2}ecr-access matrix --assembly <cdk.out>/) });
   });
 });

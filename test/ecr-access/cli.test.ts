@@ -95,6 +95,18 @@ describe('ecr-access matrix', () => {
     ['Ecs-prod/Deploy/Role', STOREFRONT, 'tag', false],
     ['Ecs-prod/Deploy/Role', STOREFRONT, 'admin', false],
     ['Ecs-dev/Vpc/all/IAMRole', STOREFRONT, 'pull', false],
+    // Outside the assembly, the workload accounts' roles under a repository's pulling path (not in the app: any a
+    // workload team adds there) pull that repository only, and never push.
+    [`arn:aws:iam::${DEV}:role/platform/storefront/*`, STOREFRONT, 'pull', true],
+    [`arn:aws:iam::${PROD}:role/platform/storefront/*`, STOREFRONT, 'pull', true],
+    [`arn:aws:iam::${DEV}:role/platform/storefront/*`, STOREFRONT, 'push', false],
+    [`arn:aws:iam::${DEV}:role/platform/storefront/*`, CATALOG, 'pull', false],
+    [`arn:aws:iam::${DEV}:role/platform/catalog/*`, CATALOG, 'pull', true],
+    // The repositories the pull-through caches create: the builds take their base images from there, workloads do not.
+    ['Registry/storefrontBuild/Role', 'ecr-public/*', 'pull', true],
+    ['Registry/catalogBuild/Role', 'docker-hub/*', 'pull', true],
+    ['Registry/storefrontBuild/Role', 'ecr-public/*', 'push', false],
+    ['Ecs-dev/ExecutionRole', 'ecr-public/*', 'pull', false],
   ])('%s on %s: %s is %s', (principal, repository, capability, expected) => {
     expect(cell(matrix, principal, repository, capability)).toBe(expected);
   });
@@ -104,7 +116,9 @@ describe('ecr-access matrix', () => {
     expect(rows.filter((r) => r.delete !== 'no')).toEqual([]);
     expect(rows.filter((r) => r.admin.length > 0)).toEqual([]);
     expect([...new Set(rows.map((r) => r.account))].sort()).toEqual([REGISTRY, DEV, PROD].sort());
-    expect(rows.flatMap((r) => r.notes)).toEqual([]);
+    expect(rows.filter((r) => !r.outside).flatMap((r) => r.notes)).toEqual([]);
+    // Outside the assembly, only the registry login is undetermined: no repository policy has a say in it.
+    expect(rows.filter((r) => r.outside).map((r) => [r.outside, r.login])).toEqual(rows.filter((r) => r.outside).map(() => ['across accounts', '?']));
   });
 
   test('the stacks with their accounts, and roles without access counted per stack, not listed', () => {
@@ -113,7 +127,7 @@ describe('ecr-access matrix', () => {
       'Eks-prod 333333333333 eu-west-1', 'Lambda-dev 222222222222 eu-west-1', 'Lambda-prod 333333333333 eu-west-1', 'Registry 111111111111 eu-west-1',
       'Registry-eu-central-1 111111111111 eu-central-1',
     ]);
-    const listed = new Set(matrix.repositories.flatMap((r) => r.rows.map((row) => row.principal)));
+    const listed = new Set(matrix.repositories.flatMap((r) => r.rows.filter((row) => !row.outside).map((row) => row.principal)));
     const all = AccessModel.of(dir).principals();
     expect(matrix.withoutAccess.reduce((n, w) => n + w.principals, 0)).toBe(all.length - listed.size);
   });
@@ -194,12 +208,33 @@ describe('ecr-access why', () => {
     expect(result.stdout).toContain('not modelled: service control and resource control policies, permission boundaries, session policies, VPC endpoint policies.\n');
   });
 
-  test('a principal outside the assembly, by ARN: the repository policy decides', async () => {
-    const admitted = await call('why', '--assembly', dir, '--principal', `arn:aws:iam::${DEV}:role/platform/storefront/any`, '--repository', inRegistry(STOREFRONT), '--action', 'pull');
-    expect(admitted.status).toBe(0);
-    const stranger = await call('why', '--assembly', dir, '--principal', `arn:aws:iam::${DEV}:role/ops-admin`, '--repository', inRegistry(STOREFRONT), '--action', 'pull');
-    expect(stranger.status).toBe(1);
-    expect(stranger.stdout).toContain(`principal: arn:aws:iam::${DEV}:role/ops-admin (outside the assembly)\n`);
+  // Its identity policies are not in the assembly. Across accounts both sides must allow (IAM, "Cross-account policy
+  // evaluation logic"): taken to allow everything, the repository policy decides. In the registry's own account either
+  // side suffices ("Policy evaluation for requests within a single account"): what the repository policy does not
+  // grant is undetermined, never allowed by an assumption.
+  test.each<[string, string, number, string[]]>([
+    ['another account\'s role under the pulling path', `arn:aws:iam::${DEV}:role/platform/storefront/any`, 0, [
+      `ALLOWED: arn:aws:iam::${DEV}:role/platform/storefront/any may pull platform/storefront (all of ecr:BatchGetImage, ecr:GetDownloadUrlForLayer)`,
+      '  ecr:BatchGetImage: allowed (across accounts: the identity policy and the repository policy must both allow)',
+      '    allowed by its identity policies, which are unknown (it is outside the assembly) and taken to allow everything',
+    ]],
+    ['another account\'s role elsewhere', `arn:aws:iam::${DEV}:role/ops-admin`, 1, [
+      `DENIED: arn:aws:iam::${DEV}:role/ops-admin may not pull platform/storefront (all of ecr:BatchGetImage, ecr:GetDownloadUrlForLayer)`,
+      '  ecr:BatchGetImage: implicitly denied (across accounts: the identity policy and the repository policy must both allow)',
+      '    allowed by its identity policies, which are unknown (it is outside the assembly) and taken to allow everything',
+      `    no statement of the repository policy (Registry/storefrontRepository) admits arn:aws:iam::${DEV}:role/ops-admin`,
+    ]],
+    ['a role of the registry\'s own account', `arn:aws:iam::${REGISTRY}:role/ops-admin`, 1, [
+      `DENIED: arn:aws:iam::${REGISTRY}:role/ops-admin may not pull platform/storefront (all of ecr:BatchGetImage, ecr:GetDownloadUrlForLayer)`,
+      '  ecr:BatchGetImage: implicitly denied (same account: the identity policy or the repository policy may allow)',
+      `    no statement of the repository policy (Registry/storefrontRepository) admits arn:aws:iam::${REGISTRY}:role/ops-admin`,
+      '    undetermined: its identity policies are unknown (it is outside the assembly); in its own account they alone may allow what no resource policy grants',
+    ]],
+  ])('a principal outside the assembly, by ARN: %s', async (_name, principal, status, lines) => {
+    const result = await call('why', '--assembly', dir, '--principal', principal, '--repository', inRegistry(STOREFRONT), '--action', 'pull');
+    expect(result.status).toBe(status);
+    expect(result.stdout.split('\n').slice(0, lines.length)).toEqual(lines);
+    expect(result.stdout).toContain(`principal: ${principal} (outside the assembly)\n`);
   });
 
   test('login and admin', async () => {
@@ -228,7 +263,11 @@ describe('ecr-access bad input: exit 2 and one line', () => {
     ['an unknown principal', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/TaskRunner', '--repository', inRegistry(STOREFRONT), '--action', 'pull'],
       "ecr-access: no principal 'Ecs-dev/TaskRunner' in the assembly: give a construct path such as Ecs-dev/ExecutionRole, <stack>/<logical id>, or an IAM role or user ARN.\n"],
     ['an unknown repository', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', 'platform/payments', '--action', 'pull'],
-      "ecr-access: no repository 'platform/payments' in the assembly (repositories: platform/catalog, platform/resizer, platform/storefront).\n"],
+      "ecr-access: no repository 'platform/payments' in the assembly (9 repositories).\n"],
+    // The registry's three, their replicas, and the three patterns of the repositories ECR creates (the caches', the
+    // replication's): the count, and the names that hold the one asked for, never all of a fleet's thousands.
+    ['a repository named by its last part only', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', 'storefront', '--action', 'pull'],
+      "ecr-access: no repository 'storefront' in the assembly (9 repositories); closest: platform/storefront.\n"],
     ['an unknown action', ['why', '--assembly', '<dir>', '--principal', 'Ecs-dev/ExecutionRole', '--repository', inRegistry(STOREFRONT), '--action', 'download'],
       "ecr-access: unknown action 'download': give pull, push, tag, login, delete, admin or an ECR action such as ecr:BatchGetImage.\n"],
     ['an option without its value', ['why', '--assembly', '<dir>', '--principal'], 'ecr-access: --principal needs a value.\n'],

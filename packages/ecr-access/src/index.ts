@@ -5,5 +5,6 @@ export * from './errors';
 export * from './managed-policies';
 export * from './matrix';
 export * from './model';
+export * from './outsiders';
 export * from './resolve';
 export * from './why';

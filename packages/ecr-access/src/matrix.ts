@@ -1,18 +1,29 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 /**
- * Who can pull, push, delete or administer each repository of an assembly: every role and user against every
- * repository, each capability decided by the simulator (identity and repository policy together).
+ * Who can pull, push, delete or administer each repository of an assembly, and of those ECR creates for it: every
+ * role and user against every repository, and the principals outside the assembly each repository policy admits, each
+ * capability decided by the simulator (identity and repository policy together).
  */
 import { ADMIN, Capability, DELETE, LOGIN, PULL, PUSH, TAG } from './capabilities';
-import { AccessModel, AccessResource, matchesPattern, NOT_MODELLED, Principal } from './model';
+import { patternReachesUnder } from './ecr-creation';
+import { AccessModel, AccessResource, EcrCreation, matchesPattern, NOT_MODELLED, Principal } from './model';
+import { outsidersOf } from './outsiders';
 
 /** `yes`, `no`, or `?` when the answer depends on what the model does not know. */
 export type Verdict = 'yes' | 'no' | '?';
 
 /** What one principal may do to one repository. */
 export interface MatrixRow {
+  /** A construct path, or for a principal outside the assembly what the repository policy admits it by (an ARN pattern, `organization o-...`). */
   readonly principal: string;
+  /** `*` for principals of any account (anyone, an organization). */
   readonly account: string;
+  /**
+   * For a principal outside the assembly, whose identity policies are unknown: `across accounts`, they are taken to
+   * allow everything, so the row is what the repository policy admits (they must allow it too); `same account`, the
+   * row is what the repository policy grants by itself, `?` what only they could allow.
+   */
+  readonly outside?: 'across accounts' | 'same account';
   readonly pull: Verdict;
   readonly push: Verdict;
   /** Whether it may point a tag at an image (`ecr:PutImage`), even without uploading layers. */
@@ -31,6 +42,10 @@ export interface MatrixRepository {
   readonly stack: string;
   readonly account: string;
   readonly region: string;
+  /** For the repositories ECR creates under a name pattern (`ecr-public/*`): how, and from which template. */
+  readonly createdBy?: EcrCreation;
+  /** Why its repository policy is not known. */
+  readonly unknown?: string;
   /** Principals with any access to the repository (login alone is not access to it). */
   readonly rows: readonly MatrixRow[];
 }
@@ -46,17 +61,18 @@ export interface AccessMatrix {
 /** The access matrix of the model's assembly. */
 export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
   const principals = model.principals();
-  const repositories = model.repositories();
+  const insiders = new Set(principals.map((p) => p.arn));
+  const repositories = [...model.repositories(), ...model.createdRepositories()];
   const logins = new Map<string, { verdict: Verdict; notes: string[] }>();
-  for (const principal of principals) {
-    const registry: AccessResource = { name: '*', arn: '*', account: principal.account };
-    logins.set(principal.name, await decide(model, principal, LOGIN, registry));
-  }
+  const loginOf = async (principal: Principal) => {
+    if (!logins.has(principal.name)) logins.set(principal.name, await decide(model, principal, LOGIN, { name: '*', arn: '*', account: principal.account }));
+    return logins.get(principal.name)!;
+  };
   const reached = new Set<string>();
   const result: MatrixRepository[] = [];
   for (const repository of repositories.sort((a, b) => compare(a.name, b.name) || compare(a.region ?? '', b.region ?? ''))) {
     const rows: MatrixRow[] = [];
-    for (const principal of principals.filter((p) => mayReach(p, repository))) {
+    for (const principal of [...principals.filter((p) => mayReach(p, repository)), ...outsidersOf(repository, insiders)]) {
       const [pull, push, tag, del] = [await decide(model, principal, PULL, repository), await decide(model, principal, PUSH, repository),
         await decide(model, principal, TAG, repository), await decide(model, principal, DELETE, repository)];
       const admin: { name: string; verdict: Verdict; notes: string[] }[] = [];
@@ -64,10 +80,11 @@ export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
       const verdicts = [pull.verdict, push.verdict, tag.verdict, del.verdict, ...admin.map((a) => a.verdict)];
       if (verdicts.every((v) => v === 'no')) continue;
       reached.add(principal.name);
-      const login = logins.get(principal.name)!;
+      const login = await loginOf(principal);
       rows.push({
         principal: principal.name,
         account: principal.account,
+        ...(principal.identityUnknown ? { outside: principal.account === repository.account ? 'same account' : 'across accounts' } : {}),
         pull: pull.verdict,
         push: push.verdict,
         tag: tag.verdict,
@@ -83,6 +100,8 @@ export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
       stack: repository.stack!,
       account: repository.account,
       region: repository.region!,
+      createdBy: repository.createdBy,
+      unknown: repository.unknown,
       rows: rows.sort((a, b) => compare(a.principal, b.principal)),
     });
   }
@@ -90,7 +109,7 @@ export async function accessMatrix(model: AccessModel): Promise<AccessMatrix> {
   for (const principal of principals.filter((p) => !reached.has(p.name))) {
     const entry = withoutAccess.get(principal.stack!) ?? { principals: 0, login: 0 };
     entry.principals++;
-    if (logins.get(principal.name)!.verdict === 'yes') entry.login++;
+    if ((await loginOf(principal)).verdict === 'yes') entry.login++;
     withoutAccess.set(principal.stack!, entry);
   }
   return {
@@ -114,15 +133,17 @@ export async function decide(model: AccessModel, principal: Principal, capabilit
 }
 
 /**
- * Whether a principal could reach a repository at all: an identity statement that may allow an ECR action, or a
- * repository policy statement that names it (or everyone). Otherwise every ECR request of it is implicitly denied, and
- * the simulator need not be asked (a fleet has thousands of such pairs).
+ * Whether a principal could reach a repository at all: an identity statement that may allow an ECR action (for a
+ * pattern of repositories ECR creates, on some of them), or a repository policy statement that names it (or everyone).
+ * Otherwise every ECR request of it is implicitly denied, and the simulator need not be asked (a fleet has thousands
+ * of such pairs).
  */
 function mayReach(principal: Principal, repository: AccessResource): boolean {
   if (principal.unknown.length > 0 || repository.unknown) return true;
   const mayAllowEcr = (statement: any) => statement.Effect === 'Allow' && (statement.NotAction !== undefined
     || ([] as unknown[]).concat(statement.Action ?? []).some((a) => REPOSITORY_ACTIONS.some((action) => matchesPattern(String(a), action, 'i'))))
-    && (statement.NotResource !== undefined || ([] as unknown[]).concat(statement.Resource ?? []).some((r) => typeof r !== 'string' || matchesPattern(r, repository.arn)));
+    && (statement.NotResource !== undefined || ([] as unknown[]).concat(statement.Resource ?? []).some((r) => typeof r !== 'string'
+      || matchesPattern(r, repository.arn) || (repository.createdBy !== undefined && patternReachesUnder(r, repository.arn.slice(0, -1)))));
   if (principal.policies.some((p) => p.statements.some(mayAllowEcr))) return true;
   return (repository.policy?.statements ?? []).some((s) => {
     if (s.Effect !== 'Allow') return false;
@@ -140,6 +161,16 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const MARK: Record<Verdict, string> = { 'yes': 'yes', 'no': '-', '?': '?' };
 
+/** How a heading says that ECR creates the repositories of a pattern, and with which template's settings. */
+export function createdByText(repository: { readonly createdBy?: EcrCreation; readonly unknown?: string }): string {
+  const { by, rule, template } = repository.createdBy!;
+  return `created by ECR: ${by} ${rule}; template ${template ?? (repository.unknown ? 'not known' : "none, ECR's defaults: no repository policy")}`;
+}
+
+function heading(repository: MatrixRepository): string {
+  return `${repository.name} (${repository.createdBy ? `${createdByText(repository)};` : `${repository.stack},`} ${repository.account}, ${repository.region})`;
+}
+
 /** The matrix as text: `markdown` (for review), `table` (a terminal) or `json`. */
 export function formatMatrix(matrix: AccessMatrix, format: 'table' | 'markdown' | 'json'): string {
   if (format === 'json') return `${JSON.stringify(matrix, undefined, 2)}\n`;
@@ -148,23 +179,32 @@ export function formatMatrix(matrix: AccessMatrix, format: 'table' | 'markdown' 
     `Stacks: ${matrix.stacks.map((s) => `${s.name} (${s.account}, ${s.region})`).join(', ')}.`,
     ...(standIns.length > 0 ? [`Synthesized without an account: ${standIns.map((s) => s.name).join(', ')}; taken to share the stand-in `
       + `account ${standIns[0].account} (\`--account\` names another).`] : []),
-    `A request across accounts needs both the identity policy and the repository policy; principals outside the assembly are not listed (ask \`ecr-access why\` by ARN). Not modelled: ${matrix.notModelled}.`,
+    'A request across accounts needs both the identity policy and the repository policy. Principals outside the assembly that a repository '
+      + 'policy admits are listed by what admits them (an ARN pattern, an account as `arn:aws:iam::<id>:root`, an organization), marked as outside: '
+      + 'their identity policies are unknown. Across accounts they are taken to allow everything, so the row is what the repository policy admits; '
+      + 'in their own account the row is what the repository policy grants by itself, and `?` what only their identity policies could allow. '
+      + `Not modelled: ${matrix.notModelled}.`,
+    ...(matrix.repositories.some((r) => r.createdBy) ? ['Repositories marked "created by ECR" are those replication or a pull-through cache '
+      + 'creates, by name pattern (repositories of the assembly under it are listed by name), with the repository policy of the creation template '
+      + 'ECR applies to them.'] : []),
   ];
   const columns = ['principal', 'account', 'pull', 'push', 'tag', 'login', 'delete', 'admin'];
-  const cells = (row: MatrixRow) => [row.principal, row.account, MARK[row.pull], MARK[row.push], MARK[row.tag], MARK[row.login], MARK[row.delete],
-    row.admin.join(', ') || '-'];
+  const cells = (row: MatrixRow, principal = (name: string) => name) => [
+    `${principal(row.principal)}${row.outside ? ` (outside the assembly, ${row.outside})` : ''}`, row.account,
+    MARK[row.pull], MARK[row.push], MARK[row.tag], MARK[row.login], MARK[row.delete], row.admin.join(', ') || '-',
+  ];
   const summary = matrix.withoutAccess.map((w) => `${w.stack}: ${w.principals} (${w.login} of them may log in)`).join('; ');
   const notes = [...new Set(matrix.repositories.flatMap((r) => r.rows.flatMap((row) => row.notes.map((n) => `${row.principal}: ${n}`))))];
   if (format === 'markdown') {
     const out = ['# Who can pull, push, delete and administer each repository', '', ...header, ''];
     for (const repository of matrix.repositories) {
-      out.push(`## ${repository.name} (${repository.stack}, ${repository.account}, ${repository.region})`, '');
+      out.push(`## ${heading(repository)}`, '');
       if (repository.rows.length === 0) {
         out.push('Nobody of the assembly.', '');
         continue;
       }
       out.push(`| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`);
-      for (const row of repository.rows) out.push(`| ${cells(row).map((c, i) => (i === 0 ? `\`${c}\`` : c)).join(' | ')} |`);
+      for (const row of repository.rows) out.push(`| ${cells(row, (name) => `\`${name}\``).join(' | ')} |`);
       out.push('');
     }
     out.push('## Roles and users with no access to any repository', '', summary ? `${summary}.` : 'None.', '');
@@ -173,8 +213,8 @@ export function formatMatrix(matrix: AccessMatrix, format: 'table' | 'markdown' 
   }
   const out = [...header, ''];
   for (const repository of matrix.repositories) {
-    out.push(`${repository.name} (${repository.stack}, ${repository.account}, ${repository.region})`);
-    const rows = [columns, ...repository.rows.map(cells)];
+    out.push(heading(repository));
+    const rows = [columns, ...repository.rows.map((row) => cells(row))];
     const widths = columns.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     if (repository.rows.length === 0) out.push('  nobody of the assembly');
     else for (const row of rows) out.push(`  ${row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}`);

@@ -9,9 +9,14 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { AssemblyStack, readAssembly } from './assembly';
 import { unknownAction } from './capabilities';
+import {
+  appliedForOf, applyingTemplate, cacheNamePrefix, CreationTrigger, creationNamePrefixes, namePrefixOf, patternReachesUnder, ReplicationTarget,
+  replicationTargetsOf, TemplatePrefix,
+} from './ecr-creation';
 import { InputError } from './errors';
 import { depthOver, MAX_JSON_DEPTH, objectOf } from './json';
 import { AWS_MANAGED_POLICIES } from './managed-policies';
+import { outsider } from './outsiders';
 import { resolveCfn } from './resolve';
 
 /** What the simulator does not see, said with every answer. */
@@ -49,6 +54,22 @@ export interface Principal {
   readonly unknown: readonly string[];
   /** Whether an unknown policy could deny (one that does not resolve could; an AWS managed one only allows). */
   readonly unknownDenies?: boolean;
+  /** Outside the assembly, with identity policies this tool does not know (`policies` is empty): see `AccessModel.evaluate`. */
+  readonly identityUnknown?: boolean;
+  /** Request context keys known of it beyond its ARN and account (an organization's id, for an organization's row). */
+  readonly context?: Readonly<Record<string, string>>;
+}
+
+/** How ECR comes to create repositories, and with which template's settings. */
+export interface EcrCreation {
+  /** `replication` into the repository's registry, or a `pull through cache` rule of it. */
+  readonly by: 'replication' | 'pull through cache';
+  /** The construct path of the replication configuration or the pull-through cache rule. */
+  readonly rule: string;
+  /** The construct path of the creation template that applies; undefined: none applies, or none is known (see `unknown`). */
+  readonly template?: string;
+  /** ARNs of repositories of the assembly under the same name prefix: ECR creates none of them, each is its own entry. */
+  readonly declared: readonly string[];
 }
 
 /** A resource to ask about. */
@@ -62,6 +83,11 @@ export interface AccessResource {
   readonly policy?: LocatedPolicy;
   /** Why its resource policy is not known. */
   readonly unknown?: string;
+  /**
+   * For repositories ECR creates (`ecr-public/*`, named by pattern): how. Their `arn` ends in `*`, which a statement
+   * matches only if it covers every one of them.
+   */
+  readonly createdBy?: EcrCreation;
 }
 
 /** A statement that decided, with where it lives. */
@@ -131,6 +157,30 @@ interface ResolvedStack {
   refs: Record<string, string>;
 }
 
+/** The identity policies of a principal outside the assembly, across accounts: unknown, so taken to allow everything. */
+const ASSUMED_IDENTITY: LocatedPolicy = {
+  location: { stack: '(outside the assembly)', logicalId: '(unknown)', path: 'its identity policies', kind: 'assumed' },
+  statements: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+};
+
+/** Why a principal outside the assembly may do more than the resource policy grants, in its own account. */
+const OWN_ACCOUNT_UNKNOWN = 'its identity policies are unknown (it is outside the assembly); in its own account they alone may allow what no resource policy grants';
+
+/** The name, under a pattern's prefix, of the repository a simulation of the pattern asks about: no repository has it. */
+const ANY_NAME = '{any-name}';
+
+/** What stands for a part of a repository's name or place that does not resolve. */
+const UNRESOLVED = '<unresolved>';
+
+/** A repository creation template of a registry of the assembly. */
+interface CreationTemplate extends TemplatePrefix {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly policy?: LocatedPolicy;
+  /** Why its repository policy is not known. */
+  readonly unknown?: string;
+}
+
 const IDENTITY_TYPES = ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'];
 const PRINCIPAL_TYPES = ['AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group'];
 
@@ -198,40 +248,29 @@ export class AccessModel {
 
   /**
    * A principal by construct path (`Ecs-dev/ExecutionRole`), `<stack>/<logical id>`, or ARN. An ARN outside the
-   * assembly is a principal whose identity policies are not known here: taken to allow everything, so that the answer
-   * is what the resource policy and the account boundary decide.
+   * assembly is a principal whose identity policies are not known here (see `evaluate` for what it may do).
    */
   principal(query: string): Principal {
     const all = this.principals();
     const found = all.filter((p) => p.name === query || `${p.stack}/${p.logicalId}` === query || p.arn === query);
     if (found.length === 1) return found[0];
     if (found.length > 1) throw new InputError(`principal '${query}' is ambiguous: ${found.map((p) => p.name).join(', ')}`);
-    const arn = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(role|user|assumed-role|root)/.exec(query);
-    if (arn) {
-      return {
-        name: query,
-        kind: 'external',
-        arn: query,
-        account: arn[2],
-        policies: [{
-          location: { stack: '(outside the assembly)', logicalId: 'assumed', path: 'identity policies not known here: taken to allow everything', kind: 'assumed' },
-          statements: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
-        }],
-        unknown: [],
-      };
-    }
-    const near = all.filter((p) => p.name.toLowerCase().includes(query.toLowerCase().split('/').pop() ?? '')).slice(0, 5).map((p) => p.name);
+    if (/^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(role|user|assumed-role|root)/.test(query)) return outsider(query, query);
+    const near = closest(query, all.map((p) => p.name));
     throw new InputError(`no principal '${query}' in the assembly${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}: `
       + 'give a construct path such as Ecs-dev/ExecutionRole, <stack>/<logical id>, or an IAM role or user ARN.');
   }
 
-  /** A repository of the assembly by name. */
+  /** A repository by name or ARN: one of the assembly, or a pattern of those ECR creates (`ecr-public/*`). */
   repository(name: string): AccessResource {
-    const all = this.repositories();
+    const all = [...this.repositories(), ...this.createdRepositories()];
     const found = all.filter((r) => r.name === name || r.arn === name);
     if (found.length === 1) return found[0];
     if (found.length > 1) throw new InputError(`repository '${name}' is in several stacks: ${found.map((r) => `${r.stack} (${r.region})`).join(', ')}; give its ARN.`);
-    throw new InputError(`no repository '${name}' in the assembly (repositories: ${[...new Set(all.map((r) => r.name))].sort().join(', ') || 'none'}).`);
+    // A fleet has thousands: the count, and only the names that look like the one asked for.
+    const near = closest(name, all.map((r) => r.name));
+    throw new InputError(`no repository '${name}' in the assembly (${all.length} ${all.length === 1 ? 'repository' : 'repositories'})`
+      + `${near.length ? `; closest: ${near.join(', ')}` : ''}.`);
   }
 
   /** The role or user of `stack` with `logicalId`, and every identity policy it has. */
@@ -289,33 +328,147 @@ export class AccessModel {
   /** The repository of `stack` with `logicalId`, with its repository policy. */
   repositoryAt(stack: string, logicalId: string): AccessResource {
     const s = this.stackNamed(stack);
-    const text = s.resources[logicalId].Properties?.RepositoryPolicyText;
-    let policy: LocatedPolicy | undefined;
-    let unknown: string | undefined;
-    if (text !== undefined) {
-      const location: PolicyLocation = { stack, logicalId, path: this.pathOf(stack, logicalId), kind: 'resource policy' };
-      let document;
-      try {
-        const resolved = this.resolveIn(stack, text);
-        document = typeof resolved === 'string' ? JSON.parse(resolved) : resolved;
-      } catch (e) {
-        unknown = `the repository policy of ${location.path}: ${(e as Error).message}`;
-      }
-      if (unknown === undefined) policy = { location, statements: this.statementsOf(location, document?.Statement) };
-    }
+    const { policy, unknown } = this.repositoryPolicyOf(stack, logicalId, s.resources[logicalId].Properties?.RepositoryPolicyText);
     return { name: s.refs[logicalId], arn: s.refs[`${logicalId}.Arn`], account: s.account, region: s.region, stack, logicalId, policy, unknown };
+  }
+
+  /**
+   * The repositories ECR creates by itself for the assembly's replication rules (in each destination registry) and
+   * pull-through cache rules (in their own), one per name pattern (`eu-central-1: platform/*`, `ecr-public/*`), with
+   * the repository policy of the creation template ECR applies (`applyingTemplate`). A registry's templates are those
+   * of the assembly's stacks in it: of a registry no stack is in, they are not known.
+   */
+  createdRepositories(): AccessResource[] {
+    const registries = this.creationTemplates();
+    let declared: AccessResource[] | undefined;
+    const created = new Map<string, AccessResource>();
+    const add = (by: EcrCreation['by'], trigger: CreationTrigger, rule: { stack: string; logicalId: string }, target: ReplicationTarget,
+      name: (pattern: string) => string, unresolved?: string) => {
+      const { account, region } = target;
+      const registry = registries.get(`${account} ${region}`);
+      for (const prefix of creationNamePrefixes(target.namePrefix, registry?.templates.map((t) => t.prefix) ?? [])) {
+        const pattern = `${prefix}*`;
+        const arn = `arn:aws:ecr:${region}:${account}:repository/${pattern}`;
+        if (created.has(arn)) continue;
+        const template = registry && applyingTemplate(pattern, trigger, registry.templates);
+        created.set(arn, {
+          name: name(pattern),
+          arn,
+          account,
+          region,
+          ...rule,
+          policy: template?.policy,
+          unknown: unresolved ?? (registry ? registry.unknown ?? template?.unknown
+            : `no stack of the assembly is in the registry of ${account} in ${region}: its creation templates are not known`),
+          createdBy: {
+            by,
+            rule: this.pathOf(rule.stack, rule.logicalId),
+            template: template && this.pathOf(template.stack, template.logicalId),
+            declared: (declared ??= this.repositories())
+              .filter((r) => r.account === account && r.region === region && r.name.startsWith(prefix)).map((r) => r.arn),
+          },
+        });
+      }
+    };
+    for (const [stack, s] of this.stacks) {
+      for (const [logicalId, resource] of Object.entries(s.resources)) {
+        const rule = { stack, logicalId };
+        const where = (key: string) => `resource '${logicalId}': ${key}`;
+        // A value that does not resolve names nothing: what ECR creates there is unknown, in its place.
+        const resolved = (key: string): { value?: unknown; unresolved?: string } => {
+          try {
+            return { value: this.resolveIn(stack, resource.Properties?.[key]) };
+          } catch (e) {
+            return { unresolved: `${key} of ${this.pathOf(stack, logicalId)}: ${(e as Error).message}` };
+          }
+        };
+        if (resource.Type === 'AWS::ECR::PullThroughCacheRule') {
+          const { value, unresolved } = resolved('EcrRepositoryPrefix');
+          const prefix = unresolved ? UNRESOLVED : namePrefixOf(value, s.stack.templateFile, where('EcrRepositoryPrefix'));
+          add('pull through cache', 'PULL_THROUGH_CACHE', rule, { account: s.account, region: s.region, namePrefix: cacheNamePrefix(prefix) }, (p) => p, unresolved);
+        }
+        if (resource.Type === 'AWS::ECR::ReplicationConfiguration') {
+          const { value, unresolved } = resolved('ReplicationConfiguration');
+          const targets = unresolved ? [{ account: UNRESOLVED, region: UNRESOLVED, namePrefix: '' }]
+            : replicationTargetsOf(value, s.stack.templateFile, where('ReplicationConfiguration'));
+          for (const target of targets) add('replication', 'REPLICATION', rule, target, (p) => `${target.region}: ${p}`, unresolved);
+        }
+      }
+    }
+    return [...created.values()];
+  }
+
+  /**
+   * The creation templates of each registry (`<account> <region>`) a stack of the assembly is in. One whose prefix or
+   * features do not resolve leaves which template applies in its registry unknown.
+   */
+  private creationTemplates(): Map<string, { templates: CreationTemplate[]; unknown?: string }> {
+    const registries = new Map<string, { templates: CreationTemplate[]; unknown?: string }>();
+    for (const [stack, s] of this.stacks) {
+      const registry = registries.get(`${s.account} ${s.region}`) ?? { templates: [] };
+      registries.set(`${s.account} ${s.region}`, registry);
+      for (const [logicalId, resource] of Object.entries(s.resources).filter(([, r]) => r.Type === 'AWS::ECR::RepositoryCreationTemplate')) {
+        const where = `resource '${logicalId}'`;
+        let prefix: string;
+        let appliedFor: string[];
+        try {
+          [prefix, appliedFor] = [this.resolveIn(stack, resource.Properties?.Prefix), this.resolveIn(stack, resource.Properties?.AppliedFor)];
+        } catch (e) {
+          registry.unknown ??= `the creation template ${this.pathOf(stack, logicalId)}: ${(e as Error).message}`;
+          continue;
+        }
+        registry.templates.push({
+          prefix: namePrefixOf(prefix, s.stack.templateFile, `${where}: Prefix`),
+          appliedFor: appliedForOf(appliedFor, s.stack.templateFile, `${where}: AppliedFor`),
+          stack,
+          logicalId,
+          ...this.repositoryPolicyOf(stack, logicalId, resource.Properties?.RepositoryPolicy),
+        });
+      }
+    }
+    return registries;
+  }
+
+  /** The repository policy a repository or creation template of `stack` declares, or why it is not known. */
+  private repositoryPolicyOf(stack: string, logicalId: string, text: unknown): { policy?: LocatedPolicy; unknown?: string } {
+    if (text === undefined) return {};
+    const location: PolicyLocation = { stack, logicalId, path: this.pathOf(stack, logicalId), kind: 'resource policy' };
+    let document;
+    try {
+      const resolved = this.resolveIn(stack, text);
+      document = typeof resolved === 'string' ? JSON.parse(resolved) : resolved;
+    } catch (e) {
+      return { unknown: `the repository policy of ${location.path}: ${(e as Error).message}` };
+    }
+    return { policy: { location, statements: this.statementsOf(location, document?.Statement) } };
   }
 
   /**
    * Whether `principal` may call `action` on `resource`, and the statements that decided. `context` replaces the
    * request context the model gives (`aws:PrincipalArn`, `aws:PrincipalAccount`).
+   *
+   * A principal outside the assembly has identity policies this tool does not know. Across accounts, where both its
+   * identity policies and the resource policy must allow (IAM, "Cross-account policy evaluation logic"), they are taken
+   * to allow everything, so that the resource policy decides. In its own account either one suffices, and a resource
+   * policy that names the account only delegates to them ("AWS account principals"): what the resource policy grants
+   * it by itself is certain, anything else undetermined.
    */
   async evaluate(principal: Principal, action: string, resource: AccessResource, context?: Record<string, string>): Promise<Decision> {
+    const outside = principal.identityUnknown === true;
+    const ownAccount = outside && principal.account === resource.account;
+    const identity = outside && !ownAccount ? [ASSUMED_IDENTITY] : principal.policies;
+    const unknownIdentity = ownAccount ? [OWN_ACCOUNT_UNKNOWN] : principal.unknown;
+    // The simulator reads a '*' in the resource as "any one of these": ask for one repository of the pattern instead,
+    // by a name no policy names, which a statement matches only if it covers them all.
+    const requested = resource.createdBy ? `${resource.arn.slice(0, -1)}${ANY_NAME}` : resource.arn;
     // Every ECR and S3 request travels over TLS; the principal keys are the model's own unless the caller gives a context.
-    const contextVariables = { 'aws:SecureTransport': 'true', ...(context ?? { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': principal.account }) };
+    const contextVariables = {
+      'aws:SecureTransport': 'true',
+      ...(context ?? { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': principal.account, ...principal.context }),
+    };
     const simulation = await runSimulation({
-      request: { principal: principal.arn, action, resource: { resource: resource.arn, accountId: resource.account }, contextVariables },
-      identityPolicies: principal.policies.map((p, i) => ({ name: `${i}`, policy: { Version: '2012-10-17', Statement: p.statements } })),
+      request: { principal: principal.arn, action, resource: { resource: requested, accountId: resource.account }, contextVariables },
+      identityPolicies: identity.map((p, i) => ({ name: `${i}`, policy: { Version: '2012-10-17', Statement: p.statements } })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy: resource.policy ? { Version: '2012-10-17', Statement: resource.policy.statements } : undefined,
@@ -326,7 +479,7 @@ export class AccessModel {
       // The simulator validates each policy as IAM would; the first problem is enough to point at the template.
       const [policy, problems]: [LocatedPolicy, { path: string; message: string }[]] = simulation.errors.resourcePolicyErrors
         ? [resource.policy!, simulation.errors.resourcePolicyErrors]
-        : Object.entries<any>(simulation.errors.identityPolicyErrors).map(([i, e]): [LocatedPolicy, any] => [principal.policies[Number(i)], e])[0];
+        : Object.entries<any>(simulation.errors.identityPolicyErrors).map(([i, e]): [LocatedPolicy, any] => [identity[Number(i)], e])[0];
       throw new InputError(`${this.templateFileOf(policy.location)}: ${policyName(policy.location)} is not a valid IAM policy: `
         + `${problems[0].path}: ${problems[0].message}.`);
     }
@@ -342,12 +495,12 @@ export class AccessModel {
         const index = policy?.statements.findIndex((s) => s === entry.statement || JSON.stringify(s) === text) ?? -1;
         return policy ? [{ location: policy.location, index: index + 1, statement: entry.statement }] : [];
       });
-    const identityPolicy = (entry: any) => principal.policies[Number(entry.policyId)];
+    const identityPolicy = (entry: any) => identity[Number(entry.policyId)];
     // Conditions of statements that apply to this request on keys it does not carry, and the model cannot know.
     const supplied = new Set(Object.keys(contextVariables).map((k) => k.toLowerCase()));
     const unknownKeys = { Allow: new Set<string>(), Deny: new Set<string>() };
     const applicable = [
-      ...principal.policies.flatMap((p) => p.statements).filter((st) => resourceMatches(st, resource.arn)),
+      ...identity.flatMap((p) => p.statements).filter((st) => resourceMatches(st, resource.arn)),
       ...(resource.policy?.statements ?? []).filter((st) => principalMatches(st, principal)),
     ].filter((st) => actionMatches(st, action));
     for (const statement of applicable) {
@@ -359,6 +512,13 @@ export class AccessModel {
     }
     const keyNotes = (['Allow', 'Deny'] as const).filter((e) => unknownKeys[e].size > 0)
       .map((e) => `${e === 'Allow' ? 'an' : 'a'} ${e} statement's condition on ${[...unknownKeys[e]].sort().join(', ')}, which this tool does not know for a request`);
+    // Of the repositories a pattern stands for, a statement on some of them decides for those only.
+    const partly = { Allow: new Set<string>(), Deny: new Set<string>() };
+    for (const statement of identity.flatMap((p) => p.statements).filter((st) => actionMatches(st, action))) {
+      partlyNamed(statement, resource).forEach((pattern) => partly[statement.Effect === 'Deny' ? 'Deny' : 'Allow'].add(pattern));
+    }
+    const partlyNotes = (['Allow', 'Deny'] as const).flatMap((e) => [...partly[e]].sort()
+      .map((pattern) => `${e === 'Allow' ? 'an' : 'a'} ${e} statement on ${pattern}, only some of the repositories ${resource.name} stands for`));
     return {
       allowed: verdict === 'Allowed',
       result: verdict,
@@ -367,9 +527,9 @@ export class AccessModel {
       identityDenies: deciding(analysis.identityAnalysis?.denyStatements, identityPolicy),
       resourceAllows: deciding(analysis.resourceAnalysis?.allowStatements, () => resource.policy),
       resourceDenies: deciding(analysis.resourceAnalysis?.denyStatements, () => resource.policy),
-      undetermined: [...principal.unknown, ...(resource.unknown ? [resource.unknown] : []), ...keyNotes],
-      unknownAllows: principal.unknown.length > 0 || resource.unknown !== undefined || unknownKeys.Allow.size > 0,
-      unknownDenies: (principal.unknownDenies ?? false) || resource.unknown !== undefined || unknownKeys.Deny.size > 0,
+      undetermined: [...unknownIdentity, ...(resource.unknown ? [resource.unknown] : []), ...keyNotes, ...partlyNotes],
+      unknownAllows: unknownIdentity.length > 0 || resource.unknown !== undefined || unknownKeys.Allow.size > 0 || partly.Allow.size > 0,
+      unknownDenies: (principal.unknownDenies ?? false) || resource.unknown !== undefined || unknownKeys.Deny.size > 0 || partly.Deny.size > 0,
     };
   }
 
@@ -477,6 +637,12 @@ export class AccessModel {
   }
 }
 
+/** The names that contain the last part of `query` (`ExecutionRole` of `Ecs/ExecutionRole`): each once, sorted, at most 5. */
+function closest(query: string, names: readonly string[]): string[] {
+  const part = query.toLowerCase().split('/').pop() ?? '';
+  return [...new Set(names.filter((n) => n.toLowerCase().includes(part)))].sort().slice(0, 5);
+}
+
 /** How a message names a policy of a template. */
 function policyName(location: PolicyLocation): string {
   return location.kind === 'resource policy' ? `the repository policy of ${location.path} (${location.logicalId})`
@@ -499,6 +665,17 @@ const asPatterns = (value: unknown): string[] => ([] as unknown[]).concat(value 
 function actionMatches(statement: any, action: string): boolean {
   if (statement.NotAction !== undefined) return !asPatterns(statement.NotAction).some((p) => matchesPattern(p, action, 'i'));
   return asPatterns(statement.Action).some((p) => matchesPattern(p, action, 'i'));
+}
+
+/**
+ * The patterns of a statement's Resource or NotResource that name some, but not all, of the repositories ECR creates
+ * under a pattern (its ARN ends in `*`); those of repositories the assembly declares there are not such.
+ */
+function partlyNamed(statement: any, resource: AccessResource): string[] {
+  if (!resource.createdBy) return [];
+  const declared = resource.createdBy.declared;
+  return asPatterns(statement.Resource ?? statement.NotResource)
+    .filter((p) => !matchesPattern(p, resource.arn) && patternReachesUnder(p, resource.arn.slice(0, -1)) && !declared.includes(p));
 }
 
 function resourceMatches(statement: any, arn: string): boolean {

@@ -4,6 +4,7 @@
  * someone debugging `denied: User not authorized to perform: ecr:BatchGetImage` needs it.
  */
 import { CAPABILITIES, Capability, unknownAction } from './capabilities';
+import { createdByText } from './matrix';
 import { AccessModel, AccessResource, Decision, DecidingStatement, NOT_MODELLED, Principal } from './model';
 
 /** ECR actions as IAM names them (`ecr:BatchGetImage`); the simulator knows which exist. */
@@ -41,7 +42,7 @@ export async function explain(model: AccessModel, principalQuery: string, reposi
     for (const [a, decision] of decisions) lines.push(...describe(a, decision, principal, resource));
   }
   lines.push('', `principal: ${principal.arn}${principal.kind === 'external' ? ' (outside the assembly)' : ''}`,
-    `repository: ${repository.arn}`, `not modelled: ${NOT_MODELLED}.`);
+    `repository: ${repository.arn}${repository.createdBy ? ` (${createdByText(repository)})` : ''}`, `not modelled: ${NOT_MODELLED}.`);
   return { allowed: allowedAll, text: `${lines.join('\n')}\n` };
 }
 
@@ -55,7 +56,8 @@ function describe(action: string, d: Decision, principal: Principal, resource: A
   if (!d.allowed && d.identityDenies.length + d.resourceDenies.length === 0) {
     const identity = d.identityAllows.length > 0;
     const repository = d.resourceAllows.length > 0;
-    if (!identity && (!d.sameAccount || !repository)) {
+    // A principal outside the assembly has no identity policies to list: `undetermined` says what that leaves open.
+    if (!identity && (!d.sameAccount || !repository) && !principal.identityUnknown) {
       out.push(`    no identity policy of ${principal.name} allows ${action} on ${resource.arn === '*' ? '*' : resource.name}`
         + (principal.policies.length === 0 ? ' (it has none)' : ` (${principal.policies.length} ${principal.policies.length === 1 ? 'policy' : 'policies'} read)`));
     }
@@ -69,6 +71,7 @@ function describe(action: string, d: Decision, principal: Principal, resource: A
 }
 
 function where(s: DecidingStatement): string {
+  if (s.location.kind === 'assumed') return 'its identity policies, which are unknown (it is outside the assembly) and taken to allow everything';
   const sid = s.statement.Sid ? ` "${s.statement.Sid}"` : '';
   const at = s.location.kind === 'AWS managed' ? s.location.path : `${s.location.stack} ${s.location.path} (${s.location.logicalId})`;
   return `${s.location.kind} ${at}, statement ${s.index}${sid}`;
