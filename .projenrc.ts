@@ -163,6 +163,8 @@ new JsonFile(project, `${ACCESS_PACKAGE}/tsconfig.json`, {
       noUnusedLocals: true,
       noUnusedParameters: true,
       noImplicitReturns: true,
+      // src/template-matching.ts is a link to the library's module of ECR's rule: compiled here as a file of src/.
+      preserveSymlinks: true,
       // CI compiles it before the tests start; the packaging task's compile then writes nothing while they read lib/.
       // The record lives in lib/, so a lib/ removed is a lib/ rebuilt; the package leaves it out (files).
       incremental: true,

@@ -9,9 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import {
   AccessMatrix, accessMatrix, AccessModel, decide, explain, formatMatrix, InputError, PULL, PUSH, resolveCfn,
 } from '../../packages/ecr-access/src';
-import { applyingTemplate } from '../../packages/ecr-access/src/ecr-creation';
 import { ImageRepository, RepositoryFleet } from '../../src';
-import { templatesFor } from '../../src/registry/template-matching';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -315,20 +313,3 @@ describe('ecr-access: a value that does not resolve leaves what ECR creates unde
   });
 });
 
-// The companion ships without the library, so it holds ECR's template rule in a module of its own: it must give the
-// answer of the library's (test/registry/template-matching.test.ts, from ECR's API reference), pattern names included.
-describe('applyingTemplate agrees with the library\'s templatesFor', () => {
-  const all = [
-    { prefix: 'prod', appliedFor: ['REPLICATION'] },
-    { prefix: 'prod/team/', appliedFor: ['REPLICATION', 'CREATE_ON_PUSH'] },
-    { prefix: 'ROOT', appliedFor: ['REPLICATION'] },
-    { prefix: 'ecr-public', appliedFor: ['PULL_THROUGH_CACHE'] },
-  ];
-  test.each<[string, 'REPLICATION' | 'PULL_THROUGH_CACHE']>([
-    ['prod/team/app', 'REPLICATION'], ['prod/repository1', 'REPLICATION'], ['production/x', 'REPLICATION'], ['prod', 'REPLICATION'],
-    ['production/x', 'PULL_THROUGH_CACHE'], ['ecr-public/nginx/nginx', 'PULL_THROUGH_CACHE'], ['ecr-public/nginx/nginx', 'REPLICATION'],
-    ['prod/*', 'REPLICATION'], ['prod/team/*', 'REPLICATION'], ['*', 'REPLICATION'], ['ecr-public/*', 'PULL_THROUGH_CACHE'],
-  ])('%s, %s', (name, trigger) => {
-    expect(applyingTemplate(name, trigger, all)).toBe(templatesFor(name, trigger, all)[0]);
-  });
-});

@@ -11,38 +11,19 @@
  * - API reference, RepositoryFilter: "If no filters are added, the contents of all repositories are replicated";
  *   PREFIX_MATCH, the only filter type, is the start of the name as written (no assumed '/').
  *
- * The rule is the library's (src/registry/template-matching.ts, `templatesFor`), which this package cannot import: it
- * ships alone, without the library or aws-cdk-lib. test/ecr-access/model.test.ts holds the two to the same answers.
+ * Which template ECR picks is the library's rule (template-matching.ts, a link to src/registry/template-matching.ts in
+ * the library, compiled into this package).
  */
 import { InputError } from './errors';
 import { listOf, objectOf, stringOf } from './json';
-
-export const ROOT_PREFIX = 'ROOT';
-
-/** What makes ECR create a repository, as `AppliedFor` names it. */
-export type CreationTrigger = 'REPLICATION' | 'PULL_THROUGH_CACHE';
-
-/** A creation template as far as choosing one goes. */
-export interface TemplatePrefix {
-  readonly prefix: string;
-  readonly appliedFor: readonly string[];
-}
-
-/** A prefix without its trailing '/', which ECR assumes anyway; ROOT as it is. */
-function normalized(prefix: string): string {
-  return prefix === ROOT_PREFIX ? prefix : prefix.replace(/\/+$/, '');
-}
+import { CreationTrigger, normalizeTemplatePrefix as normalized, ROOT_PREFIX, TemplateMatchInput, templatesFor } from './template-matching';
 
 /**
- * The template ECR creates `name` from for `trigger`: of the templates applied for it, the one whose prefix plus '/'
- * starts the name, the longest if several do (ECR does not document a tie between two such prefixes); the ROOT one
- * when none does; undefined when neither exists (ECR's defaults: no repository policy).
+ * The template ECR creates `name` from for `trigger` (undefined: none, so ECR's defaults and no repository policy).
+ * `name` may be a pattern such as `prod/*`: it matches a prefix as every name it stands for does.
  */
-export function applyingTemplate<T extends TemplatePrefix>(name: string, trigger: CreationTrigger, templates: readonly T[]): T | undefined {
-  const forTrigger = templates.filter((t) => t.appliedFor.includes(trigger));
-  const covering = forTrigger.filter((t) => t.prefix !== ROOT_PREFIX && normalized(t.prefix) !== '' && name.startsWith(`${normalized(t.prefix)}/`))
-    .sort((a, b) => normalized(b.prefix).length - normalized(a.prefix).length);
-  return covering[0] ?? forTrigger.find((t) => t.prefix === ROOT_PREFIX);
+export function applyingTemplate<T extends TemplateMatchInput>(name: string, trigger: CreationTrigger, templates: readonly T[]): T | undefined {
+  return templatesFor(name, trigger, templates)[0];
 }
 
 /** The start of the names of the repositories a pull-through cache rule's `EcrRepositoryPrefix` creates ('' for ROOT). */

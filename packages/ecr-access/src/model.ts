@@ -10,14 +10,15 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { AssemblyStack, readAssembly } from './assembly';
 import { unknownAction } from './capabilities';
 import {
-  appliedForOf, applyingTemplate, cacheNamePrefix, CreationTrigger, creationNamePrefixes, namePrefixOf, patternReachesUnder, ReplicationTarget,
-  replicationTargetsOf, TemplatePrefix,
+  appliedForOf, applyingTemplate, cacheNamePrefix, creationNamePrefixes, namePrefixOf, patternReachesUnder, ReplicationTarget,
+  replicationTargetsOf,
 } from './ecr-creation';
 import { InputError } from './errors';
 import { depthOver, MAX_JSON_DEPTH, objectOf } from './json';
 import { AWS_MANAGED_POLICIES } from './managed-policies';
 import { outsider } from './outsiders';
 import { resolveCfn } from './resolve';
+import { CreationTrigger, TemplateMatchInput } from './template-matching';
 
 /** What the simulator does not see, said with every answer. */
 export const NOT_MODELLED = 'service control and resource control policies, permission boundaries, session policies, VPC endpoint policies';
@@ -173,7 +174,7 @@ const ANY_NAME = '{any-name}';
 const UNRESOLVED = '<unresolved>';
 
 /** A repository creation template of a registry of the assembly. */
-interface CreationTemplate extends TemplatePrefix {
+interface CreationTemplate extends TemplateMatchInput {
   readonly stack: string;
   readonly logicalId: string;
   readonly policy?: LocatedPolicy;
