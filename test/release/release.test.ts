@@ -32,6 +32,26 @@ test('every pull request builds as CI does: the rehearsals\' system packages and
   expect(order.indexOf('bash scripts/install-system-deps.sh')).toBeLessThan(order.indexOf('npx projen build'));
 });
 
+interface TaskStep { readonly spawn?: string; readonly exec?: string; readonly execArgs?: string[]; readonly builtin?: string }
+const TASKS: Record<string, { readonly steps?: TaskStep[] }> = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
+/** The commands a task runs, the tasks it spawns expanded: what it checks, however its steps are grouped. */
+const commandsOf = (task: string): string[] =>
+  (TASKS[task].steps ?? []).flatMap((s) => s.spawn ? commandsOf(s.spawn) : [s.exec ?? s.execArgs?.join(' ') ?? `builtin ${s.builtin}`]);
+
+test('.ci/run checks what `projen build` checks: scripts/ci.sh runs the build\'s tasks, side by side in lanes', () => {
+  const script = fs.readFileSync(path.join(ROOT, 'scripts', 'ci.sh'), 'utf8');
+  const setup = /^tasks setup (.+)$/m.exec(script)![1].split(' ');
+  const lanes = [...script.matchAll(/^ {2}\[([\w:-]+)\]='([^']+)'$/gm)].map((m) => [m[1], m[2].split(' ')] as const);
+  expect(lanes.map(([lane]) => lane)).toEqual(['library', 'jest', 'static']);
+  const ci = [...setup, ...lanes.flatMap(([, tasks]) => tasks)].flatMap(commandsOf);
+  // The companion compiles once more, before the lanes split (the tests run its lib/); its compile in post-compile is
+  // then incremental and writes nothing.
+  const companion = commandsOf('ecr-access:compile');
+  expect(setup.slice(-1)).toEqual(['ecr-access:compile']);
+  ci.splice(ci.indexOf(companion[0]), companion.length);
+  expect(ci.sort()).toEqual(commandsOf('build').sort());
+});
+
 test('every push to main releases: one build, then npm (the library, then the companion), PyPI and a GitHub release', () => {
   const release = workflow('release.yml');
   expect(release.on.push).toEqual({ branches: ['main'] });
