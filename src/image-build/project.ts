@@ -33,7 +33,7 @@ import { DEFAULT_COMMIT_TAG_PREFIX } from '../private/tag-vocabulary';
 import { CODEBUILD_PROJECT_NAME, declareUniqueName } from '../private/unique-names';
 import { IPullThroughCache } from '../registry/pull-through-cache';
 import { RegistryScanning, RegistryScanType } from '../registry/scanning';
-import { INSPECTOR_FINDINGS_ACTIONS, SCAN_RESULT_ACTIONS } from '../repository/actions';
+import { INSPECTOR_GATE_ACTIONS, INSPECTOR_GATE_REASON, SCAN_RESULT_ACTIONS } from '../repository/actions';
 import { canOverwriteTag } from '../repository/mutability';
 import { ImageRepository } from '../repository/repository';
 import { digestProblems } from '../repository/validation';
@@ -457,9 +457,8 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
       policy.addStatements(new iam.PolicyStatement({ actions: SCAN_RESULT_ACTIONS, resources: [props.repository.repositoryArn] }));
     }
     if (gate.mode === 'enhanced') {
-      policy.addStatements(new iam.PolicyStatement({ actions: INSPECTOR_FINDINGS_ACTIONS, resources: ['*'] }));
-      acknowledge(policy, 'inspector2:ListFindings and inspector2:ListCoverage have no resource scope; under enhanced scanning '
-        + 'ecr:DescribeImageScanFindings needs them to read the image\'s findings', 'AwsSolutions-IAM5[Resource::*]');
+      policy.addStatements(new iam.PolicyStatement({ actions: INSPECTOR_GATE_ACTIONS, resources: ['*'] }));
+      acknowledge(policy, INSPECTOR_GATE_REASON, 'AwsSolutions-IAM5[Resource::*]');
     }
     for (const s of secrets) {
       s.secret?.grantRead(grantee);

@@ -6,7 +6,8 @@ import { App, Annotations as CoreAnnotations, CfnParameter, Duration, Stack } fr
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { GitHubActionsPublisher, GitHubSubject, ImageRepository, ScanGate } from '../../src';
-import { guardFindings, nagFindings } from '../support/compliance';
+import { INSPECTOR_GATE_REASON } from '../../src/repository/actions';
+import { acknowledgedOn, guardFindings, nagFindings } from '../support/compliance';
 import { AccessModel, RepositoryRef } from '../support/iam-simulation';
 import { synthesisProblems } from '../support/problems';
 
@@ -159,13 +160,28 @@ describe('GitHubActionsPublisher', () => {
       .toEqual(cases.map(([action, name, , allowed]) => `${action} ${name}: ${allowed}`));
   });
 
+  // ListCoverage and ListFindings have no resource type (Service Authorization Reference): IAM evaluates them against "*".
+  test.each<[string, ScanGate, boolean]>([
+    ['basic', ScanGate.basic(), false],
+    ['enhanced', ScanGate.enhanced(), true],
+  ])('the %s gate: the role may read Amazon Inspector\'s coverage and findings -> %s, and change nothing of Inspector', async (_name, scanGate, reads) => {
+    const { app } = publisherStack({ scanGate });
+    const model = new AccessModel(app.synth());
+    const role = { stack: 'Publisher', role: 'GitHubRole' };
+    const anyResource: RepositoryRef = { arn: '*', account: '111111111111' };
+    const actions = ['inspector2:ListCoverage', 'inspector2:ListFindings', 'inspector2:CreateFilter', 'inspector2:Disable', 'inspector2:UpdateConfiguration'];
+    const decisions = await Promise.all(actions.map(async (action) => `${action}: ${(await model.check(role, action, anyResource)).allowed}`));
+    expect(decisions).toEqual(actions.map((action, i) => `${action}: ${i < 2 && reads}`));
+  });
+
   test('enhanced scanning adds the Inspector reads, acknowledged where they land', () => {
-    const { stack } = publisherStack({ scanGate: ScanGate.enhanced() });
+    const { stack, publisher } = publisherStack({ scanGate: ScanGate.enhanced() });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Description: 'Amazon Inspector findings of the images pushed from GitHub Actions',
       PolicyDocument: { Statement: [{ Action: ['inspector2:ListFindings', 'inspector2:ListCoverage'], Effect: 'Allow', Resource: '*' }] },
       Roles: [{ Ref: Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0] }],
     });
+    expect(acknowledgedOn(publisher.node.findChild('InspectorFindingsPolicy'))).toEqual({ 'Annotation::AwsSolutions-IAM5[Resource::*]': INSPECTOR_GATE_REASON });
     expect(nagFindings(stack)).toEqual([]);
   });
 
