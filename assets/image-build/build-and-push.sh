@@ -37,10 +37,14 @@
 #   BUILDKIT_IMAGE          BuildKit image of the registry-cache builder; default moby/buildkit:buildx-stable-1, which
 #                           Docker pulls anonymously from Docker Hub
 #   SCAN_GATE               none (default) | basic | enhanced: wait for the ECR scan of every image (each platform's
-#                           image of an index) and block at SCAN_GATE_THRESHOLD
+#                           image of an index) and block at SCAN_GATE_THRESHOLD; enhanced also waits for Amazon
+#                           Inspector's coverage record to say the image's first scan has ended
 #   SCAN_GATE_THRESHOLD     lowest blocking severity; default CRITICAL
 #   SCAN_GATE_JS*(gate)     path of scan-gate.js
-#   SCAN_TIMEOUT_SECONDS    how long to wait for each scan; default 900. SCAN_POLL_SECONDS: poll interval, default 10
+#   SCAN_GATE_PASS_UNSUPPORTED "true" passes an image Amazon Inspector cannot scan (UNSUPPORTED_OS, UNSUPPORTED_MEDIA_TYPE)
+#                           unscanned; refused otherwise
+#   SCAN_TIMEOUT_SECONDS    how long to wait for the scans of all images together; default 1800. SCAN_POLL_SECONDS: poll
+#                           interval, default 10
 #   DIGEST_PARAMETER_PREFIX when set, SSM parameter PREFIX/<environment tag> is set to the image URI for each tag applied
 #   BUILD_OUTPUT_FILE       where IMAGE_DIGEST, IMAGE_URI, IMAGE_TAGS and ENVIRONMENT_TAGS are written as sourceable
 #                           NAME='value' lines (for CodeBuild exported variables); default image-build.env
@@ -366,40 +370,11 @@ build_and_push() {
   done
 }
 
-# gate_image DIGEST PLATFORM: waits for the scan of one image and judges it; returns 1 when its findings block.
-# Polls describe-image-scan-findings: ECR's `wait image-scan-complete` gives up while no scan exists yet, and enhanced
-# scanning never reports COMPLETE (it reports ACTIVE once the first scan is done).
-gate_image() {
-  waited=0
-  while :; do
-    if aws ecr describe-image-scan-findings --region "$AWS_REGION" --repository-name "$IMAGE_REPOSITORY_NAME" \
-      --image-id "imageDigest=$1" --output json > "$WORK_DIR/findings.json" 2> "$WORK_DIR/scan-error"; then
-      verdict=0
-      node "$SCAN_GATE_JS" judge "${SCAN_GATE_THRESHOLD:-CRITICAL}" "$2 $1" < "$WORK_DIR/findings.json" \
-        > "$WORK_DIR/verdict" 2> "$WORK_DIR/verdict-error" || verdict=$?
-      case $verdict in
-        0) cat "$WORK_DIR/verdict"; return 0 ;;
-        1) cat "$WORK_DIR/verdict"; return 1 ;;
-        3) scan_state="status $(cat "$WORK_DIR/verdict")" ;;
-        *) die "the scan gate cannot pass $2 $1: $(cat "$WORK_DIR/verdict-error")" ;;
-      esac
-    else
-      # Exit 3: an error worth waiting out (no scan yet, throttling, network); anything else ends the build.
-      retry=0
-      node "$SCAN_GATE_JS" error < "$WORK_DIR/scan-error" > "$WORK_DIR/verdict" 2> "$WORK_DIR/verdict-error" || retry=$?
-      [ "$retry" -eq 3 ] || die "could not read the scan of $2 $1: $(cat "$WORK_DIR/verdict-error")"
-      scan_state=$(cat "$WORK_DIR/verdict")
-    fi
-    [ "$waited" -lt "${SCAN_TIMEOUT_SECONDS:-900}" ] ||
-      die "no finished scan of $2 $1 after ${SCAN_TIMEOUT_SECONDS:-900}s (last: $scan_state); is scan on push or enhanced scanning on?"
-    log "waiting for the $SCAN_GATE scan of $2 $1 ($scan_state)"
-    sleep "${SCAN_POLL_SECONDS:-10}"
-    waited=$((waited + ${SCAN_POLL_SECONDS:-10}))
-  done
-}
-
 # scan_gate DIGEST: returns only when the image may receive environment tags. ECR never scans an image index (a
 # multi-architecture image), only the images it lists, so each of those is gated and all of them must pass.
+# scan-gate.js waits for every scan within one deadline, SCAN_TIMEOUT_SECONDS: under enhanced scanning for Amazon
+# Inspector's record that the image's first scan has ended, since ECR's status alone can read done before the findings
+# exist. Its progress and verdicts go straight to the log.
 scan_gate() {
   if [ "$SCAN_GATE" = none ]; then
     log "scan gate: off (SCAN_GATE=none)"
@@ -408,11 +383,13 @@ scan_gate() {
   fetch_manifest "$1" "$WORK_DIR/gated-manifest"
   node "$SCAN_GATE_JS" images "$1" < "$WORK_DIR/gated-manifest" > "$WORK_DIR/gated-images" 2> "$WORK_DIR/images-error" ||
     die "cannot tell which images of $1 to gate: $(cat "$WORK_DIR/images-error")"
-  blocked=
-  while read -r image_digest image_platform <&3; do
-    gate_image "$image_digest" "$image_platform" || blocked="$blocked $image_platform"
-  done 3< "$WORK_DIR/gated-images"
-  [ -z "$blocked" ] || die "scan gate blocked $1 (findings in:$blocked): no environment tag applied"
+  gate_status=0
+  node "$SCAN_GATE_JS" wait < "$WORK_DIR/gated-images" 2> "$WORK_DIR/gate-error" || gate_status=$?
+  case $gate_status in
+    0) ;;
+    1) die "scan gate blocked $1 ($(cat "$WORK_DIR/gate-error")): no environment tag applied" ;;
+    *) die "$(cat "$WORK_DIR/gate-error")" ;;
+  esac
 }
 
 apply_environment_tags() {

@@ -10,7 +10,7 @@ import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, reportProblems, showDuration } from '../private/errors';
 import { deployedStack, deploymentRoot } from '../private/registry-singleton';
 import { declareUniqueName, IAM_ROLE_NAME, OIDC_PROVIDER_URL, relate } from '../private/unique-names';
-import { INSPECTOR_FINDINGS_ACTIONS, SCAN_RESULT_ACTIONS } from '../repository/actions';
+import { INSPECTOR_GATE_ACTIONS, INSPECTOR_GATE_REASON, SCAN_RESULT_ACTIONS } from '../repository/actions';
 
 /** Longest session IAM lets a role allow (12 hours); a publishing job needs minutes. */
 const MAX_SESSION_HOURS = 12;
@@ -142,9 +142,10 @@ export interface GitHubActionsPublisherProps {
    */
   readonly allowAllEnvironments?: boolean;
   /**
-   * The scan the workflow waits for after the push (the sample workflow's last step): `ScanGate.basic()` lets the role
-   * read the scan findings of the repositories; `enhanced()` adds the Inspector reads `DescribeImageScanFindings` then
-   * needs; `none()` grants neither.
+   * The scan the workflow waits for after the push (the sample workflow's last step, whose `SCAN_GATE` variable must
+   * match): `ScanGate.basic()` lets the role read the scan findings of the repositories; `enhanced()` adds the Inspector
+   * reads `DescribeImageScanFindings` then needs and the gate's own `inspector2:ListCoverage`; `none()` grants neither.
+   * The workflow reads nothing else of the gate: its threshold and timeout are the workflow's.
    * @default ScanGate.basic()
    */
   readonly scanGate?: ScanGate;
@@ -225,11 +226,10 @@ export class GitHubActionsPublisher extends Construct {
     if (gate.mode === 'enhanced') {
       const findings = new iam.ManagedPolicy(this, 'InspectorFindingsPolicy', {
         description: 'Amazon Inspector findings of the images pushed from GitHub Actions',
-        statements: [new iam.PolicyStatement({ actions: INSPECTOR_FINDINGS_ACTIONS, resources: ['*'] })],
+        statements: [new iam.PolicyStatement({ actions: INSPECTOR_GATE_ACTIONS, resources: ['*'] })],
         roles: [this.role],
       });
-      acknowledge(findings, 'inspector2:ListFindings and inspector2:ListCoverage have no resource scope; under enhanced scanning '
-        + 'ecr:DescribeImageScanFindings needs them to read the pushed image\'s findings', 'AwsSolutions-IAM5[Resource::*]');
+      acknowledge(findings, INSPECTOR_GATE_REASON, 'AwsSolutions-IAM5[Resource::*]');
     }
   }
 }

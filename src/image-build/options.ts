@@ -62,28 +62,40 @@ export class ImageBuildCache {
   ) {}
 }
 
+/** Options of an enhanced scan gate. */
+export interface EnhancedScanGateOptions {
+  /**
+   * Pass an image that Amazon Inspector reports it cannot scan (coverage reason `UNSUPPORTED_OS` or
+   * `UNSUPPORTED_MEDIA_TYPE`, for example a `FROM scratch` image) without findings, instead of failing the build.
+   * Every other reason a scan does not happen still fails it.
+   * @default false
+   */
+  readonly passUnsupportedImages?: boolean;
+}
+
 /** How the build waits for the image scan before it applies environment tags. */
 export class ScanGate {
   /** Environment tags are applied without waiting for a scan. */
   public static none(): ScanGate {
-    return new ScanGate('none', FindingSeverity.CRITICAL);
+    return new ScanGate('none', FindingSeverity.CRITICAL, false);
   }
 
   /**
-   * Waits for basic scanning (scan on push) and blocks on findings at or above `threshold`.
+   * Waits for basic scanning (scan on push) to report `COMPLETE` and blocks on findings at or above `threshold`.
    * @param threshold @default FindingSeverity.CRITICAL
    */
   public static basic(threshold: FindingSeverity = FindingSeverity.CRITICAL): ScanGate {
-    return new ScanGate('basic', threshold);
+    return new ScanGate('basic', threshold, false);
   }
 
   /**
    * Waits for enhanced scanning (Amazon Inspector, configured at registry level) and blocks on findings at or above
-   * `threshold`.
+   * `threshold`. The gate waits until Inspector's coverage record of the image says its first scan has ended, since
+   * ECR's scan status can read done before Inspector's findings exist.
    * @param threshold @default FindingSeverity.CRITICAL
    */
-  public static enhanced(threshold: FindingSeverity = FindingSeverity.CRITICAL): ScanGate {
-    return new ScanGate('enhanced', threshold);
+  public static enhanced(threshold: FindingSeverity = FindingSeverity.CRITICAL, options: EnhancedScanGateOptions = {}): ScanGate {
+    return new ScanGate('enhanced', threshold, options.passUnsupportedImages ?? false);
   }
 
   private constructor(
@@ -91,6 +103,8 @@ export class ScanGate {
     public readonly mode: string,
     /** The lowest severity that blocks. */
     public readonly threshold: FindingSeverity,
+    /** Whether an image Amazon Inspector cannot scan passes unscanned. */
+    public readonly passUnsupportedImages: boolean,
   ) {}
 }
 

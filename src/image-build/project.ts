@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token, Tokenization, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -33,7 +33,7 @@ import { DEFAULT_COMMIT_TAG_PREFIX } from '../private/tag-vocabulary';
 import { CODEBUILD_PROJECT_NAME, declareUniqueName } from '../private/unique-names';
 import { IPullThroughCache } from '../registry/pull-through-cache';
 import { RegistryScanning, RegistryScanType } from '../registry/scanning';
-import { INSPECTOR_FINDINGS_ACTIONS, SCAN_RESULT_ACTIONS } from '../repository/actions';
+import { INSPECTOR_GATE_ACTIONS, INSPECTOR_GATE_REASON, SCAN_RESULT_ACTIONS } from '../repository/actions';
 import { canOverwriteTag } from '../repository/mutability';
 import { ImageRepository } from '../repository/repository';
 import { digestProblems } from '../repository/validation';
@@ -46,6 +46,20 @@ const KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:D
 const FETCH_ACTIONS = ['s3:GetObject'];
 /** A CodePipeline variable reference, `#{namespace.name}`: CodePipeline puts the value in when the action runs. */
 const PIPELINE_VARIABLE = /^#\{[A-Za-z0-9@_-]+\.[A-Za-z0-9@_-]+\}$/;
+
+/** The longest wait of the scan gate when the user gives none. */
+const DEFAULT_SCAN_GATE_TIMEOUT = Duration.minutes(30);
+
+/**
+ * The scan gate's wait: the user's, else 30 minutes, or half the build's timeout when that is shorter. Props refused
+ * at synth are not used: converting them could throw before synth reports every problem.
+ */
+function scanGateTimeout(props: ImageBuildProjectProps, propsValid: boolean): Duration {
+  const given: Partial<ImageBuildProjectProps> = propsValid ? props : {};
+  const build = given.timeout ?? Duration.hours(1);
+  return given.scanGateTimeout ?? (build.isUnresolved() ? DEFAULT_SCAN_GATE_TIMEOUT
+    : Duration.seconds(Math.min(DEFAULT_SCAN_GATE_TIMEOUT.toSeconds(), build.toSeconds() / 2)));
+}
 
 /** The warning of a build without a source that no `ImagePromotionPipeline` runs. */
 const NOTHING_RUNS_WARNING = 'cdk-ecr-platform:buildNothingRuns';
@@ -160,6 +174,13 @@ export interface ImageBuildProjectProps {
    * @default ScanGate.basic(FindingSeverity.CRITICAL)
    */
   readonly scanGate?: ScanGate;
+  /**
+   * How long the scan gate waits for the scans of the pushed image (all its platforms together) before it fails the
+   * build, naming what it waited for. Whole seconds, shorter than `timeout`, so that the gate, not CodeBuild, ends a
+   * build whose scan does not come.
+   * @default - 30 minutes, or half of `timeout` when that is shorter
+   */
+  readonly scanGateTimeout?: Duration;
   /**
    * Repositories the build pulls base images from, in any account or region: the build may pull from them and logs
    * in to each of their registries.
@@ -322,6 +343,8 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
       SCAN_GATE: gate.mode,
       SCAN_GATE_THRESHOLD: gate.threshold,
       SCAN_GATE_JS: SCAN_GATE_PATH,
+      SCAN_GATE_PASS_UNSUPPORTED: gate.passUnsupportedImages ? 'true' : 'false',
+      SCAN_TIMEOUT_SECONDS: Tokenization.stringifyNumber(scanGateTimeout(props, propProblems.length === 0).toSeconds()),
       DIGEST_PARAMETER_PREFIX: this.movingTags.length > 0 ? this.digestParameterPrefix : '',
       BUILD_OUTPUT_FILE: OUTPUT_FILE,
       ALLOW_LATEST: props.allowLatestTag ? 'true' : 'false',
@@ -434,9 +457,8 @@ export class ImageBuildProject extends Construct implements iam.IGrantable {
       policy.addStatements(new iam.PolicyStatement({ actions: SCAN_RESULT_ACTIONS, resources: [props.repository.repositoryArn] }));
     }
     if (gate.mode === 'enhanced') {
-      policy.addStatements(new iam.PolicyStatement({ actions: INSPECTOR_FINDINGS_ACTIONS, resources: ['*'] }));
-      acknowledge(policy, 'inspector2:ListFindings and inspector2:ListCoverage have no resource scope; under enhanced scanning '
-        + 'ecr:DescribeImageScanFindings needs them to read the image\'s findings', 'AwsSolutions-IAM5[Resource::*]');
+      policy.addStatements(new iam.PolicyStatement({ actions: INSPECTOR_GATE_ACTIONS, resources: ['*'] }));
+      acknowledge(policy, INSPECTOR_GATE_REASON, 'AwsSolutions-IAM5[Resource::*]');
     }
     for (const s of secrets) {
       s.secret?.grantRead(grantee);

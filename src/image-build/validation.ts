@@ -2,7 +2,7 @@
  * Every check of an image build's props that does not need the repository, in the library's message form.
  * Unresolved tokens are skipped.
  */
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type { ImageBuildCache } from './options';
 import type { ImageBuildProjectProps } from './project';
@@ -46,6 +46,20 @@ function minutesProblems(prop: string, value: ImageBuildProjectProps['timeout'],
   if (value === undefined || value.isUnresolved()) return [];
   const minutes = value.toMinutes({ integral: false });
   return Number.isInteger(minutes) && minutes >= min && minutes <= max ? [] : [propProblem(prop, showDuration(value), `CodeBuild takes whole minutes from ${range}.`)];
+}
+
+/** The scan gate's wait: whole seconds (SCAN_TIMEOUT_SECONDS), ending before CodeBuild's own timeout stops the build. */
+function scanGateTimeoutProblems(props: ImageBuildProjectProps): string[] {
+  const value = props.scanGateTimeout;
+  if (value === undefined || value.isUnresolved()) return [];
+  const seconds = value.toSeconds({ integral: false });
+  if (!(Number.isInteger(seconds) && seconds >= 1)) {
+    return [propProblem('scanGateTimeout', showDuration(value), 'the scan gate waits whole seconds, at least one. For example Duration.minutes(30).')];
+  }
+  const build = props.timeout ?? Duration.hours(1);
+  if (build.isUnresolved() || seconds < build.toSeconds({ integral: false })) return [];
+  return [propProblem('scanGateTimeout', showDuration(value), `must be shorter than the build's timeout (${showDuration(build)}), or CodeBuild stops the `
+    + 'build before the gate gives up, without saying which scan it waited for. Shorten scanGateTimeout, or raise timeout.')];
 }
 
 function relativePathProblems(prop: string, value: string | undefined): string[] {
@@ -157,6 +171,7 @@ export function imageBuildProblems(props: ImageBuildProjectProps, cache: ImageBu
   // CodeBuild CreateProject: timeoutInMinutes 5 to 2160, queuedTimeoutInMinutes 5 to 480.
   p.push(...minutesProblems('timeout', props.timeout, 5, 2160, '5 minutes to 36 hours'));
   p.push(...minutesProblems('queuedTimeout', props.queuedTimeout, 5, 480, '5 minutes to 8 hours'));
+  p.push(...scanGateTimeoutProblems(props));
   const image = props.buildImage;
   if (image !== undefined && !DOCKER_ENVIRONMENTS.includes(image.type)) {
     p.push(propProblem('buildImage', image.imageId, `is a ${image.type} image; Docker builds run in privileged mode on LINUX_CONTAINER or ARM_CONTAINER images. `

@@ -20,10 +20,17 @@ export const READ_ACTIONS = [
 export const SCAN_RESULT_ACTIONS = ['ecr:DescribeImageScanFindings', 'ecr:DescribeImages'];
 
 /**
- * What enhanced scanning adds to a reader of scan findings: with Amazon Inspector scanning the registry,
- * `ecr:DescribeImageScanFindings` also needs these; they have no resource scope.
+ * What an enhanced scan gate adds to a reader of scan findings ("Required IAM permissions" of ECR enhanced scanning):
+ * with Amazon Inspector scanning the registry, `ecr:DescribeImageScanFindings` also needs both, and the gate calls
+ * `inspector2:ListCoverage` itself to wait for the end of the image's first scan. Neither has a resource type in the
+ * Service Authorization Reference, so they are granted on `*`, in a statement of their own.
  */
-export const INSPECTOR_FINDINGS_ACTIONS = ['inspector2:ListFindings', 'inspector2:ListCoverage'];
+export const INSPECTOR_GATE_ACTIONS = ['inspector2:ListFindings', 'inspector2:ListCoverage'];
+
+/** Why INSPECTOR_GATE_ACTIONS are on `*`, for the acknowledgment of AwsSolutions-IAM5 where they land. */
+export const INSPECTOR_GATE_REASON = 'inspector2:ListFindings and inspector2:ListCoverage have no resource type (Service Authorization '
+  + 'Reference), so IAM takes them only on "*"; ECR\'s enhanced-scanning "Required IAM permissions" name both for reading an image\'s '
+  + 'findings, and the scan gate calls ListCoverage to wait until Amazon Inspector has finished scanning the image';
 
 /**
  * Pulling through a pull-through cache: pull, plus importing an image not cached yet from upstream into a repository

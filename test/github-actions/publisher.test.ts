@@ -5,8 +5,11 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Annotations as CoreAnnotations, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { parse } from 'yaml';
 import { GitHubActionsPublisher, GitHubSubject, ImageRepository, ScanGate } from '../../src';
-import { guardFindings, nagFindings } from '../support/compliance';
+import { SCAN_GATE_FILE } from '../../src/image-build/buildspec';
+import { INSPECTOR_GATE_REASON } from '../../src/repository/actions';
+import { acknowledgedOn, guardFindings, nagFindings } from '../support/compliance';
 import { AccessModel, RepositoryRef } from '../support/iam-simulation';
 import { synthesisProblems } from '../support/problems';
 
@@ -159,13 +162,28 @@ describe('GitHubActionsPublisher', () => {
       .toEqual(cases.map(([action, name, , allowed]) => `${action} ${name}: ${allowed}`));
   });
 
+  // ListCoverage and ListFindings have no resource type (Service Authorization Reference): IAM evaluates them against "*".
+  test.each<[string, ScanGate, boolean]>([
+    ['basic', ScanGate.basic(), false],
+    ['enhanced', ScanGate.enhanced(), true],
+  ])('the %s gate: the role may read Amazon Inspector\'s coverage and findings -> %s, and change nothing of Inspector', async (_name, scanGate, reads) => {
+    const { app } = publisherStack({ scanGate });
+    const model = new AccessModel(app.synth());
+    const role = { stack: 'Publisher', role: 'GitHubRole' };
+    const anyResource: RepositoryRef = { arn: '*', account: '111111111111' };
+    const actions = ['inspector2:ListCoverage', 'inspector2:ListFindings', 'inspector2:CreateFilter', 'inspector2:Disable', 'inspector2:UpdateConfiguration'];
+    const decisions = await Promise.all(actions.map(async (action) => `${action}: ${(await model.check(role, action, anyResource)).allowed}`));
+    expect(decisions).toEqual(actions.map((action, i) => `${action}: ${i < 2 && reads}`));
+  });
+
   test('enhanced scanning adds the Inspector reads, acknowledged where they land', () => {
-    const { stack } = publisherStack({ scanGate: ScanGate.enhanced() });
+    const { stack, publisher } = publisherStack({ scanGate: ScanGate.enhanced() });
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Description: 'Amazon Inspector findings of the images pushed from GitHub Actions',
       PolicyDocument: { Statement: [{ Action: ['inspector2:ListFindings', 'inspector2:ListCoverage'], Effect: 'Allow', Resource: '*' }] },
       Roles: [{ Ref: Object.keys(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0] }],
     });
+    expect(acknowledgedOn(publisher.node.findChild('InspectorFindingsPolicy'))).toEqual({ 'Annotation::AwsSolutions-IAM5[Resource::*]': INSPECTOR_GATE_REASON });
     expect(nagFindings(stack)).toEqual([]);
   });
 
@@ -369,43 +387,125 @@ describe('the sample workflow docs/github-actions/publish-image.yml', () => {
     expect([result.status, result.stderr]).toEqual([1, expect.stringContaining("Additional property 'runs_on' is not allowed")]);
   });
 
-  test('asks for an OIDC token, tags with the commit and the version, never latest, and waits for the scan', () => {
+  test('asks for an OIDC token, tags with the commit and the version, never latest', () => {
     expect(text).toMatch(/^ {2}id-token: write/m);
     expect(text).toContain('sha-${GITHUB_SHA::7}');
     expect(text).toContain('provenance: false');
     expect(text).not.toMatch(/:latest\b/);
-    expect(text).toContain('describe-image-scan-findings');
   });
 
-  test('its scan step fails on critical findings of basic or enhanced scanning and on every terminal scan status', () => {
-    const script = /- name: Wait for the scan[\s\S]*?run: \|\n([\s\S]*)$/.exec(text)![1].replace(/^ {10}/gm, '').replace('${{ steps.tags.outputs.image }}', 'IMAGE');
-    // An aws stand-in that answers each --query as DescribeImageScanFindings would, from the environment.
+  const job = parse(text).jobs.publish as { 'timeout-minutes': number; 'steps': Array<{ name?: string; env?: Record<string, string>; run?: string }> };
+  const step = (name: string) => job.steps.find((s) => s.name === name)!;
+  /** A step's `run` and `env` with the workflow expressions it uses replaced by a job's values. */
+  const expand = (value: string, values: Record<string, string>) => value.replace(/\$\{\{ ([^}]+?) \}\}/g, (_match, expression: string) => {
+    if (!(expression in values)) throw new Error(`the test gives no value for \${{ ${expression} }}`);
+    return values[expression];
+  });
+  // As GitHub runs a step's script; one that hangs fails the test.
+  const shell = (script: string, env: Record<string, string | undefined>) => spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+    encoding: 'utf8', env, timeout: 30_000,
+  });
+
+  test('its fetch step takes scan-gate.js from the pinned npm package, at the path the package ships it', () => {
+    const temp = fs.mkdtempSync('/tmp/workflow-runner-');
     const bin = fs.mkdtempSync('/tmp/workflow-bin-');
-    fs.writeFileSync(path.join(bin, 'aws'), [
+    // An npm stand-in: `npm pack --silent --pack-destination DIR SPEC` writes the package's tarball to DIR and prints its name.
+    const packaged = fs.mkdtempSync('/tmp/workflow-package-');
+    const shipped = path.relative(path.join(__dirname, '..', '..'), SCAN_GATE_FILE);
+    fs.mkdirSync(path.join(packaged, 'package', path.dirname(shipped)), { recursive: true });
+    fs.copyFileSync(SCAN_GATE_FILE, path.join(packaged, 'package', shipped));
+    fs.writeFileSync(path.join(bin, 'npm'), [
       '#!/bin/sh',
-      'case "$*" in',
-      '  *imageScanStatus.status*) echo "$STATUS" ;;',
-      '  *findingSeverityCounts.CRITICAL*) echo "$COUNTED" ;;',
-      '  *enhancedFindings*) echo "$LISTED" ;;',
-      '  *) echo "unexpected aws $*" >&2; exit 2 ;;',
-      'esac',
+      `[ "$*" = "pack --silent --pack-destination ${temp} cdk-ecr-platform@$EXPECTED" ] || { echo "unexpected npm $*" >&2; exit 2; }`,
+      `tar -czf "${temp}/cdk-ecr-platform-$EXPECTED.tgz" -C ${packaged} package && echo "cdk-ecr-platform-$EXPECTED.tgz"`,
     ].join('\n'), { mode: 0o755 });
-    const run = (status: string, counted: string, listed: string) => {
-      const summary = path.join(bin, 'summary');
-      const result = spawnSync('bash', ['-c', script], {
-        encoding: 'utf8',
-        env: { PATH: `${bin}:${process.env.PATH}`, STATUS: status, COUNTED: counted, LISTED: listed, REPOSITORY: 'platform/storefront', DIGEST: 'sha256:ab', GITHUB_STEP_SUMMARY: summary },
+    const fetch = step('Fetch the scan gate');
+    const run = (version: string) => shell(fetch.run!, { PATH: `${bin}:${process.env.PATH}`, RUNNER_TEMP: temp, EXPECTED: '1.4.0', VERSION: expand(fetch.env!.VERSION, { 'vars.CDK_ECR_PLATFORM_VERSION': version }) });
+    expect(run('1.4.0').status).toBe(0);
+    const gateJs = expand(step('Wait for the scan and fail on critical findings').env!.SCAN_GATE_JS, { 'runner.temp': temp });
+    expect(fs.readFileSync(gateJs)).toEqual(fs.readFileSync(SCAN_GATE_FILE));
+    expect([run('').status, run('').stderr]).toEqual([1, expect.stringContaining('VERSION: set the repository variable CDK_ECR_PLATFORM_VERSION')]);
+  });
+
+  test('its gate gives up within the job\'s timeout, so the gate, not GitHub, says what it waited for', () => {
+    expect(Number(step('Wait for the scan and fail on critical findings').env!.SCAN_TIMEOUT_SECONDS)).toBeLessThan(job['timeout-minutes'] * 60);
+  });
+
+  describe('its scan step runs the library\'s gate', () => {
+    const DIGEST = `sha256:${'ab'.repeat(32)}`;
+    const bin = fs.mkdtempSync('/tmp/workflow-bin-');
+    // An aws stand-in: each command answers its responses in turn (the last repeating), from ANSWERS.
+    fs.writeFileSync(path.join(bin, 'aws'), [
+      '#!/usr/bin/env node',
+      'const fs = require("fs");',
+      'const kind = process.argv[3] === "list-coverage" ? "coverage" : "findings";',
+      'const counter = `${process.env.RUNNER_TEMP}/count-${kind}`;',
+      'const count = fs.existsSync(counter) ? Number(fs.readFileSync(counter, "utf8")) : 0;',
+      'fs.writeFileSync(counter, String(count + 1));',
+      'const answers = JSON.parse(process.env.ANSWERS)[kind];',
+      'if (!answers) { console.error(`unexpected aws ${process.argv.slice(2).join(" ")}`); process.exit(2); }',
+      'console.log(JSON.stringify(answers[Math.min(count, answers.length - 1)]));',
+    ].join('\n'), { mode: 0o755 });
+    const findings = (scanStatus: string, counts?: Record<string, number>) => ({
+      registryId: '111111111111',
+      repositoryName: 'platform/storefront',
+      imageId: { imageDigest: DIGEST },
+      imageScanStatus: { status: scanStatus },
+      imageScanFindings: counts ? { findingSeverityCounts: counts } : { enhancedFindings: [] },
+    });
+    const covered = (reason: string, lastScannedAt?: string) => ({
+      coveredResources: [{
+        resourceType: 'AWS_ECR_CONTAINER_IMAGE',
+        resourceId: `arn:aws:ecr:eu-west-1:111111111111:repository/platform/storefront/${DIGEST}`,
+        accountId: '111111111111',
+        scanType: 'PACKAGE',
+        scanStatus: { statusCode: 'ACTIVE', reason },
+        ...(lastScannedAt ? { lastScannedAt } : {}),
+      }],
+    });
+    const wait = step('Wait for the scan and fail on critical findings');
+    const run = (vars: Record<string, string>, answers: Record<string, unknown[]>, env: Record<string, string> = {}) => {
+      const temp = fs.mkdtempSync('/tmp/workflow-runner-');
+      const values = {
+        'runner.temp': temp,
+        'vars.SCAN_GATE || \'basic\'': vars.SCAN_GATE ?? 'basic',
+        'vars.ECR_REPOSITORY': 'platform/storefront',
+        'steps.push.outputs.digest': DIGEST,
+        'steps.tags.outputs.image': '111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/storefront',
+      };
+      const stepEnv = Object.fromEntries(Object.entries(wait.env!).map(([name, value]) => [name, expand(String(value), values)]));
+      const result = shell(expand(wait.run!, values), {
+        PATH: `${bin}:${process.env.PATH}`,
+        RUNNER_TEMP: temp,
+        GITHUB_STEP_SUMMARY: path.join(temp, 'summary'),
+        AWS_REGION: 'eu-west-1',
+        ...stepEnv,
+        SCAN_GATE_JS: SCAN_GATE_FILE,
+        SCAN_POLL_SECONDS: '0.01',
+        ANSWERS: JSON.stringify(answers),
+        ...env,
       });
-      return `${result.status} ${result.stdout.trim()}`.trim();
+      const summary = path.join(temp, 'summary');
+      return { status: result.status, stdout: result.stdout, summary: fs.existsSync(summary) ? fs.readFileSync(summary, 'utf8') : '' };
     };
-    expect(run('COMPLETE', 'None', '0')).toBe('0');
-    expect(run('COMPLETE', '2', '0')).toBe('1 ::error::2 critical findings in platform/storefront@sha256:ab');
-    expect(run('ACTIVE', 'None', '3')).toBe('1 ::error::3 critical findings in platform/storefront@sha256:ab');
-    expect(run('ACTIVE', '1', '0')).toBe('1 ::error::1 critical findings in platform/storefront@sha256:ab');
-    // ImageScanStatus values that end a scan without a result (ECR API reference).
-    for (const status of ['FAILED', 'UNSUPPORTED_IMAGE', 'FINDINGS_UNAVAILABLE', 'SCAN_ELIGIBILITY_EXPIRED', 'LIMIT_EXCEEDED', 'IMAGE_ARCHIVED']) {
-      expect(run(status, 'None', '0')).toBe(`1 ::error::scan of platform/storefront@sha256:ab ended ${status}`);
-    }
+    const pushed = `pushed 111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/storefront@${DIGEST}\n`;
+
+    test.each<[string, Record<string, string>, Record<string, unknown[]>, Record<string, string>, number, string[], string]>([
+      ['basic scanning, clean', {}, { findings: [findings('IN_PROGRESS'), findings('COMPLETE', { HIGH: 2 })] }, {}, 0,
+        [`scan gate: waiting for the basic scan of image ${DIGEST} (status IN_PROGRESS)`, `scan gate (threshold CRITICAL): image ${DIGEST}: passed; findings: HIGH=2`], pushed],
+      ['basic scanning, a critical finding', {}, { findings: [findings('COMPLETE', { CRITICAL: 1 })] }, {}, 1,
+        [`scan gate (threshold CRITICAL): image ${DIGEST}: blocked by CRITICAL; findings: CRITICAL=1`, `::error::scan gate blocked platform/storefront@${DIGEST} (findings in: image)`], ''],
+      // aws/aws-sdk#289: ECR reads ACTIVE with no findings while Inspector is still scanning.
+      ['enhanced scanning, findings after the status', { SCAN_GATE: 'enhanced' },
+        { coverage: [covered('PENDING_INITIAL_SCAN'), covered('SUCCESSFUL', '2026-11-27T10:02:30Z')], findings: [findings('ACTIVE'), findings('ACTIVE', { CRITICAL: 1 })] }, {}, 1,
+        [`scan gate: waiting for the enhanced scan of image ${DIGEST} (Amazon Inspector: ACTIVE PENDING_INITIAL_SCAN)`,
+          `scan gate (threshold CRITICAL): image ${DIGEST}: blocked by CRITICAL; findings: CRITICAL=1`, `::error::scan gate blocked platform/storefront@${DIGEST} (findings in: image)`], ''],
+      ['enhanced scanning, no coverage by the deadline', { SCAN_GATE: 'enhanced' }, { coverage: [{ coveredResources: [] }], findings: [findings('ACTIVE')] }, { SCAN_POLL_SECONDS: '5', SCAN_TIMEOUT_SECONDS: '2' }, 1,
+        [`scan gate: waiting for the enhanced scan of image ${DIGEST} (no Amazon Inspector coverage of the image yet)`,
+          `::error::no finished scan of image ${DIGEST} after 2s (last: no Amazon Inspector coverage of the image yet); is scan on push or enhanced scanning on?`], ''],
+    ])('%s', (_name, vars, answers, env, exitStatus, lines, summary) => {
+      expect(run(vars, answers, env)).toEqual({ status: exitStatus, stdout: lines.map((l) => `${l}\n`).join(''), summary });
+    });
   });
 
   test('its tag step computes the library\'s tags from a git ref', () => {

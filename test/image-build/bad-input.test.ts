@@ -56,6 +56,17 @@ describe('ImageBuildProject bad input', () => {
       "[Stack/Build] prop 'timeout': got \"Duration.minutes(NaN)\"; CodeBuild takes whole minutes from 5 minutes to 36 hours."],
     ['queue timeout of a fraction of a minute', () => ({ queuedTimeout: Duration.seconds(330) }), undefined,
       "[Stack/Build] prop 'queuedTimeout': got \"5 minutes 30 seconds\"; CodeBuild takes whole minutes from 5 minutes to 8 hours."],
+    // The scan gate reads whole seconds (SCAN_TIMEOUT_SECONDS), and must give up before CodeBuild stops the build.
+    ['scan gate timeout of a fraction of a second', () => ({ scanGateTimeout: Duration.millis(1500) }), undefined,
+      "[Stack/Build] prop 'scanGateTimeout': got \"1 second 500 millis\"; the scan gate waits whole seconds, at least one. For example Duration.minutes(30)."],
+    ['scan gate timeout of zero', () => ({ scanGateTimeout: Duration.seconds(0) }), undefined,
+      "[Stack/Build] prop 'scanGateTimeout': got \"0 seconds\"; the scan gate waits whole seconds, at least one. For example Duration.minutes(30)."],
+    ['scan gate timeout as long as the default build timeout', () => ({ scanGateTimeout: Duration.hours(1) }), undefined,
+      "[Stack/Build] prop 'scanGateTimeout': got \"1 hour\"; must be shorter than the build's timeout (1 hour), or CodeBuild stops the build before the gate gives up, "
+      + 'without saying which scan it waited for. Shorten scanGateTimeout, or raise timeout.'],
+    ['scan gate timeout beyond the build\'s', () => ({ scanGateTimeout: Duration.minutes(30), timeout: Duration.minutes(20) }), undefined,
+      "[Stack/Build] prop 'scanGateTimeout': got \"30 minutes\"; must be shorter than the build's timeout (20 minutes), or CodeBuild stops the build before the gate gives up, "
+      + 'without saying which scan it waited for. Shorten scanGateTimeout, or raise timeout.'],
     // CodeBuild CreateProject: a project name is [A-Za-z0-9][A-Za-z0-9\-_]{1,254}.
     ['project name with a space', () => ({ projectName: 'storefront build' }), undefined, `[Stack/Build] prop 'projectName': got "storefront build"; ${PROJECT_NAME_RULE}`],
     ['project name of 256 characters', () => ({ projectName: 'b'.repeat(256) }), undefined, `[Stack/Build] prop 'projectName': got "${'b'.repeat(256)}"; ${PROJECT_NAME_RULE}`],
@@ -153,6 +164,7 @@ describe('ImageBuildProject bad input', () => {
       digestParameterPrefix: new CfnParameter(stack, 'Prefix').valueAsString,
       projectName: new CfnParameter(stack, 'Name').valueAsString,
       timeout: Duration.minutes(new CfnParameter(stack, 'Minutes', { type: 'Number' }).valueAsNumber),
+      scanGateTimeout: Duration.seconds(new CfnParameter(stack, 'GateSeconds', { type: 'Number' }).valueAsNumber),
     });
     // Every check of the app, without synthesizing it.
     expect(stack.node.findAll().flatMap((c) => c.node.validate())).toEqual([]);
@@ -160,7 +172,10 @@ describe('ImageBuildProject bad input', () => {
     const project = build.project.node.defaultChild as codebuild.CfnProject;
     const environment = stack.resolve(project.environment) as codebuild.CfnProject.EnvironmentProperty;
     expect(stack.resolve([project.name, project.timeoutInMinutes])).toEqual([{ Ref: 'Name' }, { Ref: 'Minutes' }]);
-    expect((environment.environmentVariables as codebuild.CfnProject.EnvironmentVariableProperty[]).find((v) => v.name === 'DIGEST_PARAMETER_PREFIX'))
-      .toEqual({ name: 'DIGEST_PARAMETER_PREFIX', type: 'PLAINTEXT', value: { Ref: 'Prefix' } });
+    const variables = environment.environmentVariables as codebuild.CfnProject.EnvironmentVariableProperty[];
+    expect(variables.filter((v) => ['DIGEST_PARAMETER_PREFIX', 'SCAN_TIMEOUT_SECONDS'].includes(v.name))).toEqual([
+      { name: 'SCAN_TIMEOUT_SECONDS', type: 'PLAINTEXT', value: { Ref: 'GateSeconds' } },
+      { name: 'DIGEST_PARAMETER_PREFIX', type: 'PLAINTEXT', value: { Ref: 'Prefix' } },
+    ]);
   });
 });

@@ -109,6 +109,8 @@ describe('ImageBuildProject defaults', () => {
       SCAN_GATE: 'basic',
       SCAN_GATE_THRESHOLD: 'CRITICAL',
       SCAN_GATE_JS: SCAN_GATE_PATH,
+      SCAN_GATE_PASS_UNSUPPORTED: 'false',
+      SCAN_TIMEOUT_SECONDS: '1800',
       DIGEST_PARAMETER_PREFIX: { 'Fn::Join': ['', ['/image-build/', { Ref: 'Repo02AC86CF' }]] },
       BUILD_OUTPUT_FILE: '/tmp/image-build/image.env',
       ALLOW_LATEST: 'false',
@@ -224,6 +226,24 @@ describe('ImageBuildProject options', () => {
       ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
       ImageTagMutabilityExclusionFilters: tags.map((tag) => ({ ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: tag })),
     });
+  });
+
+  test.each<[string, Partial<ImageBuildProjectProps>, string]>([
+    ['the default: 30 minutes, with the default build timeout of 1 hour', {}, '1800'],
+    ['a longer build keeps the default of 30 minutes', { timeout: Duration.hours(2) }, '1800'],
+    ['a build of 20 minutes: half of it, so that the gate gives up first', { timeout: Duration.minutes(20) }, '600'],
+    ['the user\'s', { scanGateTimeout: Duration.minutes(45) }, '2700'],
+    ['the user\'s, in seconds', { scanGateTimeout: Duration.seconds(90), timeout: Duration.minutes(5) }, '90'],
+  ])('the scan gate\'s wait (SCAN_TIMEOUT_SECONDS): %s', (_name, props, seconds) => {
+    expect(variablesOf(setup(props).template).SCAN_TIMEOUT_SECONDS).toBe(seconds);
+  });
+
+  test.each<[string, string, ScanGate]>([
+    ['basic', 'false', ScanGate.basic()],
+    ['enhanced', 'false', ScanGate.enhanced()],
+    ['enhanced, passing images Inspector cannot scan,', 'true', ScanGate.enhanced(FindingSeverity.HIGH, { passUnsupportedImages: true })],
+  ])('the %s gate: SCAN_GATE_PASS_UNSUPPORTED=%s', (_name, pass, scanGate) => {
+    expect(variablesOf(setup({ scanGate }).template).SCAN_GATE_PASS_UNSUPPORTED).toBe(pass);
   });
 
   test('the gate under enhanced scanning may read Amazon Inspector\'s findings; the basic gate may not', () => {

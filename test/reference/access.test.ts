@@ -75,6 +75,26 @@ describe('access to the repositories, cross-account (registry 111111111111, dev 
     expect((await model.check(principal, 'sts:AssumeRole', deployRole(account))).allowed).toBe(allowed);
   });
 
+  // The enhanced gate's Inspector reads have no resource type in the Service Authorization Reference, so IAM evaluates
+  // them against "*": the roles that gate an image get those two and nothing that changes what Inspector reports
+  // (a suppression filter would hide findings from the gate; disabling or reconfiguring scanning would stop them).
+  const anyResource: RepositoryRef = { arn: '*', account: REGISTRY };
+  const gateRoles: Array<[string, PrincipalRef]> = [
+    ['storefront\'s build', { stack: 'Registry', role: 'storefrontBuildRole' }],
+    ['storefront\'s GitHub Actions role', { stack: 'Registry', role: 'storefrontGitHubRole' }],
+  ];
+  test.each<[string, string, boolean, PrincipalRef]>([
+    ...gateRoles.flatMap(([name, role]): Array<[string, string, boolean, PrincipalRef]> => [
+      ...['inspector2:ListCoverage', 'inspector2:ListFindings'].map((action): [string, string, boolean, PrincipalRef] => [name, action, true, role]),
+      ...['inspector2:ListCoverageStatistics', 'inspector2:CreateFilter', 'inspector2:UpdateFilter', 'inspector2:DeleteFilter', 'inspector2:Disable',
+        'inspector2:UpdateConfiguration', 'inspector2:CreateFindingsReport', 'ecr:PutRegistryScanningConfiguration']
+        .map((action): [string, string, boolean, PrincipalRef] => [name, action, false, role]),
+    ]),
+    ['storefront\'s prod release, which gates nothing,', 'inspector2:ListCoverage', false, release('storefront', 'prod')],
+  ])('the enhanced scan gate\'s Inspector reads: %s %s: %s', async (_name, action, allowed, principal) => {
+    expect((await model.check(principal, action, anyResource)).allowed).toBe(allowed);
+  });
+
   test('who can start a release: only the pipeline\'s action of that stage (identity policies naming the project)', () => {
     const template = assembly.getStackByName('Delivery').template;
     const project = Object.keys(template.Resources).find((id) => id.startsWith('storefrontPromotionReleaseprod') && template.Resources[id].Type === 'AWS::CodeBuild::Project');

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `aws` as the rehearsal's build sees it: every call goes to the real AWS CLI pointed at moto (the CLI reads no
 // endpoint variable, and the shipped script names none), except `ecr describe-image-scan-findings` for the digests a
-// test scripted: those get the test's responses in order (the last one repeating), the way ECR answers while a scan
-// runs and once it is done, including errors. moto cannot play those: it scans nothing on push and denies nothing.
+// test scripted and `inspector2 list-coverage` once a test scripted it: those get the test's responses in order (the
+// last one repeating), the way ECR and Amazon Inspector answer while a scan runs and once it is done, including errors.
+// moto cannot play those: it scans nothing on push, denies nothing and models no Inspector coverage.
 //
 // Environment: STANDIN_REAL_AWS (the real CLI), STANDIN_MOTO_ENDPOINT, STANDIN_DIR with scans.json (the scripted
-// responses, by digest or by `repository:tag`, meaning the image last pushed under that tag), pushes.jsonl (what the
-// registry stored, written by the rehearsal's registry proxy), calls.jsonl (one line per call) and call counters.
+// responses, by digest or by `repository:tag`, meaning the image last pushed under that tag), coverage.json (the
+// scripted list-coverage responses), pushes.jsonl (what the registry stored, written by the rehearsal's registry
+// proxy), calls.jsonl (one line per call) and call counters.
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -19,6 +21,19 @@ fs.appendFileSync(path.join(dir, 'calls.jsonl'), `${JSON.stringify(args)}\n`);
 function option(name) {
   const i = args.indexOf(name);
   return i < 0 ? undefined : args[i + 1];
+}
+
+/** The next of `responses` for the call counted in `counter` (the last one repeating). */
+function next(responses, counter) {
+  const count = fs.existsSync(counter) ? Number(fs.readFileSync(counter, 'utf8')) : 0;
+  fs.writeFileSync(counter, String(count + 1));
+  return responses[Math.min(count, responses.length - 1)];
+}
+
+function scriptedCoverage() {
+  const file = path.join(dir, 'coverage.json');
+  if (args[0] !== 'inspector2' || args[1] !== 'list-coverage' || !fs.existsSync(file)) return undefined;
+  return next(JSON.parse(fs.readFileSync(file, 'utf8')), path.join(dir, 'count-coverage'));
 }
 
 function scripted() {
@@ -41,16 +56,15 @@ function scripted() {
     process.stderr.write(`aws stand-in: only --output json is modelled for describe-image-scan-findings, got ${JSON.stringify(args)}\n`);
     process.exit(2);
   }
-  const counter = path.join(dir, `count-${digest.replace(':', '-')}-${Buffer.from(key).toString('hex')}`);
-  const count = fs.existsSync(counter) ? Number(fs.readFileSync(counter, 'utf8')) : 0;
-  fs.writeFileSync(counter, String(count + 1));
-  return responses[Math.min(count, responses.length - 1)];
+  return next(responses, path.join(dir, `count-${digest.replace(':', '-')}-${Buffer.from(key).toString('hex')}`));
 }
 
-const response = scripted();
+const coverage = scriptedCoverage();
+const response = coverage || scripted();
 if (response && response.error) {
   // The AWS CLI's form of a service error, exit status 254 as in AWS CLI v2.
-  process.stderr.write(`\nAn error occurred (${response.error.code}) when calling the DescribeImageScanFindings operation: ${response.error.message}\n`);
+  const operation = coverage ? 'ListCoverage' : 'DescribeImageScanFindings';
+  process.stderr.write(`\nAn error occurred (${response.error.code}) when calling the ${operation} operation: ${response.error.message}\n`);
   process.exit(254);
 } else if (response) {
   process.stdout.write(`${JSON.stringify(response.result, undefined, 4)}\n`);

@@ -188,7 +188,7 @@ export interface RehearsalRegistry {
   readonly log: string;
 }
 
-/** One scripted answer of `aws ecr describe-image-scan-findings` (see aws-standin.js). */
+/** One scripted answer of `aws ecr describe-image-scan-findings` or `aws inspector2 list-coverage` (see aws-standin.js). */
 export type ScanResponse = { readonly result: unknown } | { readonly error: { readonly code: string; readonly message: string } };
 
 /** Everything one rehearsal starts; start() and stop() bracket a test suite. */
@@ -313,6 +313,11 @@ export class Rehearsal {
     const scans = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
     scans[image] = responses;
     fs.writeFileSync(file, JSON.stringify(scans));
+  }
+
+  /** Scripts the answers of `aws inspector2 list-coverage`, in order (the last repeats): ListCoverage results or errors. */
+  scriptCoverage(responses: ScanResponse[]): void {
+    fs.writeFileSync(path.join(this.root, 'aws', 'coverage.json'), JSON.stringify(responses));
   }
 
   /** Every `aws` call made through the stand-in so far, as argument lists. */
