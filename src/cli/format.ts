@@ -1,6 +1,20 @@
 import { printable } from '../lifecycle/show';
 import type { PreviewRecord } from '../lifecycle/simulate';
 
+/**
+ * A time as AWS CLI v2 prints it, its default `cli_timestamp_format = iso8601`: Python's `datetime.isoformat()` with an
+ * offset, microseconds only when there are any (`2024-05-20T10:00:00+00:00`, `2024-04-01T09:15:30.250000+00:00`; see
+ * aws/aws-cli v2 tests/functional/test_timeformat.py, test_default, and "the AWS CLI version 2 converts all response
+ * DateTime values to ISO 8601 format" in https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-parameters-types.html).
+ * The CLI writes the machine's time zone; this writes UTC, which is what it prints with TZ=UTC (CloudShell, CI runners).
+ * AWS CLI v1 prints epoch seconds instead.
+ */
+export function awsCliTime(ms: number): string {
+  const iso = new Date(ms).toISOString(); // 2024-04-01T09:15:30.250Z
+  const fraction = iso.slice(20, 23);
+  return `${iso.slice(0, 19)}${fraction === '000' ? '' : `.${fraction}000`}+00:00`;
+}
+
 /** What get-lifecycle-policy-preview says besides its results, as far as an offline preview can know it. */
 export interface PreviewContext {
   readonly registryId?: string;
@@ -12,7 +26,7 @@ export interface PreviewContext {
 /**
  * A preview as `aws ecr get-lifecycle-policy-preview` prints it, with the same fields in the same order: the registry
  * and repository when the input names them, the policy text, the status (an offline preview is always COMPLETE), the
- * results with push times as ISO 8601 strings, and the summary.
+ * results with push times as AWS CLI v2 prints them, and the summary.
  */
 export function previewJson(preview: PreviewRecord, context: PreviewContext): object {
   return {
@@ -23,7 +37,7 @@ export function previewJson(preview: PreviewRecord, context: PreviewContext): ob
     previewResults: preview.previewResults.map((r) => ({
       imageDigest: r.imageDigest,
       imageTags: r.imageTags,
-      imagePushedAt: new Date(r.imagePushedAt).toISOString(),
+      imagePushedAt: awsCliTime(r.imagePushedAt),
       action: r.action,
       appliedRulePriority: r.appliedRulePriority,
       storageClass: r.storageClass,

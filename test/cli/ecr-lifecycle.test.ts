@@ -57,13 +57,14 @@ const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const EXPIRE = { type: 'EXPIRE' };
 const ARCHIVE = { type: 'TRANSITION', targetStorageClass: 'ARCHIVE' };
 
-// test/cli/fixtures/policy.json applied to the images-*.json inventory on 2024-06-01.
+// test/cli/fixtures/policy.json applied to the images-*.json inventory on 2024-06-01. Times as AWS CLI v2 prints them
+// (the very strings of images-v2.json).
 const APP_PREVIEW = {
   previewResults: [
-    { imageDigest: digest('c'), imageTags: ['release-1'], imagePushedAt: '2024-04-01T09:15:30.250Z', action: EXPIRE, appliedRulePriority: 1, storageClass: 'STANDARD' },
-    { imageDigest: digest('d'), imageTags: [], imagePushedAt: '2024-05-01T10:00:00.000Z', action: EXPIRE, appliedRulePriority: 2, storageClass: 'STANDARD' },
-    { imageDigest: digest('f'), imageTags: ['dev-1'], imagePushedAt: '2024-03-01T10:00:00.000Z', action: ARCHIVE, appliedRulePriority: 3, storageClass: 'STANDARD' },
-    { imageDigest: digest('1'), imageTags: ['dev-old'], imagePushedAt: '2023-01-01T10:00:00.000Z', action: EXPIRE, appliedRulePriority: 4, storageClass: 'ARCHIVE' },
+    { imageDigest: digest('c'), imageTags: ['release-1'], imagePushedAt: '2024-04-01T09:15:30.250000+00:00', action: EXPIRE, appliedRulePriority: 1, storageClass: 'STANDARD' },
+    { imageDigest: digest('d'), imageTags: [], imagePushedAt: '2024-05-01T10:00:00+00:00', action: EXPIRE, appliedRulePriority: 2, storageClass: 'STANDARD' },
+    { imageDigest: digest('f'), imageTags: ['dev-1'], imagePushedAt: '2024-03-01T10:00:00+00:00', action: ARCHIVE, appliedRulePriority: 3, storageClass: 'STANDARD' },
+    { imageDigest: digest('1'), imageTags: ['dev-old'], imagePushedAt: '2023-01-01T10:00:00+00:00', action: EXPIRE, appliedRulePriority: 4, storageClass: 'ARCHIVE' },
   ],
   summary: { expiringImageTotalCount: 3, transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: 1 }] },
 };
@@ -109,8 +110,8 @@ describe('preview', () => {
   test('--template: every repository with a lifecycle policy, labelled by logical id and plain-string name', () => {
     const r = cli('preview', '--template', fixture('template.json'), '--images', fixture('images-v2.json'), '--now', '2024-06-01', '--format', 'json');
     // CacheRepository keeps the newest 3 active images of any tag.
-    const cacheExpired = [['f', ['dev-1'], '2024-03-01T10:00:00.000Z'], ['c', ['release-1'], '2024-04-01T09:15:30.250Z'],
-      ['d', [], '2024-05-01T10:00:00.000Z'], ['b', ['release-2', 'latest'], '2024-05-10T10:00:00.000Z']] as const;
+    const cacheExpired = [['f', ['dev-1'], '2024-03-01T10:00:00+00:00'], ['c', ['release-1'], '2024-04-01T09:15:30.250000+00:00'],
+      ['d', [], '2024-05-01T10:00:00+00:00'], ['b', ['release-2', 'latest'], '2024-05-10T10:00:00+00:00']] as const;
     expect({ ...r, stdout: JSON.parse(r.stdout) }).toEqual({
       status: 0,
       stdout: {
@@ -473,4 +474,12 @@ describe('the real process (child processes: exit status, standard input, a devi
       status: 2, stdout: '', stderr: 'ecr-lifecycle: --policy \'/dev/zero\': more than 188416 bytes; a lifecycle policy has at most 30720 characters (an ECR quota), and no file holding one is larger\n',
     });
   });
+});
+
+test('push times are printed as AWS CLI v2 prints them: the strings of its describe-images output, from v1\'s epoch seconds too', () => {
+  const v2 = new Map(JSON.parse(fs.readFileSync(fixture('images-v2.json'), 'utf8')).imageDetails.map((d: Record<string, string>) => [d.imageDigest, d.imagePushedAt]));
+  const results: { imageDigest: string; imagePushedAt: string }[] = JSON.parse(
+    cli('preview', '--policy', fixture('policy.json'), '--images', fixture('images-v1.json'), '--now', '2024-06-01', '--format', 'json').stdout).previewResults;
+  expect(results.map((r) => r.imagePushedAt)).toEqual(results.map((r) => v2.get(r.imageDigest)));
+  expect(results.map((r) => r.imagePushedAt)).toContain('2024-04-01T09:15:30.250000+00:00');
 });
