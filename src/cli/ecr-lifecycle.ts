@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Only Node built-ins and the pure lifecycle engine: aws-cdk-lib alone would take longer to load than a 100,000-image preview.
-import { readSync } from 'fs';
+import { readFileSync, readSync } from 'fs';
+import { join } from 'path';
 import { previewJson, previewTable } from './format';
 import { imagesFromDescribeImages, repositoryOfImages } from './images';
 import { IMAGES_LIMIT, InputError, isObject, parseIsoTime, parseJson, POLICY_LIMIT, quote, ReadChunk, readInput, TEMPLATE_LIMIT } from './input';
@@ -17,6 +18,7 @@ import { checkPolicy } from '../lifecycle/validate';
 const USAGE = `Usage:
   ecr-lifecycle preview (--policy POLICY.json | --template TEMPLATE.json) --images IMAGES.json [--now TIME] [--format json|table]
   ecr-lifecycle validate --policy POLICY.json [--protect PATTERN ...]
+  ecr-lifecycle --version
 
 Commands:
   preview    Predict, offline, which images an ECR lifecycle policy would expire or archive.
@@ -33,6 +35,7 @@ Options:
                      Default: table when standard output is a terminal, json otherwise.
   --protect PATTERN  A tag pattern (* wildcards) whose images no rule may ever expire or archive. Repeatable.
   -h, --help         Show this help.
+  -V, --version      Show the version.
 
 A FILE of - is standard input (for one flag at most). Inputs larger than any valid one are refused: a policy file
 above ${POLICY_LIMIT.bytes} bytes, a template above ${TEMPLATE_LIMIT.bytes}, an images file above ${IMAGES_LIMIT.bytes}.
@@ -91,10 +94,20 @@ function run(argv: readonly string[], io: Io): number {
   }
   const [command, ...rest] = argv;
   switch (command) {
+    case '--version':
+    case '-V':
+      if (rest.length > 0) throw usageError(`${command} takes no arguments`);
+      io.out(`${packageVersion()}\n`);
+      return 0;
     case 'preview': return preview(parseFlags(command, rest, ['--policy', '--template', '--images', '--now', '--format'], []), io);
     case 'validate': return validate(parseFlags(command, rest, ['--policy'], ['--protect']), io);
     default: throw usageError(`unknown command ${quote(command)}`);
   }
+}
+
+/** The version of the package this file ships in: jsii compiles src/cli/ to lib/cli/, and package.json is two levels up from either. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function usageError(problem: string): InputError {

@@ -255,6 +255,7 @@ describe('exit 2: one line on stderr saying which input is wrong, never a stack 
     ['a missing required flag', ['preview', '--policy', policy], `preview: --images is required${help}`],
     ['both --policy and --template', ['preview', '--policy', policy, '--template', noPolicy, '--images', images],
       `preview: give exactly one of --policy and --template${help}`],
+    ['--version with arguments', ['--version', 'preview'], `--version takes no arguments${help}`],
   ])('%s', (_name, args, message) => {
     expect(cli(...args)).toEqual({ status: 2, stdout: '', stderr: `ecr-lifecycle: ${message}\n` });
   });
@@ -482,4 +483,18 @@ test('push times are printed as AWS CLI v2 prints them: the strings of its descr
     cli('preview', '--policy', fixture('policy.json'), '--images', fixture('images-v1.json'), '--now', '2024-06-01', '--format', 'json').stdout).previewResults;
   expect(results.map((r) => r.imagePushedAt)).toEqual(results.map((r) => v2.get(r.imageDigest)));
   expect(results.map((r) => r.imagePushedAt)).toContain('2024-04-01T09:15:30.250000+00:00');
+});
+
+describe('--version', () => {
+  const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
+  test.each([['--version'], ['-V']])('%s prints the version of the package.json two levels above the code', (flag) => {
+    expect(cli(flag)).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  // The command reads ../../package.json from src/cli/ here and from lib/cli/ once installed: jsii mirrors src/ into lib/.
+  test('the compiled layout mirrors src/: lib/cli/ has package.json two levels up too', () => {
+    const { rootDir, outDir } = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.json'), 'utf8')).compilerOptions;
+    expect({ rootDir, outDir, bin: JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).bin['ecr-lifecycle'] })
+      .toEqual({ rootDir: 'src', outDir: 'lib', bin: 'lib/cli/ecr-lifecycle.js' });
+  });
 });
