@@ -13,6 +13,11 @@ export function imagesFromDescribeImages(value: unknown, where: string): ImageRe
   if (!Array.isArray(details)) {
     throw new InputError(`${where}: expected the output of aws ecr describe-images, {"imageDetails": [...]}, got ${show(value)}`);
   }
+  // The AWS CLI prints NextToken when --max-items cut the listing short, nextToken (the service's) with --no-paginate.
+  if ((value as Record<string, unknown>).nextToken != null || (value as Record<string, unknown>).NextToken != null) {
+    throw new InputError(`${where}: has a nextToken, so it is one page of several and count rules would see only part of the repository; `
+      + 'run aws ecr describe-images without --max-items or --no-paginate (the AWS CLI then fetches every page), or concatenate the imageDetails of all pages into one file');
+  }
   const images = new Array<ImageRecord>(details.length);
   // Concatenated describe-images pages can repeat an image; ECR holds each digest once, so a repeat is an input error.
   const seen = new Map<string, number>();

@@ -498,3 +498,18 @@ describe('--version', () => {
       .toEqual({ rootDir: 'src', outDir: 'lib', bin: 'lib/cli/ecr-lifecycle.js' });
   });
 });
+
+describe('describe-images output that is one page of several', () => {
+  test.each([
+    ['nextToken', 'the service\'s token, which --no-paginate prints'],
+    ['NextToken', 'the AWS CLI\'s, which --max-items prints'],
+  ])('exit 2: a %s (%s)', (key) => {
+    const page = input(`page-${key}.json`, { imageDetails: [{ imageDigest: digest('a'), imagePushedAt: 1714557600 }], [key]: 'eyJuZXh0VG9rZW4iOiAiYWJjIn0=' });
+    expect(cli('preview', '--policy', fixture('policy.json'), '--images', page)).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: `ecr-lifecycle: --images '${page}': has a nextToken, so it is one page of several and count rules would see only part of the repository; `
+        + 'run aws ecr describe-images without --max-items or --no-paginate (the AWS CLI then fetches every page), or concatenate the imageDetails of all pages into one file\n',
+    });
+  });
+});
