@@ -2,22 +2,25 @@
 // Only Node built-ins and the pure lifecycle engine: aws-cdk-lib alone would take longer to load than a 100,000-image preview.
 import { readFileSync, readSync } from 'fs';
 import { join } from 'path';
-import { previewJson, previewTable } from './format';
-import { imagesFromDescribeImages, repositoryOfImages } from './images';
+import { readTemplatePolicies } from './assembly';
+import { noteText, previewJson, previewTable } from './format';
+import { imageInventory } from './images';
 import { IMAGES_LIMIT, InputError, isObject, parseIsoTime, parseJson, POLICY_LIMIT, quote, ReadChunk, readInput, TEMPLATE_LIMIT } from './input';
-import { templatePolicies } from './template';
+import { imagesOf, MatchedImages, pickRepository, unmatchedImages } from './match';
+import type { TemplatePolicy } from './template';
 import { protectedPatternProblem } from '../lifecycle/guard';
 import { parsePolicyJson, PolicyShapeError } from '../lifecycle/parse';
 import { policyTextProblems } from '../lifecycle/render';
-import { printable } from '../lifecycle/show';
+import { clip, printable } from '../lifecycle/show';
 import { simulatePolicy } from '../lifecycle/simulate';
 import { LIMITS } from '../lifecycle/types';
 import type { LifecyclePolicyDocument } from '../lifecycle/types';
 import { checkPolicy } from '../lifecycle/validate';
 
 const USAGE = `Usage:
-  ecr-lifecycle preview (--policy POLICY.json | --template TEMPLATE.json) --images IMAGES.json [--now TIME] [--format json|table]
-  ecr-lifecycle validate --policy POLICY.json [--protect PATTERN ...]
+  ecr-lifecycle preview (--policy POLICY.json | --template TEMPLATE.json [--repository NAME]) --images IMAGES.json
+                        [--now TIME] [--format json|table]
+  ecr-lifecycle validate (--policy POLICY.json | --template TEMPLATE.json [--repository NAME]) [--protect PATTERN ...]
   ecr-lifecycle --version
 
 Commands:
@@ -26,9 +29,17 @@ Commands:
 
 Options:
   --policy FILE      The policy JSON {"rules": [...]}, or the output of aws ecr get-lifecycle-policy.
-  --template FILE    A synthesized CloudFormation template (cdk.out/STACK.template.json): previews the lifecycle
-                     policy of every AWS::ECR::Repository in it against the same images.
-  --images FILE      The output of aws ecr describe-images (AWS CLI v1 or v2).
+  --template FILE    A synthesized CloudFormation template (cdk.out/STACK.template.json): the lifecycle policy of every
+                     AWS::ECR::Repository in it and in its nested stacks, whose templates are read from beside it.
+                     Each repository is previewed against the images whose repositoryName is its name; when the images
+                     name no repository, every repository is previewed against all of them. A repository whose name
+                     is only known at deploy time (absent, or a Ref or Fn::Join) matches no images: pick it with
+                     --repository.
+  --repository NAME  Only this repository of --template: its name, or its logical id (nested ones after their stacks',
+                     Stack/Repo, or alone when unique). Picked by logical id, a repository whose name is only known at
+                     deploy time is previewed against the images of the one repository they name.
+  --images FILE      The output of aws ecr describe-images (AWS CLI v1 or v2), all pages: run the AWS CLI without
+                     --max-items, so that it fetches every page itself.
   --now TIME         When to evaluate, ISO 8601: 2024-06-01 (UTC midnight) or 2024-06-01T12:00:00Z. Default: now.
   --format FORMAT    json (what aws ecr get-lifecycle-policy-preview prints: registryId and repositoryName when
                      --images names them, lifecyclePolicyText, status, previewResults, summary) or table.
@@ -99,11 +110,14 @@ function run(argv: readonly string[], io: Io): number {
       if (rest.length > 0) throw usageError(`${command} takes no arguments`);
       io.out(`${packageVersion()}\n`);
       return 0;
-    case 'preview': return preview(parseFlags(command, rest, ['--policy', '--template', '--images', '--now', '--format'], []), io);
-    case 'validate': return validate(parseFlags(command, rest, ['--policy'], ['--protect']), io);
+    case 'preview': return preview(parseFlags(command, rest, [...POLICY_FLAGS, '--images', '--now', '--format'], []), io);
+    case 'validate': return validate(parseFlags(command, rest, POLICY_FLAGS, ['--protect']), io);
     default: throw usageError(`unknown command ${quote(command)}`);
   }
 }
+
+/** preview and validate take the same policies: one file, or the repositories of a template. */
+const POLICY_FLAGS = ['--policy', '--template', '--repository'];
 
 /** The version of the package this file ships in: jsii compiles src/cli/ to lib/cli/, and package.json is two levels up from either. */
 function packageVersion(): string {
@@ -146,7 +160,7 @@ function required(command: string, flags: Flags, name: string): string {
 
 /** One policy to check and preview, from --policy or from a repository of --template. */
 interface PolicySource {
-  readonly repository?: { readonly logicalId: string; readonly repositoryName?: string };
+  readonly repository?: Omit<TemplatePolicy, 'text'>;
   readonly policy: { rules: unknown[] };
   /** The text ECR would store, whose length it limits. */
   readonly text: string;
@@ -171,13 +185,28 @@ function readPolicy(file: string, io: Io): PolicySource {
   return { policy, text };
 }
 
-function readTemplate(file: string, io: Io): PolicySource[] {
-  const where = `--template ${quote(file)}`;
-  return templatePolicies(parseJson('--template', file, readInput('--template', file, TEMPLATE_LIMIT, io.stdin)), where).map(({ text, ...repository }) => ({
-    repository,
-    policy: parsePolicy(`${where}: resource ${quote(repository.logicalId)}: LifecyclePolicyText`, text),
-    text,
-  }));
+/** The policies --policy or --template (with --repository) name, and whether --repository picked one. */
+function readSources(command: string, flags: Flags, io: Io): { sources: PolicySource[]; picked: boolean } {
+  const policyFile = flags.get('--policy')?.[0];
+  const templateFile = flags.get('--template')?.[0];
+  const wanted = flags.get('--repository')?.[0];
+  if ((policyFile === undefined) === (templateFile === undefined)) throw usageError(`${command}: give exactly one of --policy and --template`);
+  if (templateFile === undefined) {
+    if (wanted !== undefined) throw usageError(`${command}: --repository picks a repository of --template; with --policy, give that repository's policy`);
+    return { sources: [readPolicy(policyFile as string, io)], picked: false };
+  }
+  const where = `--template ${quote(templateFile)}`;
+  const all = readTemplatePolicies(templateFile, io.stdin);
+  // Only the picked policy is parsed: a broken one elsewhere in the template does not stand in its way.
+  const policies = wanted === undefined ? all : [pickRepository(all, wanted, where)];
+  return {
+    sources: policies.map(({ text, ...repository }) => ({
+      repository,
+      policy: parsePolicy(`${where}: resource ${quote(repository.logicalId)}: LifecyclePolicyText`, text),
+      text,
+    })),
+    picked: wanted !== undefined,
+  };
 }
 
 /**
@@ -191,15 +220,16 @@ function policyProblems(source: PolicySource, protectedTags: readonly string[] =
   return repository ? problems.map((p) => `${repository.logicalId}: ${p}`) : problems;
 }
 
-function report(problems: readonly string[], io: Io): number {
+function printProblems(problems: readonly string[], io: Io): number {
   io.out(problems.map((p) => `${printable(p)}\n`).join(''));
   return 1;
 }
 
+const json = (value: unknown) => `${JSON.stringify(value, undefined, 2)}\n`;
+/** A `notes` field, only when there is something to note. */
+const notesJson = (notes: readonly string[]) => (notes.length > 0 ? { notes } : {});
+
 function preview(flags: Flags, io: Io): number {
-  const policyFile = flags.get('--policy')?.[0];
-  const templateFile = flags.get('--template')?.[0];
-  if ((policyFile === undefined) === (templateFile === undefined)) throw usageError('preview: give exactly one of --policy and --template');
   const imagesFile = required('preview', flags, '--images');
   // Standard input can be read once.
   const fromStdin = ['--policy', '--template', '--images'].filter((name) => flags.get(name)?.[0] === '-');
@@ -210,34 +240,44 @@ function preview(flags: Flags, io: Io): number {
   const now = nowText === undefined ? Date.now() : parseIsoTime(nowText);
   if (now === undefined) throw usageError(`preview: --now: got ${quote(nowText as string)}; give an ISO 8601 date or time with an offset, such as 2024-06-01T12:00:00Z`);
 
-  const sources = templateFile !== undefined ? readTemplate(templateFile, io) : [readPolicy(policyFile as string, io)];
-  const imagesJson = parseJson('--images', imagesFile, readInput('--images', imagesFile, IMAGES_LIMIT, io.stdin));
-  const images = imagesFromDescribeImages(imagesJson, `--images ${quote(imagesFile)}`);
-  const imagesRepository = repositoryOfImages(imagesJson, `--images ${quote(imagesFile)}`);
-  const problems = sources.flatMap((s) => policyProblems(s));
-  if (problems.length > 0) return report(problems, io);
-
-  // Validation passed, so every policy is a well-formed document.
-  const previews = sources.map((s) => simulatePolicy(s.policy as unknown as LifecyclePolicyDocument, images, now));
-  if (format === 'json') {
-    const value = templateFile === undefined ? previewJson(previews[0], { ...imagesRepository, lifecyclePolicyText: sources[0].text })
-      : {
-        repositories: sources.map((s, i) => ({
-          logicalId: s.repository?.logicalId,
-          ...previewJson(previews[i], {
-            registryId: imagesRepository.registryId, repositoryName: s.repository?.repositoryName, lifecyclePolicyText: s.text,
-          }),
-        })),
-      };
-    io.out(`${JSON.stringify(value, undefined, 2)}\n`);
-  } else if (templateFile === undefined) {
-    io.out(previewTable(previews[0], images.length));
-  } else {
-    io.out(sources.map(({ repository }, i) => {
-      const name = repository?.repositoryName !== undefined ? ` (${repository.repositoryName})` : '';
-      return `${printable(`${repository?.logicalId}${name}`)}:\n${previewTable(previews[i], images.length)}`;
-    }).join('\n'));
+  const { sources, picked } = readSources('preview', flags, io);
+  const imagesWhere = `--images ${quote(imagesFile)}`;
+  const inventory = imageInventory(parseJson('--images', imagesFile, readInput('--images', imagesFile, IMAGES_LIMIT, io.stdin)), imagesWhere);
+  const fromTemplate = flags.has('--template');
+  if (!fromTemplate && (inventory.byRepository?.size ?? 0) > 1) {
+    throw new InputError(`${imagesWhere}: the images are of several repositories (${[...inventory.byRepository!.keys()].slice(0, 5).map((n) => clip(n, 100)).join(', ')}); `
+      + 'preview the images of one repository at a time, or a template of them with --template');
   }
+  const problems = sources.flatMap((s) => policyProblems(s));
+  if (problems.length > 0) return printProblems(problems, io);
+
+  const matched = sources.map((s): MatchedImages => (s.repository !== undefined ? imagesOf(s.repository, inventory, picked)
+    : { images: inventory.images, repositoryName: inventory.byRepository?.keys().next().value }));
+  // Validation passed, so every policy is a well-formed document.
+  const previews = sources.map((s, i) => simulatePolicy(s.policy as unknown as LifecyclePolicyDocument, matched[i].images, now));
+  const previewOf = (i: number) => previewJson(previews[i], {
+    registryId: inventory.registryId, repositoryName: matched[i].repositoryName, lifecyclePolicyText: sources[i].text,
+  });
+
+  if (!fromTemplate) {
+    io.out(format === 'json' ? json(previewOf(0)) : previewTable(previews[0], matched[0].images.length));
+    return 0;
+  }
+  const repositoryNotes = matched.map((m) => (m.note !== undefined ? [m.note] : []));
+  // A picked repository leaves the others' images unused on purpose.
+  const unused = picked ? undefined : unmatchedImages(inventory, matched);
+  const notes = unused !== undefined ? [unused] : [];
+  if (format === 'json') {
+    io.out(json({
+      repositories: sources.map((s, i) => ({ logicalId: s.repository?.logicalId, ...previewOf(i), ...notesJson(repositoryNotes[i]) })),
+      ...notesJson(notes),
+    }));
+    return 0;
+  }
+  io.out(sources.map(({ repository }, i) => {
+    const name = matched[i].repositoryName !== undefined ? ` (${matched[i].repositoryName})` : '';
+    return `${printable(`${repository?.logicalId}${name}`)}:\n${previewTable(previews[i], matched[i].images.length)}${noteText(repositoryNotes[i])}`;
+  }).join('\n') + noteText(notes));
   return 0;
 }
 
@@ -247,10 +287,10 @@ function validate(flags: Flags, io: Io): number {
     const problem = protectedPatternProblem(pattern);
     if (problem !== undefined) throw usageError(`validate: --protect: got ${quote(pattern)}; ${problem}`);
   }
-  const source = readPolicy(required('validate', flags, '--policy'), io);
-  const problems = policyProblems(source, protectedTags);
-  if (problems.length > 0) return report(problems, io);
-  io.out('policy is valid\n');
+  const { sources } = readSources('validate', flags, io);
+  const problems = sources.flatMap((s) => policyProblems(s, protectedTags));
+  if (problems.length > 0) return printProblems(problems, io);
+  io.out(sources.map((s) => `${s.repository !== undefined ? `${printable(s.repository.logicalId)}: ` : ''}policy is valid\n`).join(''));
   return 0;
 }
 

@@ -46,6 +46,9 @@ export function previewJson(preview: PreviewRecord, context: PreviewContext): ob
   };
 }
 
+/** One line for each note, each ending in a newline. */
+export const noteText = (notes: readonly string[]) => notes.map((n) => `note: ${printable(n)}\n`).join('');
+
 const HEADER = ['ACTION', 'RULE', 'PUSHED', 'STORAGE', 'DIGEST', 'TAGS'];
 
 /** A preview as aligned columns, one acted-on image a line, then a summary line over all `imageCount` images. */

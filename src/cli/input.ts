@@ -46,6 +46,12 @@ export const TEMPLATE_LIMIT: InputLimit = {
   why: 'CloudFormation deploys templates of at most 1 MB',
 };
 
+/** A CDK asset manifest names each file and image asset of a stack and its nested stacks in under 2 KiB. */
+export const ASSET_MANIFEST_LIMIT: InputLimit = {
+  bytes: 64 * 1024 * 1024,
+  why: 'that is over 30,000 assets at 2 KiB each, more than any cloud assembly holds',
+};
+
 /**
  * describe-images output for ECR's default quota of 100,000 images per repository, at 4 KiB an image: an entry with
  * its scan summary takes under 1 KiB, which leaves room for ten tags of the full 300 characters.

@@ -2,8 +2,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { MAX_NESTING_DEPTH } from '../../src/cli/assembly';
 import { main } from '../../src/cli/ecr-lifecycle';
 import { IMAGES_LIMIT, POLICY_LIMIT, ReadChunk, TEMPLATE_LIMIT } from '../../src/cli/input';
+import { RepositoryFleet } from '../../src/registry/fleet';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -107,25 +110,31 @@ describe('preview', () => {
     expect(r).toEqual({ status: 0, stdout: APP_TABLE.join('\n') + '\n', stderr: '' });
   });
 
-  test('--template: every repository with a lifecycle policy, labelled by logical id and plain-string name', () => {
-    const r = cli('preview', '--template', fixture('template.json'), '--images', fixture('images-v2.json'), '--now', '2024-06-01', '--format', 'json');
-    // CacheRepository keeps the newest 3 active images of any tag.
-    const cacheExpired = [['f', ['dev-1'], '2024-03-01T10:00:00+00:00'], ['c', ['release-1'], '2024-04-01T09:15:30.250000+00:00'],
-      ['d', [], '2024-05-01T10:00:00+00:00'], ['b', ['release-2', 'latest'], '2024-05-10T10:00:00+00:00']] as const;
+  // CacheRepository names no repository (CloudFormation generates its name) and keeps the newest 3 active images of any tag.
+  const unnamedImages = input('unnamed-images.json', {
+    imageDetails: JSON.parse(fs.readFileSync(fixture('images-v2.json'), 'utf8')).imageDetails.map(
+      ({ registryId: _r, repositoryName: _n, ...detail }: Record<string, unknown>) => detail),
+  });
+  const cacheExpired = [['f', ['dev-1'], '2024-03-01T10:00:00+00:00'], ['c', ['release-1'], '2024-04-01T09:15:30.250000+00:00'],
+    ['d', [], '2024-05-01T10:00:00+00:00'], ['b', ['release-2', 'latest'], '2024-05-10T10:00:00+00:00']] as const;
+  const CACHE_NOTE = 'its name is only known at deploy time, so no images match it by repositoryName; '
+    + 'preview it alone with --repository CacheRepository3A4B5C6D and the describe-images output of that repository';
+  test.each([
+    ['images naming repository app: the cache, named at deploy time, sees none', fixture('images-v2.json'), { registryId: '123456789012' },
+      { previewResults: [], summary: { expiringImageTotalCount: 0 }, notes: [CACHE_NOTE] }],
+    ['images naming no repository: both see all of them, as before repositories were matched', unnamedImages, {},
+      {
+        previewResults: cacheExpired.map(([c, imageTags, imagePushedAt]) => ({ imageDigest: digest(c), imageTags, imagePushedAt, action: EXPIRE, appliedRulePriority: 1, storageClass: 'STANDARD' })),
+        summary: { expiringImageTotalCount: 4 },
+      }],
+  ])('--template, %s', (_name, images, registry, cache) => {
+    const r = cli('preview', '--template', fixture('template.json'), '--images', images, '--now', '2024-06-01', '--format', 'json');
     expect({ ...r, stdout: JSON.parse(r.stdout) }).toEqual({
       status: 0,
       stdout: {
         repositories: [
-          { logicalId: 'AppRepository1A2B3C4D', registryId: '123456789012', repositoryName: 'app', lifecyclePolicyText: templateText('AppRepository1A2B3C4D'), status: 'COMPLETE', ...APP_PREVIEW },
-          {
-            logicalId: 'CacheRepository3A4B5C6D',
-            registryId: '123456789012',
-            lifecyclePolicyText: templateText('CacheRepository3A4B5C6D'),
-            status: 'COMPLETE',
-            previewResults: cacheExpired.map(([c, imageTags, imagePushedAt]) => (
-              { imageDigest: digest(c), imageTags, imagePushedAt, action: EXPIRE, appliedRulePriority: 1, storageClass: 'STANDARD' })),
-            summary: { expiringImageTotalCount: 4 },
-          },
+          { logicalId: 'AppRepository1A2B3C4D', ...registry, repositoryName: 'app', lifecyclePolicyText: templateText('AppRepository1A2B3C4D'), status: 'COMPLETE', ...APP_PREVIEW },
+          { logicalId: 'CacheRepository3A4B5C6D', ...registry, lifecyclePolicyText: templateText('CacheRepository3A4B5C6D'), status: 'COMPLETE', ...cache },
         ],
       },
       stderr: '',
@@ -133,7 +142,7 @@ describe('preview', () => {
   });
 
   test('--template table: one titled table per repository', () => {
-    const r = cli('preview', '--template', fixture('template.json'), '--images', fixture('images-v2.json'), '--now', '2024-06-01', '--format', 'table');
+    const r = cli('preview', '--template', fixture('template.json'), '--images', unnamedImages, '--now', '2024-06-01', '--format', 'table');
     expect(r).toEqual({
       status: 0,
       stdout: ['AppRepository1A2B3C4D (app):', ...APP_TABLE, '', 'CacheRepository3A4B5C6D:',
@@ -222,6 +231,7 @@ describe('exit 2: one line on stderr saying which input is wrong, never a stack 
   });
   const noPolicy = input('no-policy.template.json', { Resources: { Repo: { Type: 'AWS::ECR::Repository', Properties: {} } } });
   const help = "; run 'ecr-lifecycle --help' for usage";
+  const halfNamed = input('half-named.json', { imageDetails: [{ ...image, repositoryName: 'app' }, { ...image, imageDigest: digest('b') }] });
 
   test.each([
     ['missing file', ['validate', '--policy', 'missing.json'], "cannot read --policy 'missing.json': ENOENT: no such file or directory"],
@@ -240,7 +250,7 @@ describe('exit 2: one line on stderr saying which input is wrong, never a stack 
       `--images '${millis}': imageDetails[1]: imagePushedAt: got 1714557600000; expected epoch seconds, as AWS CLI v1 prints them; this looks like epoch milliseconds `
       + '(as seconds it is the year 56302). Divide by 1000, or pass the output of aws ecr describe-images unchanged'],
     ['images of two repositories', ['preview', '--policy', policy, '--images', twoRepositories],
-      `--images '${twoRepositories}': the images are of several repositories (app, web); preview the images of one repository at a time`],
+      `--images '${twoRepositories}': the images are of several repositories (app, web); preview the images of one repository at a time, or a template of them with --template`],
     ['an image listed twice (concatenated pages)', ['preview', '--policy', policy, '--images', repeated],
       `--images '${repeated}': imageDetails[1]: digest ${digest('a')} repeats imageDetails[0]; list each image once`],
     ['a policy text only known at deploy time', ['preview', '--template', joined, '--images', images],
@@ -256,6 +266,12 @@ describe('exit 2: one line on stderr saying which input is wrong, never a stack 
     ['both --policy and --template', ['preview', '--policy', policy, '--template', noPolicy, '--images', images],
       `preview: give exactly one of --policy and --template${help}`],
     ['--version with arguments', ['--version', 'preview'], `--version takes no arguments${help}`],
+    ['images some of which name no repository', ['preview', '--policy', policy, '--images', halfNamed],
+      `--images '${halfNamed}': imageDetails[1] names no repositoryName while other entries do; pass the output of aws ecr describe-images unchanged, which names the repository in every entry`],
+    ['--repository with --policy', ['preview', '--policy', policy, '--images', images, '--repository', 'app'],
+      `preview: --repository picks a repository of --template; with --policy, give that repository's policy${help}`],
+    ['--repository given twice', ['validate', '--template', fixture('template.json'), '--repository', 'app', '--repository', 'web'],
+      `validate: --repository is given twice${help}`],
   ])('%s', (_name, args, message) => {
     expect(cli(...args)).toEqual({ status: 2, stdout: '', stderr: `ecr-lifecycle: ${message}\n` });
   });
@@ -439,10 +455,12 @@ describe('control bytes from the input reach the terminal escaped', () => {
 
   test('exit 0: a template logical id titling its table', () => {
     const template = input('escape-title.template.json', {
-      Resources: { [`Repo${esc}`]: { Type: 'AWS::ECR::Repository', Properties: { LifecyclePolicy: { LifecyclePolicyText: fs.readFileSync(fixture('policy.json'), 'utf8') } } } },
+      Resources: {
+        [`Repo${esc}`]: { Type: 'AWS::ECR::Repository', Properties: { RepositoryName: 'app', LifecyclePolicy: { LifecyclePolicyText: fs.readFileSync(fixture('policy.json'), 'utf8') } } },
+      },
     });
     const r = cli('preview', '--template', template, '--images', fixture('images-v1.json'), '--now', '2024-06-01', '--format', 'table');
-    expect(r).toEqual({ status: 0, stdout: [`Repo${shown}:`, ...APP_TABLE, ''].join('\n'), stderr: '' });
+    expect(r).toEqual({ status: 0, stdout: [`Repo${shown} (app):`, ...APP_TABLE, ''].join('\n'), stderr: '' });
   });
 
   test('exit 0: tags in the table', () => {
@@ -510,6 +528,198 @@ describe('describe-images output that is one page of several', () => {
       stdout: '',
       stderr: `ecr-lifecycle: --images '${page}': has a nextToken, so it is one page of several and count rules would see only part of the repository; `
         + 'run aws ecr describe-images without --max-items or --no-paginate (the AWS CLI then fetches every page), or concatenate the imageDetails of all pages into one file\n',
+    });
+  });
+});
+
+const GIB = 2 ** 30;
+
+/** A directory of files, JSON unless given as strings. */
+function directory(name: string, files: Record<string, unknown>): string {
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [file, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), typeof content === 'string' ? content : JSON.stringify(content));
+  return dir;
+}
+
+const POLICY_TEXT = fs.readFileSync(fixture('policy.json'), 'utf8');
+const repository = (name?: string) => ({ Type: 'AWS::ECR::Repository', Properties: { ...(name ? { RepositoryName: name } : {}), LifecyclePolicy: { LifecyclePolicyText: POLICY_TEXT } } });
+const nestedStack = (assetPath?: string) => ({
+  Type: 'AWS::CloudFormation::Stack',
+  Properties: { TemplateURL: { 'Fn::Join': ['', ['https://s3.', { Ref: 'AWS::Region' }, '/bucket/0123abcd.json']] } },
+  ...(assetPath !== undefined ? { Metadata: { 'aws:asset:path': assetPath, 'aws:asset:property': 'TemplateURL' } } : {}),
+});
+
+describe('preview --template: repositories in nested stacks, as every RepositoryFleet has them', () => {
+  /** A real cloud assembly; `cdk synth` adds aws:asset:path metadata, a plain app.synth() leaves only the asset manifest. */
+  function synthesizedFleet(assetMetadata: boolean): string {
+    const outdir = path.join(tmp, `fleet-${assetMetadata}`);
+    const app = new App({ outdir, context: assetMetadata ? { 'aws:cdk:enable-asset-metadata': true } : {} });
+    new RepositoryFleet(new Stack(app, 'Registry'), 'Fleet', { repositoryNames: ['team/app', 'team/web'], shards: 2 });
+    app.synth();
+    return path.join(outdir, 'Registry.template.json');
+  }
+  const fleetImages = input('fleet-images.json', {
+    imageDetails: [
+      { registryId: '123456789012', repositoryName: 'team/app', imageDigest: digest('a'), imageSizeInBytes: GIB, imagePushedAt: '2024-01-01T00:00:00+00:00' },
+      { registryId: '123456789012', repositoryName: 'team/app', imageDigest: digest('b'), imageTags: ['v1'], imageSizeInBytes: 2 * GIB, imagePushedAt: '2024-01-01T00:00:00+00:00' },
+      // The same digest in another repository is another image.
+      { registryId: '123456789012', repositoryName: 'team/web', imageDigest: digest('a'), imageSizeInBytes: 3 * GIB, imagePushedAt: '2024-05-20T00:00:00+00:00' },
+    ],
+  });
+  const FLEET_POLICY = '{"rules":[{"rulePriority":1,"description":"Expire untagged images pushed more than 30 days ago","selection":{"tagStatus":"untagged",'
+    + '"countType":"sinceImagePushed","countUnit":"days","countNumber":30},"action":{"type":"expire"}}]}';
+  const SHARD = 'FleetShard1NestedStackShard1NestedStackResource962753E5';
+  // team/app: its untagged image is over 30 days old and expires, v1 stays. team/web: its untagged image is 12 days old.
+  const app = {
+    logicalId: `${SHARD}/teamapp9FF8E9F3`,
+    registryId: '123456789012',
+    repositoryName: 'team/app',
+    lifecyclePolicyText: FLEET_POLICY,
+    status: 'COMPLETE',
+    previewResults: [{ imageDigest: digest('a'), imageTags: [], imagePushedAt: '2024-01-01T00:00:00+00:00', action: EXPIRE, appliedRulePriority: 1, storageClass: 'STANDARD' }],
+    summary: { expiringImageTotalCount: 1 },
+  };
+  const web = {
+    logicalId: `${SHARD}/teamwebE08A7C15`,
+    registryId: '123456789012',
+    repositoryName: 'team/web',
+    lifecyclePolicyText: FLEET_POLICY,
+    status: 'COMPLETE',
+    previewResults: [],
+    summary: { expiringImageTotalCount: 0 },
+  };
+
+  test.each([
+    ['with aws:asset:path metadata (cdk synth)', true],
+    ['through the asset manifest Registry.assets.json (app.synth())', false],
+  ])('%s: each repository sees the images of its name', (_name, metadata) => {
+    const r = cli('preview', '--template', synthesizedFleet(metadata), '--images', fleetImages, '--now', '2024-06-01', '--format', 'json');
+    expect({ ...r, stdout: JSON.parse(r.stdout) }).toEqual({ status: 0, stdout: { repositories: [app, web] }, stderr: '' });
+  });
+
+  test.each([
+    ['its name', 'team/web', web],
+    ['its logical id after its nested stack\'s', `${SHARD}/teamwebE08A7C15`, web],
+    ['its logical id alone, unique in the assembly', 'teamapp9FF8E9F3', app],
+  ])('--repository by %s previews that one repository', (_name, wanted, expected) => {
+    const r = cli('preview', '--template', synthesizedFleet(true), '--repository', wanted, '--images', fleetImages, '--now', '2024-06-01', '--format', 'json');
+    expect(JSON.parse(r.stdout)).toEqual({ repositories: [expected] });
+  });
+
+  test('exit 2: --repository names no repository; the closest names are listed', () => {
+    expect(cli('preview', '--template', synthesizedFleet(true), '--repository', 'team/ap', '--images', fleetImages)).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: `ecr-lifecycle: --repository 'team/ap': no repository with a lifecycle policy in --template '${path.join(tmp, 'fleet-true', 'Registry.template.json')}' `
+        + 'has that name or logical id; the closest: team/app, team/web, teamapp9FF8E9F3\n',
+    });
+  });
+
+  test('validate --template takes the same inputs: every repository of the assembly, or the one --repository picks', () => {
+    const template = synthesizedFleet(false);
+    expect([cli('validate', '--template', template), cli('validate', '--template', template, '--repository', 'team/web')]).toEqual([
+      { status: 0, stdout: `${SHARD}/teamapp9FF8E9F3: policy is valid\n${SHARD}/teamwebE08A7C15: policy is valid\n`, stderr: '' },
+      { status: 0, stdout: `${SHARD}/teamwebE08A7C15: policy is valid\n`, stderr: '' },
+    ]);
+  });
+
+  test('images of repositories the template does not have are noted', () => {
+    const images = input('other-images.json', { imageDetails: [{ repositoryName: 'legacy', imageDigest: digest('c'), imagePushedAt: '2024-01-01T00:00:00+00:00' }] });
+    const out = JSON.parse(cli('preview', '--template', synthesizedFleet(true), '--images', images, '--now', '2024-06-01', '--format', 'json').stdout);
+    expect(out.notes).toEqual(['the images of repository legacy (1) match no repository previewed; check that --images is the describe-images output of the template\'s repositories']);
+  });
+
+  test('a chain of nested stacks as deep as allowed is read', () => {
+    const files: Record<string, unknown> = { [`d${MAX_NESTING_DEPTH}.json`]: { Resources: { Repo: repository('app') } } };
+    for (let d = 0; d < MAX_NESTING_DEPTH; d++) files[`d${d}.json`] = { Resources: { Nested: nestedStack(`d${d + 1}.json`) } };
+    const dir = directory('deep-enough', files);
+    expect(cli('validate', '--template', path.join(dir, 'd0.json'))).toEqual({ status: 0, stdout: `${'Nested/'.repeat(MAX_NESTING_DEPTH)}Repo: policy is valid\n`, stderr: '' });
+  });
+});
+
+describe('--template with --repository: names known only at deploy time', () => {
+  test('picked by logical id, the cache (no RepositoryName) is previewed against the images of the one repository they name', () => {
+    const r = cli('preview', '--template', fixture('template.json'), '--repository', 'CacheRepository3A4B5C6D', '--images', fixture('images-v2.json'), '--now', '2024-06-01', '--format', 'json');
+    const out = JSON.parse(r.stdout).repositories[0];
+    expect([r.status, out.logicalId, out.repositoryName, out.summary.expiringImageTotalCount]).toEqual([0, 'CacheRepository3A4B5C6D', 'app', 4]);
+  });
+
+  test('validate --protect covers every repository of the template', () => {
+    expect(cli('validate', '--template', fixture('template.json'), '--protect', 'release-*')).toEqual({
+      status: 1,
+      stdout: ['AppRepository1A2B3C4D: rule 1 ("Keep the newest 2 release images"): could expire images tagged \'release-*\', which are protected. '
+        + 'Add LifecycleRule.retain({ tagPatternList: [\'release-*\'] }) before it, or stop protecting \'release-*\'.',
+      'AppRepository1A2B3C4D: rule 4 ("Delete archived images after 90 days"): could expire archived images tagged \'release-*\' (archived by hand), which are protected, '
+        + 'and ECR offers no way to shield archived images. Make this rule select untagged images only, or stop protecting \'release-*\'.',
+      'CacheRepository3A4B5C6D: rule 1 ("Keep the newest 3 images"): could expire images tagged \'release-*\', which are protected. '
+        + 'Add LifecycleRule.retain({ tagPatternList: [\'release-*\'] }) before it, or stop protecting \'release-*\'.', ''].join('\n'),
+      stderr: '',
+    });
+  });
+});
+
+describe('exit 2: nested templates are untrusted input', () => {
+  const outsideDir = directory('outside', { 'secret.json': { Resources: { Repo: repository('stolen') } } });
+  const root = (name: string, files: Record<string, unknown>, nested: Record<string, unknown>) =>
+    path.join(directory(name, { 'App.template.json': { Resources: nested }, ...files }), 'App.template.json');
+  const escaping = root('escaping', {}, { Nested: nestedStack('../outside/secret.json') });
+  const absolute = root('absolute', {}, { Nested: nestedStack(path.join(outsideDir, 'secret.json')) });
+  const linked = root('linked', {}, { Nested: nestedStack('link.json') });
+  fs.symlinkSync(path.join(outsideDir, 'secret.json'), path.join(path.dirname(linked), 'link.json'));
+  const itself = root('itself', {}, { Nested: nestedStack('App.template.json') });
+  const unnamed = root('unnamed', {}, { Nested: nestedStack() });
+  const missing = root('missing', {}, { Nested: nestedStack('gone.nested.template.json') });
+  const garbled = root('garbled', { 'bad.json': '{"Resources": {"secret-value' }, { Nested: nestedStack('bad.json') });
+  const huge = root('huge', { 'huge.json': `{"Resources":{},"x":"${'x'.repeat(TEMPLATE_LIMIT.bytes)}"}` }, { Nested: nestedStack('huge.json') });
+  const ambiguous = root('ambiguous', { 'a.json': { Resources: { Repo: repository('a') } }, 'b.json': { Resources: { Repo: repository('b') } } },
+    { A: nestedStack('a.json'), B: nestedStack('b.json') });
+  const deepFiles: Record<string, unknown> = {};
+  for (let d = 0; d <= MAX_NESTING_DEPTH; d++) deepFiles[`d${d}.json`] = { Resources: { Nested: nestedStack(`d${d + 1}.json`) } };
+  const tooDeep = path.join(directory('too-deep', deepFiles), 'd0.json');
+  const fix = 'Synthesize the app again (cdk synth) and give the new cloud assembly';
+  test.each([
+    ['a path out of the directory', escaping, `--template '${escaping}': resource 'Nested' names its template '../outside/secret.json', which lies outside '${path.dirname(escaping)}'; `
+      + `a nested template lies beside the template that names it. ${fix}`],
+    ['an absolute path', absolute, `--template '${absolute}': resource 'Nested' names its template '${path.join(outsideDir, 'secret.json')}', which lies outside '${path.dirname(absolute)}'; `
+      + `a nested template lies beside the template that names it. ${fix}`],
+    ['a symbolic link out of the directory', linked, `--template '${linked}': resource 'Nested' names its template 'link.json', which leads (through a symbolic link) outside `
+      + `'${path.dirname(linked)}'; a nested template lies beside the template that names it. ${fix}`],
+    ['a template nesting itself', itself, `--template '${itself}': resource 'Nested' names its template 'App.template.json', which was read already; a template cannot nest itself or be nested twice`],
+    ['no metadata and no asset manifest', unnamed, `--template '${unnamed}': resource 'Nested' (AWS::CloudFormation::Stack) names its template neither in aws:asset:path metadata `
+      + `nor in '${path.join(path.dirname(unnamed), 'App.assets.json')}' (absent); give the STACK.template.json that cdk synth wrote beside its nested templates and asset manifest, `
+      + 'or preview that nested stack\'s template with --template'],
+    ['a nested template that is not there', missing, `cannot read nested template '${path.join(path.dirname(missing), 'gone.nested.template.json')}': ENOENT: no such file or directory; `
+      + `--template '${missing}' names it for resource 'Nested'. Synthesize the app again (cdk synth) so that the cloud assembly is whole`],
+    // The parse error names the file, not what it holds.
+    ['a nested template that is not JSON', garbled, `nested template '${path.join(path.dirname(garbled), 'bad.json')}': invalid JSON; synthesize the app again (cdk synth)`],
+    ['a nested template over the size bound', huge, `nested template '${path.join(path.dirname(huge), 'huge.json')}': more than ${TEMPLATE_LIMIT.bytes} bytes; CloudFormation deploys templates of at most 1 MB`],
+    ['nesting deeper than the bound', tooDeep, `nested template '${path.join(path.dirname(tooDeep), `d${MAX_NESTING_DEPTH}.json`)}': resource 'Nested' nests stacks more than ${MAX_NESTING_DEPTH} levels deep; `
+      + 'no app needs that many. Preview a nested template on its own with --template'],
+  ])('%s', (_name, template, message) => {
+    expect(cli('validate', '--template', template)).toEqual({ status: 2, stdout: '', stderr: `ecr-lifecycle: ${message}\n` });
+  });
+
+  test('a template with nested stacks from standard input, whose neighbours cannot be known', () => {
+    const text = JSON.stringify({ Resources: { Nested: nestedStack('a.json') } });
+    expect(cliWith({ stdin: stdinOf(text) }, 'validate', '--template', '-')).toEqual({
+      status: 2, stdout: '', stderr: "ecr-lifecycle: --template '-': has nested stacks (resource 'Nested'), whose templates lie beside the template file; give the file instead of standard input\n",
+    });
+  });
+
+  test('--repository naming a logical id of two nested stacks', () => {
+    expect(cli('validate', '--template', ambiguous, '--repository', 'Repo')).toEqual({
+      status: 2, stdout: '', stderr: `ecr-lifecycle: --repository 'Repo': names 2 repositories of --template '${ambiguous}' (A/Repo, B/Repo); give the logical id with its nested stacks\n`,
+    });
+  });
+
+  test('--repository of a name known at deploy time, with images of several repositories', () => {
+    const images = input('two-named.json', { imageDetails: [{ repositoryName: 'app', imageDigest: digest('a'), imagePushedAt: 1 }, { repositoryName: 'web', imageDigest: digest('a'), imagePushedAt: 1 }] });
+    expect(cli('preview', '--template', fixture('template.json'), '--repository', 'CacheRepository3A4B5C6D', '--images', images)).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: "ecr-lifecycle: --repository 'CacheRepository3A4B5C6D': its name is only known at deploy time and the images are of several repositories (app, web); "
+        + 'give the describe-images output of that repository alone\n',
     });
   });
 });
