@@ -3,10 +3,12 @@
 import { readFileSync, readSync } from 'fs';
 import { join } from 'path';
 import { readTemplatePolicies } from './assembly';
-import { noteText, previewJson, previewTable } from './format';
+import { noteText, previewJson, previewTable, totalJson, totalText } from './format';
 import { imageInventory } from './images';
 import { IMAGES_LIMIT, InputError, isObject, parseIsoTime, parseJson, POLICY_LIMIT, quote, ReadChunk, readInput, TEMPLATE_LIMIT } from './input';
 import { imagesOf, MatchedImages, pickRepository, unmatchedImages } from './match';
+import { PUBLISHED_PRICES, StoragePrices, withOverrides } from './pricing';
+import { addTotals, monthlyStorage, NO_STORAGE, storageNotes, storageRates, storageTotals } from './savings';
 import type { TemplatePolicy } from './template';
 import { protectedPatternProblem } from '../lifecycle/guard';
 import { parsePolicyJson, PolicyShapeError } from '../lifecycle/parse';
@@ -19,12 +21,14 @@ import { checkPolicy } from '../lifecycle/validate';
 
 const USAGE = `Usage:
   ecr-lifecycle preview (--policy POLICY.json | --template TEMPLATE.json [--repository NAME]) --images IMAGES.json
-                        [--now TIME] [--format json|table]
+                        [--now TIME] [--format json|table] [--price-standard USD] [--price-archive USD]
+                        [--price-restore USD]
   ecr-lifecycle validate (--policy POLICY.json | --template TEMPLATE.json [--repository NAME]) [--protect PATTERN ...]
   ecr-lifecycle --version
 
 Commands:
-  preview    Predict, offline, which images an ECR lifecycle policy would expire or archive.
+  preview    Predict, offline, which images an ECR lifecycle policy would expire or archive, the bytes that frees and
+             the monthly storage bill before and after.
   validate   Check a lifecycle policy against every rule ECR enforces, and that no rule can touch protected tags.
 
 Options:
@@ -41,15 +45,23 @@ Options:
   --images FILE      The output of aws ecr describe-images (AWS CLI v1 or v2), all pages: run the AWS CLI without
                      --max-items, so that it fetches every page itself.
   --now TIME         When to evaluate, ISO 8601: 2024-06-01 (UTC midnight) or 2024-06-01T12:00:00Z. Default: now.
-  --format FORMAT    json (what aws ecr get-lifecycle-policy-preview prints: registryId and repositoryName when
-                     --images names them, lifecyclePolicyText, status, previewResults, summary) or table.
-                     Default: table when standard output is a terminal, json otherwise.
+  --format FORMAT    json or table. Default: table when standard output is a terminal, json otherwise. preview's json
+                     is what aws ecr get-lifecycle-policy-preview prints (registryId and repositoryName when --images
+                     names them, lifecyclePolicyText, status, previewResults, summary; times as AWS CLI v2 prints them,
+                     in UTC), its summary extended with bytes and USD.
+  --price-standard USD, --price-archive USD
+                     USD per GB-month of standard and of archive storage, for other regions or contracts. Default: ECR's
+                     published us-east-1 prices of March 2026, 0.10 standard; archive 0.10 for the first 150 TB a month
+                     and 0.07 above. A GB is 2^30 bytes, as AWS bills it.
+  --price-restore USD
+                     USD per GB restored from the archive. Default: 0.03.
   --protect PATTERN  A tag pattern (* wildcards) whose images no rule may ever expire or archive. Repeatable.
   -h, --help         Show this help.
   -V, --version      Show the version.
 
-A FILE of - is standard input (for one flag at most). Inputs larger than any valid one are refused: a policy file
-above ${POLICY_LIMIT.bytes} bytes, a template above ${TEMPLATE_LIMIT.bytes}, an images file above ${IMAGES_LIMIT.bytes}.
+Sizes are describe-images' imageSizeInBytes of each image; images that share layers are billed for them once, so a
+policy may free less than the sum. A FILE of - is standard input (for one flag at most). Inputs larger than any valid
+one are refused: a policy file above ${POLICY_LIMIT.bytes} bytes, a template above ${TEMPLATE_LIMIT.bytes}, an images file above ${IMAGES_LIMIT.bytes}.
 
 Exit codes:
   0  success (validate: the policy is valid)
@@ -110,7 +122,7 @@ function run(argv: readonly string[], io: Io): number {
       if (rest.length > 0) throw usageError(`${command} takes no arguments`);
       io.out(`${packageVersion()}\n`);
       return 0;
-    case 'preview': return preview(parseFlags(command, rest, [...POLICY_FLAGS, '--images', '--now', '--format'], []), io);
+    case 'preview': return preview(parseFlags(command, rest, [...POLICY_FLAGS, '--images', '--now', '--format', ...PRICE_FLAGS], []), io);
     case 'validate': return validate(parseFlags(command, rest, POLICY_FLAGS, ['--protect']), io);
     default: throw usageError(`unknown command ${quote(command)}`);
   }
@@ -118,6 +130,7 @@ function run(argv: readonly string[], io: Io): number {
 
 /** preview and validate take the same policies: one file, or the repositories of a template. */
 const POLICY_FLAGS = ['--policy', '--template', '--repository'];
+const PRICE_FLAGS = ['--price-standard', '--price-archive', '--price-restore'];
 
 /** The version of the package this file ships in: jsii compiles src/cli/ to lib/cli/, and package.json is two levels up from either. */
 function packageVersion(): string {
@@ -156,6 +169,31 @@ function required(command: string, flags: Flags, name: string): string {
   const value = flags.get(name)?.[0];
   if (value === undefined) throw usageError(`${command}: ${name} is required`);
   return value;
+}
+
+function formatOf(command: string, flags: Flags, io: Io): 'json' | 'table' {
+  const format = flags.get('--format')?.[0] ?? (io.isTTY ? 'table' : 'json');
+  if (format !== 'json' && format !== 'table') throw usageError(`${command}: --format: got ${quote(format)}; use json or table`);
+  return format;
+}
+
+function nowOf(command: string, flags: Flags): number {
+  const text = flags.get('--now')?.[0];
+  const now = text === undefined ? Date.now() : parseIsoTime(text);
+  if (now === undefined) throw usageError(`${command}: --now: got ${quote(text as string)}; give an ISO 8601 date or time with an offset, such as 2024-06-01T12:00:00Z`);
+  return now;
+}
+
+function pricesOf(command: string, flags: Flags): StoragePrices {
+  const price = (name: string): number | undefined => {
+    const text = flags.get(name)?.[0];
+    if (text === undefined) return undefined;
+    if (!/^\d+(?:\.\d+)?$/.test(text)) throw usageError(`${command}: ${name}: got ${quote(text)}; give USD as a decimal number, such as 0.10`);
+    return Number(text);
+  };
+  return withOverrides(PUBLISHED_PRICES, {
+    standardUsdPerGbMonth: price('--price-standard'), archiveUsdPerGbMonth: price('--price-archive'), restoreUsdPerGb: price('--price-restore'),
+  });
 }
 
 /** One policy to check and preview, from --policy or from a repository of --template. */
@@ -234,11 +272,9 @@ function preview(flags: Flags, io: Io): number {
   // Standard input can be read once.
   const fromStdin = ['--policy', '--template', '--images'].filter((name) => flags.get(name)?.[0] === '-');
   if (fromStdin.length > 1) throw usageError(`preview: ${fromStdin.join(' and ')} both name standard input; give - to one of them`);
-  const format = flags.get('--format')?.[0] ?? (io.isTTY ? 'table' : 'json');
-  if (format !== 'json' && format !== 'table') throw usageError(`preview: --format: got ${quote(format)}; use json or table`);
-  const nowText = flags.get('--now')?.[0];
-  const now = nowText === undefined ? Date.now() : parseIsoTime(nowText);
-  if (now === undefined) throw usageError(`preview: --now: got ${quote(nowText as string)}; give an ISO 8601 date or time with an offset, such as 2024-06-01T12:00:00Z`);
+  const format = formatOf('preview', flags, io);
+  const now = nowOf('preview', flags);
+  const prices = pricesOf('preview', flags);
 
   const { sources, picked } = readSources('preview', flags, io);
   const imagesWhere = `--images ${quote(imagesFile)}`;
@@ -255,29 +291,37 @@ function preview(flags: Flags, io: Io): number {
     : { images: inventory.images, repositoryName: inventory.byRepository?.keys().next().value }));
   // Validation passed, so every policy is a well-formed document.
   const previews = sources.map((s, i) => simulatePolicy(s.policy as unknown as LifecyclePolicyDocument, matched[i].images, now));
+  const totals = previews.map((p, i) => storageTotals(matched[i].images, p));
+  const whole = totals.reduce(addTotals, NO_STORAGE);
+  const rates = storageRates(prices, whole);
+  const figures = totals.map((t) => ({ totals: t, monthly: monthlyStorage(rates, t) }));
+  const total = { totals: whole, monthly: monthlyStorage(rates, whole) };
+  const notes = storageNotes(prices, whole);
   const previewOf = (i: number) => previewJson(previews[i], {
     registryId: inventory.registryId, repositoryName: matched[i].repositoryName, lifecyclePolicyText: sources[i].text,
-  });
+  }, figures[i]);
 
   if (!fromTemplate) {
-    io.out(format === 'json' ? json(previewOf(0)) : previewTable(previews[0], matched[0].images.length));
+    io.out(format === 'json' ? json({ ...previewOf(0), ...notesJson(notes) }) : previewTable(previews[0], figures[0]) + noteText(notes));
     return 0;
   }
   const repositoryNotes = matched.map((m) => (m.note !== undefined ? [m.note] : []));
   // A picked repository leaves the others' images unused on purpose.
   const unused = picked ? undefined : unmatchedImages(inventory, matched);
-  const notes = unused !== undefined ? [unused] : [];
+  if (unused !== undefined) notes.push(unused);
   if (format === 'json') {
     io.out(json({
       repositories: sources.map((s, i) => ({ logicalId: s.repository?.logicalId, ...previewOf(i), ...notesJson(repositoryNotes[i]) })),
+      total: { repositoryCount: sources.length, ...totalJson(total) },
       ...notesJson(notes),
     }));
     return 0;
   }
-  io.out(sources.map(({ repository }, i) => {
+  const blocks = sources.map(({ repository }, i) => {
     const name = matched[i].repositoryName !== undefined ? ` (${matched[i].repositoryName})` : '';
-    return `${printable(`${repository?.logicalId}${name}`)}:\n${previewTable(previews[i], matched[i].images.length)}${noteText(repositoryNotes[i])}`;
-  }).join('\n') + noteText(notes));
+    return `${printable(`${repository?.logicalId}${name}`)}:\n${previewTable(previews[i], figures[i])}${noteText(repositoryNotes[i])}`;
+  });
+  io.out([...blocks, totalText(total, sources.length) + noteText(notes)].join('\n'));
   return 0;
 }
 

@@ -1,3 +1,4 @@
+import { formatBytes, MonthlyStorage, remainingBytes, remainingImageCount, StorageTotals, storedBytes } from './savings';
 import { printable } from '../lifecycle/show';
 import type { PreviewRecord } from '../lifecycle/simulate';
 
@@ -23,12 +24,30 @@ export interface PreviewContext {
   readonly lifecyclePolicyText: string;
 }
 
+/** The bytes and the bill of a preview, a repository or a total. */
+export interface StorageFigures {
+  readonly totals: StorageTotals;
+  readonly monthly: MonthlyStorage;
+}
+
+/** Bytes in whole numbers and money in USD, the unit in every key. */
+function storageJson({ totals, monthly }: StorageFigures): object {
+  return {
+    expiringBytes: totals.expiringBytes,
+    transitioningBytes: totals.transitioningBytes,
+    remainingImageCount: remainingImageCount(totals),
+    remainingBytes: remainingBytes(totals),
+    monthlyStorageUsdBefore: monthly.beforeUsd,
+    monthlyStorageUsdAfter: monthly.afterUsd,
+  };
+}
+
 /**
  * A preview as `aws ecr get-lifecycle-policy-preview` prints it, with the same fields in the same order: the registry
  * and repository when the input names them, the policy text, the status (an offline preview is always COMPLETE), the
- * results with push times as AWS CLI v2 prints them, and the summary.
+ * results with push times as AWS CLI v2 prints them, and the summary, to which the bytes and the bill are added.
  */
-export function previewJson(preview: PreviewRecord, context: PreviewContext): object {
+export function previewJson(preview: PreviewRecord, context: PreviewContext, storage: StorageFigures): object {
   return {
     ...(context.registryId !== undefined ? { registryId: context.registryId } : {}),
     ...(context.repositoryName !== undefined ? { repositoryName: context.repositoryName } : {}),
@@ -42,17 +61,26 @@ export function previewJson(preview: PreviewRecord, context: PreviewContext): ob
       appliedRulePriority: r.appliedRulePriority,
       storageClass: r.storageClass,
     })),
-    summary: preview.summary,
+    summary: { ...preview.summary, ...storageJson(storage) },
   };
 }
 
-/** One line for each note, each ending in a newline. */
-export const noteText = (notes: readonly string[]) => notes.map((n) => `note: ${printable(n)}\n`).join('');
+/** Figures added up over several repositories, as the template total and the report print them. */
+export function totalJson(storage: StorageFigures): object {
+  const t = storage.totals;
+  return {
+    imageCount: t.imageCount,
+    storedBytes: storedBytes(t),
+    expiringImageCount: t.expiringImageCount,
+    transitioningImageCount: t.transitioningImageCount,
+    ...storageJson(storage),
+  };
+}
 
 const HEADER = ['ACTION', 'RULE', 'PUSHED', 'STORAGE', 'DIGEST', 'TAGS'];
 
-/** A preview as aligned columns, one acted-on image a line, then a summary line over all `imageCount` images. */
-export function previewTable(preview: PreviewRecord, imageCount: number): string {
+/** A preview as aligned columns, one acted-on image a line, then what it expires, archives and leaves, and the bill. */
+export function previewTable(preview: PreviewRecord, storage: StorageFigures): string {
   const rows = preview.previewResults.map((r) => [
     r.action.type === 'TRANSITION' ? 'ARCHIVE' : 'EXPIRE',
     String(r.appliedRulePriority),
@@ -63,9 +91,25 @@ export function previewTable(preview: PreviewRecord, imageCount: number): string
     r.imageTags.length > 0 ? printable(r.imageTags.join(', ')) : '<untagged>',
   ]);
   const lines = rows.length > 0 ? alignColumns([HEADER, ...rows]) : [];
-  const archived = preview.summary.transitioningImageTotalCounts?.reduce((n, c) => n + c.imageTotalCount, 0) ?? 0;
-  lines.push(`${count(preview.summary.expiringImageTotalCount)} would expire, ${archived} would be archived (of ${count(imageCount)})`);
-  return lines.join('\n') + '\n';
+  return [...lines, ...summaryLines(storage)].join('\n') + '\n';
+}
+
+/** Three lines: images, bytes, the monthly bill. */
+function summaryLines({ totals: t, monthly }: StorageFigures): string[] {
+  return [
+    `${count(t.expiringImageCount)} would expire, ${t.transitioningImageCount} would be archived, ${remainingImageCount(t)} would stay (of ${count(t.imageCount)})`,
+    `${formatBytes(t.expiringBytes)} would expire, ${formatBytes(t.transitioningBytes)} would be archived, ${formatBytes(remainingBytes(t))} would stay`
+      + ` (of ${formatBytes(storedBytes(t))})`,
+    `storage: ${money(monthly.beforeUsd)} a month now, ${money(monthly.afterUsd)} after the policy`,
+  ];
+}
+
+/** One line for each note, each ending in a newline. */
+export const noteText = (notes: readonly string[]) => notes.map((n) => `note: ${printable(n)}\n`).join('');
+
+/** The figures of several repositories added up, under a title that counts them. */
+export function totalText(storage: StorageFigures, repositoryCount: number): string {
+  return [`total of ${repositoryCount} repositor${repositoryCount === 1 ? 'y' : 'ies'}:`, ...summaryLines(storage)].map((l) => `${l}\n`).join('');
 }
 
 /** `sha256:` and the first 12 hex digits, as `docker images` shows digests: enough to tell images apart. */
@@ -78,10 +122,12 @@ function count(n: number): string {
   return `${n} image${n === 1 ? '' : 's'}`;
 }
 
+const money = (usd: number) => `${usd.toFixed(2)} USD`;
+
 /** Pads every column but the last to its widest cell. */
 function alignColumns(rows: readonly string[][]): string[] {
   // A loop, not Math.max(...column): spreading 100,000 cells overflows the call stack.
   const widths = rows[0].map(() => 0);
   for (const row of rows) row.forEach((cell, col) => { widths[col] = Math.max(widths[col], cell.length); });
-  return rows.map((row) => row.map((cell, col) => (col < row.length - 1 ? cell.padEnd(widths[col]) : cell)).join('  '));
+  return rows.map((row) => row.map((cell, col) => (col < row.length - 1 ? cell.padEnd(widths[col]) : cell)).join('  ').trimEnd());
 }

@@ -82,7 +82,16 @@ function toImage(detail: unknown, where: string, index: number): ImageRecord {
     archivedAt: time(detail, 'lastArchivedAt', where, index),
     activatedAt: time(detail, 'lastActivatedAt', where, index),
     status: status as ImageStatusName,
+    sizeInBytes: size(detail, where, index),
   };
+}
+
+/** `imageSizeInBytes`, a whole number of bytes; undefined when absent. */
+function size(detail: Record<string, unknown>, where: string, index: number): number | undefined {
+  const value = detail.imageSizeInBytes;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw badField(where, index, detail, 'imageSizeInBytes', 'a whole number of bytes');
+  return value;
 }
 
 /**

@@ -61,27 +61,48 @@ const EXPIRE = { type: 'EXPIRE' };
 const ARCHIVE = { type: 'TRANSITION', targetStorageClass: 'ARCHIVE' };
 
 // test/cli/fixtures/policy.json applied to the images-*.json inventory on 2024-06-01. Times as AWS CLI v2 prints them
-// (the very strings of images-v2.json).
-const APP_PREVIEW = {
-  previewResults: [
-    { imageDigest: digest('c'), imageTags: ['release-1'], imagePushedAt: '2024-04-01T09:15:30.250000+00:00', action: EXPIRE, appliedRulePriority: 1, storageClass: 'STANDARD' },
-    { imageDigest: digest('d'), imageTags: [], imagePushedAt: '2024-05-01T10:00:00+00:00', action: EXPIRE, appliedRulePriority: 2, storageClass: 'STANDARD' },
-    { imageDigest: digest('f'), imageTags: ['dev-1'], imagePushedAt: '2024-03-01T10:00:00+00:00', action: ARCHIVE, appliedRulePriority: 3, storageClass: 'STANDARD' },
-    { imageDigest: digest('1'), imageTags: ['dev-old'], imagePushedAt: '2023-01-01T10:00:00+00:00', action: EXPIRE, appliedRulePriority: 4, storageClass: 'ARCHIVE' },
-  ],
-  summary: { expiringImageTotalCount: 3, transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: 1 }] },
+// (the very strings of images-v2.json); every image is 50 MiB = 52428800 bytes.
+const MIB_50 = 52_428_800;
+const APP_RESULTS = [
+  { imageDigest: digest('c'), imageTags: ['release-1'], imagePushedAt: '2024-04-01T09:15:30.250000+00:00', action: EXPIRE, appliedRulePriority: 1, storageClass: 'STANDARD' },
+  { imageDigest: digest('d'), imageTags: [], imagePushedAt: '2024-05-01T10:00:00+00:00', action: EXPIRE, appliedRulePriority: 2, storageClass: 'STANDARD' },
+  { imageDigest: digest('f'), imageTags: ['dev-1'], imagePushedAt: '2024-03-01T10:00:00+00:00', action: ARCHIVE, appliedRulePriority: 3, storageClass: 'STANDARD' },
+  { imageDigest: digest('1'), imageTags: ['dev-old'], imagePushedAt: '2023-01-01T10:00:00+00:00', action: EXPIRE, appliedRulePriority: 4, storageClass: 'ARCHIVE' },
+];
+// 3 images expire (c, d, 1), f is archived, 5 stay (a, b, e, 0, 2). 9 x 50 MiB = 450 MiB = 0.439453125 GB (2^30 bytes)
+// at 0.10 USD = 0.0439453125; after the policy 300 MiB stay stored (f now archived, at the same 0.10) = 0.029296875.
+const APP_SUMMARY = {
+  expiringImageTotalCount: 3,
+  transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: 1 }],
+  expiringBytes: 3 * MIB_50,
+  transitioningBytes: MIB_50,
+  remainingImageCount: 5,
+  remainingBytes: 5 * MIB_50,
+  monthlyStorageUsdBefore: 0.043945,
+  monthlyStorageUsdAfter: 0.029297,
 };
+const APP_PREVIEW = { previewResults: APP_RESULTS, summary: APP_SUMMARY };
+/** What archiving f at published prices, all of them below 150 TB of archive, comes to. */
+const archiveNote = (size: string) => `archiving 1 image (${size}) saves nothing: archive storage costs 0.10 USD per GB-month for the first 150 TB a month, `
+  + 'no less than standard storage (0.10 USD), restoring an image costs 0.03 USD per GB, and archived images are billed for at least 90 days. '
+  + 'Expire these images instead, or archive only once the archive holds over 150 TB.';
+const APP_NOTE = archiveNote('50.0 MiB');
 
 const templateText = (logicalId: string) => JSON.parse(fs.readFileSync(fixture('template.json'), 'utf8')).Resources[logicalId].Properties.LifecyclePolicy.LifecyclePolicyText;
 
-const APP_TABLE = [
+const APP_ROWS = [
   'ACTION   RULE  PUSHED      STORAGE   DIGEST               TAGS',
   'EXPIRE   1     2024-04-01  STANDARD  sha256:cccccccccccc  release-1',
   'EXPIRE   2     2024-05-01  STANDARD  sha256:dddddddddddd  <untagged>',
   'ARCHIVE  3     2024-03-01  STANDARD  sha256:ffffffffffff  dev-1',
   'EXPIRE   4     2023-01-01  ARCHIVE   sha256:111111111111  dev-old',
-  '3 images would expire, 1 would be archived (of 9 images)',
 ];
+const APP_SUMMARY_LINES = [
+  '3 images would expire, 1 would be archived, 5 would stay (of 9 images)',
+  '150.0 MiB would expire, 50.0 MiB would be archived, 250.0 MiB would stay (of 450.0 MiB)',
+  'storage: 0.04 USD a month now, 0.03 USD after the policy',
+];
+const APP_TABLE = [...APP_ROWS, ...APP_SUMMARY_LINES, `note: ${APP_NOTE}`];
 
 describe('preview', () => {
   test.each([
@@ -94,15 +115,16 @@ describe('preview', () => {
     // the policy text as ECR stores it, the status, then the results.
     const stored = JSON.parse(fs.readFileSync(fixture(policy), 'utf8'));
     const lifecyclePolicyText = typeof stored.lifecyclePolicyText === 'string' ? stored.lifecyclePolicyText : fs.readFileSync(fixture(policy), 'utf8');
-    const expected = { registryId: '123456789012', repositoryName: 'app', lifecyclePolicyText, status: 'COMPLETE', ...APP_PREVIEW };
+    const expected = { registryId: '123456789012', repositoryName: 'app', lifecyclePolicyText, status: 'COMPLETE', ...APP_PREVIEW, notes: [APP_NOTE] };
     expect({ ...r, stdout: JSON.parse(r.stdout) }).toEqual({ status: 0, stdout: expected, stderr: '' });
-    expect(Object.keys(JSON.parse(r.stdout))).toEqual(['registryId', 'repositoryName', 'lifecyclePolicyText', 'status', 'previewResults', 'summary']);
+    expect(Object.keys(JSON.parse(r.stdout))).toEqual(['registryId', 'repositoryName', 'lifecyclePolicyText', 'status', 'previewResults', 'summary', 'notes']);
   });
 
   test('images that name no repository give a preview without registryId and repositoryName', () => {
     const images = input('anonymous-images.json', { imageDetails: [{ imageDigest: digest('a'), imagePushedAt: 1714557600 }] });
     const r = cli('preview', '--policy', fixture('policy.json'), '--images', images, '--now', '2024-06-01', '--format', 'json');
-    expect(Object.keys(JSON.parse(r.stdout))).toEqual(['lifecyclePolicyText', 'status', 'previewResults', 'summary']);
+    expect(Object.keys(JSON.parse(r.stdout))).toEqual(['lifecyclePolicyText', 'status', 'previewResults', 'summary', 'notes']);
+    expect(JSON.parse(r.stdout).notes).toEqual(['1 image has no imageSizeInBytes; it counts as 0 bytes.']);
   });
 
   test('table: aligned rows and a summary line', () => {
@@ -119,15 +141,52 @@ describe('preview', () => {
     ['d', [], '2024-05-01T10:00:00+00:00'], ['b', ['release-2', 'latest'], '2024-05-10T10:00:00+00:00']] as const;
   const CACHE_NOTE = 'its name is only known at deploy time, so no images match it by repositoryName; '
     + 'preview it alone with --repository CacheRepository3A4B5C6D and the describe-images output of that repository';
+  const nothing = { remainingImageCount: 0, remainingBytes: 0, monthlyStorageUsdBefore: 0, monthlyStorageUsdAfter: 0 };
   test.each([
     ['images naming repository app: the cache, named at deploy time, sees none', fixture('images-v2.json'), { registryId: '123456789012' },
-      { previewResults: [], summary: { expiringImageTotalCount: 0 }, notes: [CACHE_NOTE] }],
+      { previewResults: [], summary: { expiringImageTotalCount: 0, expiringBytes: 0, transitioningBytes: 0, ...nothing }, notes: [CACHE_NOTE] },
+      // Only app's 9 images: its own figures.
+      {
+        imageCount: 9,
+        storedBytes: 9 * MIB_50,
+        expiringImageCount: 3,
+        transitioningImageCount: 1,
+        expiringBytes: 3 * MIB_50,
+        transitioningBytes: MIB_50,
+        remainingImageCount: 5,
+        remainingBytes: 5 * MIB_50,
+        monthlyStorageUsdBefore: 0.043945,
+        monthlyStorageUsdAfter: 0.029297,
+      }],
     ['images naming no repository: both see all of them, as before repositories were matched', unnamedImages, {},
       {
         previewResults: cacheExpired.map(([c, imageTags, imagePushedAt]) => ({ imageDigest: digest(c), imageTags, imagePushedAt, action: EXPIRE, appliedRulePriority: 1, storageClass: 'STANDARD' })),
-        summary: { expiringImageTotalCount: 4 },
+        // 4 x 50 MiB expire, 5 stay; 450 MiB before (0.0439453125 USD), 250 MiB after = 0.244140625 GB = 0.0244140625 USD.
+        summary: {
+          expiringImageTotalCount: 4,
+          expiringBytes: 4 * MIB_50,
+          transitioningBytes: 0,
+          remainingImageCount: 5,
+          remainingBytes: 5 * MIB_50,
+          monthlyStorageUsdBefore: 0.043945,
+          monthlyStorageUsdAfter: 0.024414,
+        },
+      },
+      // 18 images of 900 MiB: 7 expire (350 MiB), 1 is archived, 10 stay (500 MiB); 900 MiB = 0.87890625 GB is 0.087890625
+      // USD, and the 550 MiB left after both policies 0.0537109375 USD.
+      {
+        imageCount: 18,
+        storedBytes: 18 * MIB_50,
+        expiringImageCount: 7,
+        transitioningImageCount: 1,
+        expiringBytes: 7 * MIB_50,
+        transitioningBytes: MIB_50,
+        remainingImageCount: 10,
+        remainingBytes: 10 * MIB_50,
+        monthlyStorageUsdBefore: 0.087891,
+        monthlyStorageUsdAfter: 0.053711,
       }],
-  ])('--template, %s', (_name, images, registry, cache) => {
+  ])('--template, %s', (_name, images, registry, cache, total) => {
     const r = cli('preview', '--template', fixture('template.json'), '--images', images, '--now', '2024-06-01', '--format', 'json');
     expect({ ...r, stdout: JSON.parse(r.stdout) }).toEqual({
       status: 0,
@@ -136,22 +195,32 @@ describe('preview', () => {
           { logicalId: 'AppRepository1A2B3C4D', ...registry, repositoryName: 'app', lifecyclePolicyText: templateText('AppRepository1A2B3C4D'), status: 'COMPLETE', ...APP_PREVIEW },
           { logicalId: 'CacheRepository3A4B5C6D', ...registry, lifecyclePolicyText: templateText('CacheRepository3A4B5C6D'), status: 'COMPLETE', ...cache },
         ],
+        total: { repositoryCount: 2, ...total },
+        notes: [APP_NOTE],
       },
       stderr: '',
     });
   });
 
-  test('--template table: one titled table per repository', () => {
+  test('--template table: one titled table per repository, then the total', () => {
     const r = cli('preview', '--template', fixture('template.json'), '--images', unnamedImages, '--now', '2024-06-01', '--format', 'table');
     expect(r).toEqual({
       status: 0,
-      stdout: ['AppRepository1A2B3C4D (app):', ...APP_TABLE, '', 'CacheRepository3A4B5C6D:',
+      stdout: ['AppRepository1A2B3C4D (app):', ...APP_ROWS, ...APP_SUMMARY_LINES, '', 'CacheRepository3A4B5C6D:',
         'ACTION  RULE  PUSHED      STORAGE   DIGEST               TAGS',
         'EXPIRE  1     2024-03-01  STANDARD  sha256:ffffffffffff  dev-1',
         'EXPIRE  1     2024-04-01  STANDARD  sha256:cccccccccccc  release-1',
         'EXPIRE  1     2024-05-01  STANDARD  sha256:dddddddddddd  <untagged>',
         'EXPIRE  1     2024-05-10  STANDARD  sha256:bbbbbbbbbbbb  release-2, latest',
-        '4 images would expire, 0 would be archived (of 9 images)', ''].join('\n'),
+        '4 images would expire, 0 would be archived, 5 would stay (of 9 images)',
+        '200.0 MiB would expire, 0 B would be archived, 250.0 MiB would stay (of 450.0 MiB)',
+        'storage: 0.04 USD a month now, 0.02 USD after the policy',
+        '',
+        'total of 2 repositories:',
+        '7 images would expire, 1 would be archived, 10 would stay (of 18 images)',
+        '350.0 MiB would expire, 50.0 MiB would be archived, 500.0 MiB would stay (of 900.0 MiB)',
+        'storage: 0.09 USD a month now, 0.05 USD after the policy',
+        `note: ${APP_NOTE}`, ''].join('\n'),
       stderr: '',
     });
   });
@@ -231,6 +300,7 @@ describe('exit 2: one line on stderr saying which input is wrong, never a stack 
   });
   const noPolicy = input('no-policy.template.json', { Resources: { Repo: { Type: 'AWS::ECR::Repository', Properties: {} } } });
   const help = "; run 'ecr-lifecycle --help' for usage";
+  const badSize = badImages('bad-size.json', { imageDigest: digest('b'), imageSizeInBytes: '50' });
   const halfNamed = input('half-named.json', { imageDetails: [{ ...image, repositoryName: 'app' }, { ...image, imageDigest: digest('b') }] });
 
   test.each([
@@ -266,10 +336,16 @@ describe('exit 2: one line on stderr saying which input is wrong, never a stack 
     ['both --policy and --template', ['preview', '--policy', policy, '--template', noPolicy, '--images', images],
       `preview: give exactly one of --policy and --template${help}`],
     ['--version with arguments', ['--version', 'preview'], `--version takes no arguments${help}`],
+    ['a size that is not a whole number of bytes', ['preview', '--policy', policy, '--images', badSize],
+      `--images '${badSize}': imageDetails[1]: imageSizeInBytes: got "50"; expected a whole number of bytes`],
     ['images some of which name no repository', ['preview', '--policy', policy, '--images', halfNamed],
       `--images '${halfNamed}': imageDetails[1] names no repositoryName while other entries do; pass the output of aws ecr describe-images unchanged, which names the repository in every entry`],
     ['--repository with --policy', ['preview', '--policy', policy, '--images', images, '--repository', 'app'],
       `preview: --repository picks a repository of --template; with --policy, give that repository's policy${help}`],
+    ['a price that is not a number', ['preview', '--policy', policy, '--images', images, '--price-archive', '7 cents'],
+      `preview: --price-archive: got '7 cents'; give USD as a decimal number, such as 0.10${help}`],
+    ['a price given twice', ['preview', '--policy', policy, '--images', images, '--price-standard', '0.1', '--price-standard=0.2'],
+      `preview: --price-standard is given twice${help}`],
     ['--repository given twice', ['validate', '--template', fixture('template.json'), '--repository', 'app', '--repository', 'web'],
       `validate: --repository is given twice${help}`],
   ])('%s', (_name, args, message) => {
@@ -460,7 +536,11 @@ describe('control bytes from the input reach the terminal escaped', () => {
       },
     });
     const r = cli('preview', '--template', template, '--images', fixture('images-v1.json'), '--now', '2024-06-01', '--format', 'table');
-    expect(r).toEqual({ status: 0, stdout: [`Repo${shown} (app):`, ...APP_TABLE, ''].join('\n'), stderr: '' });
+    expect(r).toEqual({
+      status: 0,
+      stdout: [`Repo${shown} (app):`, ...APP_ROWS, ...APP_SUMMARY_LINES, '', 'total of 1 repository:', ...APP_SUMMARY_LINES, `note: ${APP_NOTE}`, ''].join('\n'),
+      stderr: '',
+    });
   });
 
   test('exit 0: tags in the table', () => {
@@ -473,7 +553,10 @@ describe('control bytes from the input reach the terminal escaped', () => {
       status: 0,
       stdout: ['ACTION  RULE  PUSHED      STORAGE   DIGEST               TAGS',
         `EXPIRE  1     2024-05-01  STANDARD  sha256:aaaaaaaaaaaa  release-${shown}`,
-        '1 image would expire, 0 would be archived (of 3 images)', ''].join('\n'),
+        '1 image would expire, 0 would be archived, 2 would stay (of 3 images)',
+        '0 B would expire, 0 B would be archived, 0 B would stay (of 0 B)',
+        'storage: 0.00 USD a month now, 0.00 USD after the policy',
+        'note: 3 images have no imageSizeInBytes; they count as 0 bytes.', ''].join('\n'),
       stderr: '',
     });
   });
@@ -493,14 +576,6 @@ describe('the real process (child processes: exit status, standard input, a devi
       status: 2, stdout: '', stderr: 'ecr-lifecycle: --policy \'/dev/zero\': more than 188416 bytes; a lifecycle policy has at most 30720 characters (an ECR quota), and no file holding one is larger\n',
     });
   });
-});
-
-test('push times are printed as AWS CLI v2 prints them: the strings of its describe-images output, from v1\'s epoch seconds too', () => {
-  const v2 = new Map(JSON.parse(fs.readFileSync(fixture('images-v2.json'), 'utf8')).imageDetails.map((d: Record<string, string>) => [d.imageDigest, d.imagePushedAt]));
-  const results: { imageDigest: string; imagePushedAt: string }[] = JSON.parse(
-    cli('preview', '--policy', fixture('policy.json'), '--images', fixture('images-v1.json'), '--now', '2024-06-01', '--format', 'json').stdout).previewResults;
-  expect(results.map((r) => r.imagePushedAt)).toEqual(results.map((r) => v2.get(r.imageDigest)));
-  expect(results.map((r) => r.imagePushedAt)).toContain('2024-04-01T09:15:30.250000+00:00');
 });
 
 describe('--version', () => {
@@ -532,7 +607,81 @@ describe('describe-images output that is one page of several', () => {
   });
 });
 
+test('push times are printed as AWS CLI v2 prints them: the strings of its describe-images output, from v1\'s epoch seconds too', () => {
+  const v2 = new Map(JSON.parse(fs.readFileSync(fixture('images-v2.json'), 'utf8')).imageDetails.map((d: Record<string, string>) => [d.imageDigest, d.imagePushedAt]));
+  const results: { imageDigest: string; imagePushedAt: string }[] = JSON.parse(
+    cli('preview', '--policy', fixture('policy.json'), '--images', fixture('images-v1.json'), '--now', '2024-06-01', '--format', 'json').stdout).previewResults;
+  expect(results.map((r) => r.imagePushedAt)).toEqual(results.map((r) => v2.get(r.imageDigest)));
+  expect(results.map((r) => r.imagePushedAt)).toContain('2024-04-01T09:15:30.250000+00:00');
+});
+
 const GIB = 2 ** 30;
+
+describe('what a policy saves: images-sized.json, the images of images-v2.json at 1 to 9 GiB (a=1, b=2, c=3, d=4, e=5, f=6, 0=7, 1=8, 2=9)', () => {
+  // By hand, policy.json on 2024-06-01: c (3), d (4) and the archived 1 (8) expire: 15 GiB, 8 of them archived; f (6) moves to
+  // the archive; a, b, e, 0 and the restoring 2 stay: 1+2+5+7+9 = 24 GiB. Before: standard a..f, 0 = 28 GiB, archive 1 and 2
+  // = 17 GiB. After: standard 28 - 7 - 6 = 15 GiB, archive 17 - 8 + 6 = 15 GiB. A GB is 2^30 bytes, so at 0.10 USD a
+  // GB-month, archive too (under 150 TB), the bill is 45 x 0.10 = 4.50 USD before and 30 x 0.10 = 3.00 after.
+  const bytes = { expiringBytes: 15 * GIB, transitioningBytes: 6 * GIB, remainingImageCount: 5, remainingBytes: 24 * GIB };
+  const SIZED_NOTE = archiveNote('6.0 GiB');
+  test.each([
+    ['published prices', [], 4.5, 3, [SIZED_NOTE]],
+    // 28 x 0.10 + 17 x 0.05 = 3.65; 15 x 0.10 + 15 x 0.05 = 2.25. Archiving now saves 0.05 a GB-month: no note.
+    ['--price-archive 0.05', ['--price-archive', '0.05'], 3.65, 2.25, []],
+    // 28 x 0.20 + 17 x 0.10 = 7.30; 15 x 0.20 + 15 x 0.10 = 4.50.
+    ['--price-standard 0.2', ['--price-standard=0.2'], 7.3, 4.5, []],
+    ['--price-restore 0.05, in the note', ['--price-restore', '0.05'], 4.5, 3, [SIZED_NOTE.replace('costs 0.03 USD per GB', 'costs 0.05 USD per GB')]],
+    // A flat archive price as high as standard: no band to wait for.
+    ['--price-archive 0.10', ['--price-archive', '0.10'], 4.5, 3, [SIZED_NOTE.replace(' for the first 150 TB a month', '').replace(', or archive only once the archive holds over 150 TB', '')]],
+  ])('json, %s', (_name, flags, before, after, notes) => {
+    const r = cli('preview', '--policy', fixture('policy.json'), '--images', fixture('images-sized.json'), '--now', '2024-06-01', '--format', 'json', ...flags);
+    const out = JSON.parse(r.stdout);
+    expect({ status: r.status, summary: out.summary, notes: out.notes ?? [] }).toEqual({
+      status: 0,
+      summary: { ...APP_SUMMARY, ...bytes, monthlyStorageUsdBefore: before, monthlyStorageUsdAfter: after },
+      notes,
+    });
+  });
+
+  test('table', () => {
+    const r = cli('preview', '--policy', fixture('policy.json'), '--images', fixture('images-sized.json'), '--now', '2024-06-01', '--format', 'table');
+    expect(r).toEqual({
+      status: 0,
+      stdout: [...APP_ROWS, APP_SUMMARY_LINES[0], '15.0 GiB would expire, 6.0 GiB would be archived, 24.0 GiB would stay (of 45.0 GiB)',
+        'storage: 4.50 USD a month now, 3.00 USD after the policy', `note: ${SIZED_NOTE}`, ''].join('\n'),
+      stderr: '',
+    });
+  });
+
+  test('above 150 TB of archive, archiving saves: the 0.07 band', () => {
+    const TIB = 1024 * GIB;
+    const images = input('huge-images.json', {
+      imageDetails: [
+        // Archived a month ago, so rule 4 (90 days after archiving) leaves it.
+        { imageDigest: digest('a'), imageTags: ['dev-a'], imageSizeInBytes: 200 * TIB, imagePushedAt: '2024-01-01T00:00:00+00:00', imageStatus: 'ARCHIVED', lastArchivedAt: '2024-05-01T00:00:00+00:00' },
+        // Never pulled since its push 60 days before: rule 3 archives it.
+        { imageDigest: digest('b'), imageTags: ['dev-b'], imageSizeInBytes: 10 * TIB, imagePushedAt: '2024-04-02T00:00:00+00:00' },
+      ],
+    });
+    const r = cli('preview', '--policy', fixture('policy.json'), '--images', images, '--now', '2024-06-01', '--format', 'json');
+    // Before: 10 TiB standard = 10,240 GB x 0.10 = 1,024; 200 TiB archive = 204,800 GB: 153,600 x 0.10 + 51,200 x 0.07 = 18,944.
+    // After: 210 TiB archive = 215,040 GB: 15,360 + 61,440 x 0.07 = 19,660.80. The 10 TiB cost 716.80 archived against
+    // 1,024 in standard storage: no note.
+    expect({ summary: JSON.parse(r.stdout).summary, notes: JSON.parse(r.stdout).notes }).toEqual({
+      summary: {
+        expiringImageTotalCount: 0,
+        transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: 1 }],
+        expiringBytes: 0,
+        transitioningBytes: 10 * TIB,
+        remainingImageCount: 1,
+        remainingBytes: 200 * TIB,
+        monthlyStorageUsdBefore: 19_968,
+        monthlyStorageUsdAfter: 19_660.8,
+      },
+      notes: undefined,
+    });
+  });
+});
 
 /** A directory of files, JSON unless given as strings. */
 function directory(name: string, files: Record<string, unknown>): string {
@@ -570,7 +719,8 @@ describe('preview --template: repositories in nested stacks, as every Repository
   const FLEET_POLICY = '{"rules":[{"rulePriority":1,"description":"Expire untagged images pushed more than 30 days ago","selection":{"tagStatus":"untagged",'
     + '"countType":"sinceImagePushed","countUnit":"days","countNumber":30},"action":{"type":"expire"}}]}';
   const SHARD = 'FleetShard1NestedStackShard1NestedStackResource962753E5';
-  // team/app: its untagged image is over 30 days old and expires, v1 stays. team/web: its untagged image is 12 days old.
+  // team/app: its untagged 1 GiB image is over 30 days old and expires, v1 (2 GiB) stays: 0.30 USD a month, then 0.20.
+  // team/web: its untagged image is 12 days old and stays: 0.30. Together 6 GiB (0.60), then 5 GiB (0.50).
   const app = {
     logicalId: `${SHARD}/teamapp9FF8E9F3`,
     registryId: '123456789012',
@@ -578,7 +728,15 @@ describe('preview --template: repositories in nested stacks, as every Repository
     lifecyclePolicyText: FLEET_POLICY,
     status: 'COMPLETE',
     previewResults: [{ imageDigest: digest('a'), imageTags: [], imagePushedAt: '2024-01-01T00:00:00+00:00', action: EXPIRE, appliedRulePriority: 1, storageClass: 'STANDARD' }],
-    summary: { expiringImageTotalCount: 1 },
+    summary: {
+      expiringImageTotalCount: 1,
+      expiringBytes: GIB,
+      transitioningBytes: 0,
+      remainingImageCount: 1,
+      remainingBytes: 2 * GIB,
+      monthlyStorageUsdBefore: 0.3,
+      monthlyStorageUsdAfter: 0.2,
+    },
   };
   const web = {
     logicalId: `${SHARD}/teamwebE08A7C15`,
@@ -587,15 +745,34 @@ describe('preview --template: repositories in nested stacks, as every Repository
     lifecyclePolicyText: FLEET_POLICY,
     status: 'COMPLETE',
     previewResults: [],
-    summary: { expiringImageTotalCount: 0 },
+    summary: {
+      expiringImageTotalCount: 0,
+      expiringBytes: 0,
+      transitioningBytes: 0,
+      remainingImageCount: 1,
+      remainingBytes: 3 * GIB,
+      monthlyStorageUsdBefore: 0.3,
+      monthlyStorageUsdAfter: 0.3,
+    },
   };
+  const total = (repositoryCount: number, t: object) => ({ repositoryCount, transitioningImageCount: 0, transitioningBytes: 0, ...t });
+  const bothTotal = total(2, {
+    imageCount: 3,
+    storedBytes: 6 * GIB,
+    expiringImageCount: 1,
+    expiringBytes: GIB,
+    remainingImageCount: 2,
+    remainingBytes: 5 * GIB,
+    monthlyStorageUsdBefore: 0.6,
+    monthlyStorageUsdAfter: 0.5,
+  });
 
   test.each([
     ['with aws:asset:path metadata (cdk synth)', true],
     ['through the asset manifest Registry.assets.json (app.synth())', false],
   ])('%s: each repository sees the images of its name', (_name, metadata) => {
     const r = cli('preview', '--template', synthesizedFleet(metadata), '--images', fleetImages, '--now', '2024-06-01', '--format', 'json');
-    expect({ ...r, stdout: JSON.parse(r.stdout) }).toEqual({ status: 0, stdout: { repositories: [app, web] }, stderr: '' });
+    expect({ ...r, stdout: JSON.parse(r.stdout) }).toEqual({ status: 0, stdout: { repositories: [app, web], total: bothTotal }, stderr: '' });
   });
 
   test.each([
@@ -604,7 +781,21 @@ describe('preview --template: repositories in nested stacks, as every Repository
     ['its logical id alone, unique in the assembly', 'teamapp9FF8E9F3', app],
   ])('--repository by %s previews that one repository', (_name, wanted, expected) => {
     const r = cli('preview', '--template', synthesizedFleet(true), '--repository', wanted, '--images', fleetImages, '--now', '2024-06-01', '--format', 'json');
-    expect(JSON.parse(r.stdout)).toEqual({ repositories: [expected] });
+    const { logicalId: _l, registryId: _r, repositoryName: _n, lifecyclePolicyText: _t, status: _s, previewResults: _p, summary } = expected;
+    const { expiringImageTotalCount, expiringBytes, remainingImageCount, remainingBytes, monthlyStorageUsdBefore, monthlyStorageUsdAfter } = summary;
+    expect(JSON.parse(r.stdout)).toEqual({
+      repositories: [expected],
+      total: total(1, {
+        imageCount: remainingImageCount + expiringImageTotalCount,
+        storedBytes: remainingBytes + expiringBytes,
+        expiringImageCount: expiringImageTotalCount,
+        expiringBytes,
+        remainingImageCount,
+        remainingBytes,
+        monthlyStorageUsdBefore,
+        monthlyStorageUsdAfter,
+      }),
+    });
   });
 
   test('exit 2: --repository names no repository; the closest names are listed', () => {
