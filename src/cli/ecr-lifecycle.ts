@@ -1,20 +1,21 @@
 #!/usr/bin/env node
 // Only Node built-ins and the pure lifecycle engine: aws-cdk-lib alone would take longer to load than a 100,000-image preview.
-import { readFileSync, readSync } from 'fs';
+import { existsSync, readFileSync, readSync } from 'fs';
 import { join } from 'path';
 import { readTemplatePolicies } from './assembly';
-import { noteText, previewJson, previewTable, totalJson, totalText } from './format';
+import { noteText, previewJson, previewTable, reportTable, totalJson, totalText } from './format';
 import { imageInventory } from './images';
-import { IMAGES_LIMIT, InputError, isObject, parseIsoTime, parseJson, POLICY_LIMIT, quote, ReadChunk, readInput, TEMPLATE_LIMIT } from './input';
+import { IMAGES_LIMIT, InputError, REPOSITORIES_LIMIT, InputLimit, isObject, parseIsoTime, parseJson, POLICY_LIMIT, quote, ReadChunk, readInput, TEMPLATE_LIMIT } from './input';
 import { imagesOf, MatchedImages, pickRepository, unmatchedImages } from './match';
 import { PUBLISHED_PRICES, StoragePrices, withOverrides } from './pricing';
+import { rankRows, ReportRow, REPOSITORIES_FILE, RepositoryFlag, repositoryFiles, repositoryNames } from './report';
 import { addTotals, monthlyStorage, NO_STORAGE, storageNotes, storageRates, storageTotals } from './savings';
 import type { TemplatePolicy } from './template';
 import { protectedPatternProblem } from '../lifecycle/guard';
 import { parsePolicyJson, PolicyShapeError } from '../lifecycle/parse';
 import { policyTextProblems } from '../lifecycle/render';
 import { clip, printable } from '../lifecycle/show';
-import { simulatePolicy } from '../lifecycle/simulate';
+import { expiresTaggedImages, PreviewRecord, simulatePolicy } from '../lifecycle/simulate';
 import { LIMITS } from '../lifecycle/types';
 import type { LifecyclePolicyDocument } from '../lifecycle/types';
 import { checkPolicy } from '../lifecycle/validate';
@@ -24,12 +25,18 @@ const USAGE = `Usage:
                         [--now TIME] [--format json|table] [--price-standard USD] [--price-archive USD]
                         [--price-restore USD]
   ecr-lifecycle validate (--policy POLICY.json | --template TEMPLATE.json [--repository NAME]) [--protect PATTERN ...]
+  ecr-lifecycle report --dir DIR [--top N] [--now TIME] [--format json|table] [--price-standard USD] ...
   ecr-lifecycle --version
 
 Commands:
   preview    Predict, offline, which images an ECR lifecycle policy would expire or archive, the bytes that frees and
              the monthly storage bill before and after.
   validate   Check a lifecycle policy against every rule ECR enforces, and that no rule can touch protected tags.
+  report     Rank the repositories of a whole registry by what they store and what their policies would free, flagging
+             those without a policy or whose policy never expires tagged images. DIR holds what a loop over the AWS CLI
+             writes (see the README): repositories.json from aws ecr describe-repositories, and for each repository
+             NAME.images.json (describe-images) and NAME.policy.json (get-lifecycle-policy; absent when it has none),
+             NAME being the repository name with each / written %2F.
 
 Options:
   --policy FILE      The policy JSON {"rules": [...]}, or the output of aws ecr get-lifecycle-policy.
@@ -55,6 +62,7 @@ Options:
                      and 0.07 above. A GB is 2^30 bytes, as AWS bills it.
   --price-restore USD
                      USD per GB restored from the archive. Default: 0.03.
+  --top N            report: only the first N repositories (the total still covers all).
   --protect PATTERN  A tag pattern (* wildcards) whose images no rule may ever expire or archive. Repeatable.
   -h, --help         Show this help.
   -V, --version      Show the version.
@@ -124,6 +132,7 @@ function run(argv: readonly string[], io: Io): number {
       return 0;
     case 'preview': return preview(parseFlags(command, rest, [...POLICY_FLAGS, '--images', '--now', '--format', ...PRICE_FLAGS], []), io);
     case 'validate': return validate(parseFlags(command, rest, POLICY_FLAGS, ['--protect']), io);
+    case 'report': return report(parseFlags(command, rest, ['--dir', '--top', '--now', '--format', ...PRICE_FLAGS], []), io);
     default: throw usageError(`unknown command ${quote(command)}`);
   }
 }
@@ -213,9 +222,10 @@ function parsePolicy(where: string, text: string): { rules: unknown[] } {
   }
 }
 
-function readPolicy(file: string, io: Io): PolicySource {
-  const content = readInput('--policy', file, POLICY_LIMIT, io.stdin);
-  const policy = parsePolicy(`--policy ${quote(file)}`, content);
+/** A policy file; `what` names it in messages: `--policy`, or a file of the report's directory. */
+function readPolicy(what: string, file: string, io: Io): PolicySource {
+  const content = readInput(what, file, POLICY_LIMIT, io.stdin);
+  const policy = parsePolicy(`${what} ${quote(file)}`, content);
   // parsePolicyJson unwraps get-lifecycle-policy output; ECR measures the stored lifecyclePolicyText, or else the
   // file as `put-lifecycle-policy --lifecycle-policy-text file://...` sends it. The parse cannot fail a second time.
   const outer: unknown = JSON.parse(content);
@@ -231,7 +241,7 @@ function readSources(command: string, flags: Flags, io: Io): { sources: PolicySo
   if ((policyFile === undefined) === (templateFile === undefined)) throw usageError(`${command}: give exactly one of --policy and --template`);
   if (templateFile === undefined) {
     if (wanted !== undefined) throw usageError(`${command}: --repository picks a repository of --template; with --policy, give that repository's policy`);
-    return { sources: [readPolicy(policyFile as string, io)], picked: false };
+    return { sources: [readPolicy('--policy', policyFile as string, io)], picked: false };
   }
   const where = `--template ${quote(templateFile)}`;
   const all = readTemplatePolicies(templateFile, io.stdin);
@@ -335,6 +345,78 @@ function validate(flags: Flags, io: Io): number {
   const problems = sources.flatMap((s) => policyProblems(s, protectedTags));
   if (problems.length > 0) return printProblems(problems, io);
   io.out(sources.map((s) => `${s.repository !== undefined ? `${printable(s.repository.logicalId)}: ` : ''}policy is valid\n`).join(''));
+  return 0;
+}
+
+const NO_PREVIEW: PreviewRecord = { previewResults: [], summary: { expiringImageTotalCount: 0 } };
+
+/** A file of the report's directory, as JSON; a missing one is the loop's to write. */
+function readReportFile(file: string, limit: InputLimit, io: Io): unknown {
+  try {
+    return parseJson('report file', file, readInput('report file', file, limit, io.stdin));
+  } catch (e) {
+    if (!(e instanceof InputError) || !e.message.startsWith('cannot read')) throw e;
+    throw new InputError(`${e.message}; write the directory with the loop of the README's ecr-lifecycle report section`);
+  }
+}
+
+/** One repository of the report's directory, read, previewed and reduced to its figures before the next is read. */
+function reportRow(dir: string, repositoryName: string, now: number, io: Io): { row: ReportRow; note?: string } {
+  const files = repositoryFiles(repositoryName);
+  const imagesFile = join(dir, files.images);
+  const where = `report file ${quote(imagesFile)}`;
+  const inventory = imageInventory(readReportFile(imagesFile, IMAGES_LIMIT, io), where);
+  const other = [...(inventory.byRepository?.keys() ?? [])].find((n) => n !== repositoryName);
+  if (other !== undefined) {
+    throw new InputError(`${where}: holds images of ${quote(other)}, not of ${quote(repositoryName)}; `
+      + 'write each repository\'s describe-images output to NAME.images.json, NAME being its name with each / written %2F');
+  }
+  const policyFile = join(dir, files.policy);
+  const unchanged = (flag: RepositoryFlag): ReportRow => ({ repositoryName, storage: storageTotals(inventory.images, NO_PREVIEW), flags: [flag] });
+  if (!existsSync(policyFile)) return { row: unchanged('no-policy') };
+  const source = readPolicy('report file', policyFile, io);
+  const problems = policyProblems(source);
+  if (problems.length > 0) {
+    return {
+      row: unchanged('invalid-policy'),
+      note: `${repositoryName}: its policy breaks ECR's rules (${problems.length} problem${problems.length === 1 ? '' : 's'}) and was not previewed; `
+        + `run ecr-lifecycle validate --policy ${policyFile}`,
+    };
+  }
+  const policy = source.policy as unknown as LifecyclePolicyDocument;
+  const storage = storageTotals(inventory.images, simulatePolicy(policy, inventory.images, now));
+  return { row: { repositoryName, storage, flags: expiresTaggedImages(policy) ? [] : ['never-expires-tagged'] } };
+}
+
+function report(flags: Flags, io: Io): number {
+  const dir = required('report', flags, '--dir');
+  const format = formatOf('report', flags, io);
+  const now = nowOf('report', flags);
+  const prices = pricesOf('report', flags);
+  const topText = flags.get('--top')?.[0];
+  if (topText !== undefined && !/^[1-9]\d*$/.test(topText)) throw usageError(`report: --top: got ${quote(topText)}; give a whole number of repositories, such as 20`);
+
+  const listFile = join(dir, REPOSITORIES_FILE);
+  const names = repositoryNames(readReportFile(listFile, REPOSITORIES_LIMIT, io), `report file ${quote(listFile)}`);
+  const read = names.map((name) => reportRow(dir, name, now, io));
+  const ranked = rankRows(read.map((r) => r.row));
+  const whole = ranked.map((r) => r.storage).reduce(addTotals, NO_STORAGE);
+  const rates = storageRates(prices, whole);
+  const shown = ranked.slice(0, topText === undefined ? undefined : Number(topText))
+    .map((row) => ({ row, monthly: monthlyStorage(rates, row.storage) }));
+  const total = { totals: whole, monthly: monthlyStorage(rates, whole) };
+  const notes = [...read.flatMap((r) => (r.note !== undefined ? [r.note] : [])), ...storageNotes(prices, whole)];
+  if (format === 'json') {
+    io.out(json({
+      repositories: shown.map(({ row, monthly }) => ({
+        repositoryName: row.repositoryName, ...totalJson({ totals: row.storage, monthly }), flags: row.flags,
+      })),
+      total: { repositoryCount: ranked.length, ...totalJson(total) },
+      ...notesJson(notes),
+    }));
+  } else {
+    io.out(reportTable(shown, ranked.length - shown.length, total, ranked.length) + noteText(notes));
+  }
   return 0;
 }
 

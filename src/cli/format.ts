@@ -1,3 +1,4 @@
+import type { ReportRow } from './report';
 import { formatBytes, MonthlyStorage, remainingBytes, remainingImageCount, StorageTotals, storedBytes } from './savings';
 import { printable } from '../lifecycle/show';
 import type { PreviewRecord } from '../lifecycle/simulate';
@@ -110,6 +111,25 @@ export const noteText = (notes: readonly string[]) => notes.map((n) => `note: ${
 /** The figures of several repositories added up, under a title that counts them. */
 export function totalText(storage: StorageFigures, repositoryCount: number): string {
   return [`total of ${repositoryCount} repositor${repositoryCount === 1 ? 'y' : 'ies'}:`, ...summaryLines(storage)].map((l) => `${l}\n`).join('');
+}
+
+const REPORT_HEADER = ['REPOSITORY', 'IMAGES', 'STORED', 'EXPIRING', 'ARCHIVING', 'USD/MONTH NOW', 'AFTER', 'FLAGS'];
+
+/** The ranked repositories, one a line, then the registry's total. */
+export function reportTable(
+  rows: readonly { row: ReportRow; monthly: MonthlyStorage }[], omitted: number, total: StorageFigures, repositoryCount: number): string {
+  const lines = alignColumns([REPORT_HEADER, ...rows.map(({ row, monthly }) => [
+    printable(row.repositoryName),
+    String(row.storage.imageCount),
+    formatBytes(storedBytes(row.storage)),
+    formatBytes(row.storage.expiringBytes),
+    formatBytes(row.storage.transitioningBytes),
+    monthly.beforeUsd.toFixed(2),
+    monthly.afterUsd.toFixed(2),
+    row.flags.join(', '),
+  ])]);
+  if (omitted > 0) lines.push(`... ${omitted} more repositor${omitted === 1 ? 'y' : 'ies'}`);
+  return lines.map((l) => `${l}\n`).join('') + totalText(total, repositoryCount);
 }
 
 /** `sha256:` and the first 12 hex digits, as `docker images` shows digests: enough to tell images apart. */

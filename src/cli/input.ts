@@ -61,6 +61,12 @@ export const IMAGES_LIMIT: InputLimit = {
   why: `that is 4 KiB for each of ${LIMITS.defaultMaxImagesPerRepository} images, ECR's default quota per repository; preview one repository's images`,
 };
 
+/** describe-repositories output: under 1 KiB a repository, so the images bound holds 400,000 of them. */
+export const REPOSITORIES_LIMIT: InputLimit = {
+  bytes: IMAGES_LIMIT.bytes,
+  why: 'that is 400,000 repositories at 1 KiB each; report on the registry of one region at a time',
+};
+
 const CHUNK_BYTES = 1024 * 1024;
 
 /** Everything `read` gives, or undefined as soon as it passes `maxBytes`: an endless input is never held whole. */

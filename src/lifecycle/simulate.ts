@@ -253,6 +253,14 @@ function previewResult(image: ImageRecord, rule: LifecycleRuleDocument): Preview
   };
 }
 
+/**
+ * Whether some rule can ever expire a tagged image: one selecting `tagged` or `any` images whose action is expire. A
+ * policy without one keeps every tagged image forever, however many are pushed.
+ */
+export function expiresTaggedImages(policy: LifecyclePolicyDocument): boolean {
+  return policy.rules.some((r) => r.selection.tagStatus !== TagStatus.UNTAGGED && r.action.type === ActionType.EXPIRE);
+}
+
 function withSummary(previewResults: PreviewResultRecord[], transitioning: number): PreviewRecord {
   return {
     previewResults,

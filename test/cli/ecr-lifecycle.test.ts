@@ -7,6 +7,7 @@ import { MAX_NESTING_DEPTH } from '../../src/cli/assembly';
 import { main } from '../../src/cli/ecr-lifecycle';
 import { IMAGES_LIMIT, POLICY_LIMIT, ReadChunk, TEMPLATE_LIMIT } from '../../src/cli/input';
 import { RepositoryFleet } from '../../src/registry/fleet';
+import { Moto } from '../support/moto';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -913,4 +914,154 @@ describe('exit 2: nested templates are untrusted input', () => {
         + 'give the describe-images output of that repository alone\n',
     });
   });
+});
+
+describe('report: a whole registry from the files the README\'s loop writes', () => {
+  const named = (repositoryName: string, details: object[]) => ({ imageDetails: details.map((d) => ({ registryId: '123456789012', repositoryName, ...d })) });
+  const sized = JSON.parse(fs.readFileSync(fixture('images-sized.json'), 'utf8')).imageDetails;
+  const UNTAGGED_POLICY = JSON.stringify({
+    rules: [{ rulePriority: 1, description: 'Expire untagged images a day after their push, keeping every tagged one', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 }, action: { type: 'expire' } }],
+  });
+  const pushed = '2024-05-01T00:00:00+00:00';
+  const registry = directory('registry', {
+    'repositories.json': { repositories: ['team/app', 'solo', 'keep/tags'].map((repositoryName) => ({ registryId: '123456789012', repositoryName })) },
+    // The images of images-sized.json and policy.json, as get-lifecycle-policy prints it.
+    'team%2Fapp.images.json': named('team/app', sized.map(({ repositoryName: _n, ...d }: Record<string, unknown>) => d)),
+    'team%2Fapp.policy.json': fs.readFileSync(fixture('get-lifecycle-policy.json'), 'utf8'),
+    // No policy file: no lifecycle policy.
+    'solo.images.json': named('solo', [{ imageDigest: digest('a'), imageTags: ['v1'], imageSizeInBytes: 10 * GIB, imagePushedAt: pushed },
+      { imageDigest: digest('b'), imageSizeInBytes: GIB, imagePushedAt: pushed }]),
+    'keep%2Ftags.images.json': named('keep/tags', [{ imageDigest: digest('a'), imageTags: ['v1'], imageSizeInBytes: GIB, imagePushedAt: pushed },
+      { imageDigest: digest('b'), imageSizeInBytes: 2 * GIB, imagePushedAt: pushed }]),
+    'keep%2Ftags.policy.json': UNTAGGED_POLICY,
+  });
+  // By hand, on 2024-06-01 at 0.10 USD per GB-month: team/app as in the preview of images-sized.json, 45 GiB (4.50 USD) of which
+  // 15 expire and 6 move to the archive (3.00 USD after); solo 10 + 1 GiB, no policy (1.10 USD); keep/tags 3 GiB, its
+  // untagged 2 GiB expire (0.30, then 0.10), but its tagged images never do. Ranked by what they store: 45, 11, 3 GiB.
+  // Total: 13 images, 59 GiB (5.90 USD); 4 images (17 GiB) expire, 1 (6 GiB) moves; 8 (36 GiB) stay; 42 GiB after (4.20 USD).
+  const HEADER = 'REPOSITORY  IMAGES  STORED    EXPIRING  ARCHIVING  USD/MONTH NOW  AFTER  FLAGS';
+  const ROWS = [
+    'team/app    9       45.0 GiB  15.0 GiB  6.0 GiB    4.50           3.00',
+    'solo        2       11.0 GiB  0 B       0 B        1.10           1.10   no-policy',
+    'keep/tags   2       3.0 GiB   2.0 GiB   0 B        0.30           0.10   never-expires-tagged',
+  ];
+  const TOTAL = ['total of 3 repositories:', '4 images would expire, 1 would be archived, 8 would stay (of 13 images)',
+    '17.0 GiB would expire, 6.0 GiB would be archived, 36.0 GiB would stay (of 59.0 GiB)', 'storage: 5.90 USD a month now, 4.20 USD after the policy',
+    `note: ${archiveNote('6.0 GiB')}`];
+
+  test.each([
+    ['every repository', [], [...ROWS]],
+    ['--top 1', ['--top', '1'], [ROWS[0], '... 2 more repositories']],
+  ])('table, %s', (_name, flags, rows) => {
+    expect(cli('report', '--dir', registry, '--now', '2024-06-01', '--format', 'table', ...flags)).toEqual({ status: 0, stdout: [HEADER, ...rows, ...TOTAL, ''].join('\n'), stderr: '' });
+  });
+
+  test('json', () => {
+    const row = (repositoryName: string, f: number[], flags: string[]) => ({
+      repositoryName,
+      imageCount: f[0],
+      storedBytes: f[1] * GIB,
+      expiringImageCount: f[2],
+      transitioningImageCount: f[3],
+      expiringBytes: f[4] * GIB,
+      transitioningBytes: f[5] * GIB,
+      remainingImageCount: f[6],
+      remainingBytes: f[7] * GIB,
+      monthlyStorageUsdBefore: f[8],
+      monthlyStorageUsdAfter: f[9],
+      flags,
+    });
+    const r = cli('report', '--dir', registry, '--now', '2024-06-01', '--format', 'json');
+    const { repositoryName: _n, flags: _f, ...total } = row('', [13, 59, 4, 1, 17, 6, 8, 36, 5.9, 4.2], []);
+    expect({ ...r, stdout: JSON.parse(r.stdout) }).toEqual({
+      status: 0,
+      stdout: {
+        repositories: [
+          row('team/app', [9, 45, 3, 1, 15, 6, 5, 24, 4.5, 3], []),
+          row('solo', [2, 11, 0, 0, 0, 0, 2, 11, 1.1, 1.1], ['no-policy']),
+          row('keep/tags', [2, 3, 1, 0, 2, 0, 1, 1, 0.3, 0.1], ['never-expires-tagged']),
+        ],
+        total: { repositoryCount: 3, ...total },
+        notes: [archiveNote('6.0 GiB')],
+      },
+      stderr: '',
+    });
+  });
+
+  test('a policy that breaks ECR\'s rules is flagged and noted, not previewed', () => {
+    const broken = directory('registry-broken', {
+      'repositories.json': { repositories: [{ repositoryName: 'broken' }] },
+      'broken.images.json': named('broken', [{ imageDigest: digest('a'), imageSizeInBytes: GIB, imagePushedAt: pushed }]),
+      'broken.policy.json': UNTAGGED_POLICY.replace('"countNumber":1', '"countNumber":0'),
+    });
+    const out = JSON.parse(cli('report', '--dir', broken, '--now', '2024-06-01', '--format', 'json').stdout);
+    expect([out.repositories[0].flags, out.repositories[0].expiringBytes, out.notes]).toEqual([['invalid-policy'], 0,
+      [`broken: its policy breaks ECR's rules (1 problem) and was not previewed; run ecr-lifecycle validate --policy ${path.join(broken, 'broken.policy.json')}`]]);
+  });
+
+  const help = "; run 'ecr-lifecycle --help' for usage";
+  const loopHint = "; write the directory with the loop of the README's ecr-lifecycle report section";
+  const onlyList = (name: string, repositories: unknown, extra: Record<string, unknown> = {}) => directory(name, { 'repositories.json': repositories, ...extra });
+  const noImages = onlyList('registry-no-images', { repositories: [{ repositoryName: 'team/app' }] });
+  const paged = onlyList('registry-paged', { repositories: [{ repositoryName: 'app' }], NextToken: 'abc' });
+  // A backslash separates paths on Windows; ECR names never hold one.
+  const climbing = onlyList('registry-climbing', { repositories: [{ repositoryName: '..\\..\\evil' }] });
+  const swapped = onlyList('registry-swapped', { repositories: [{ repositoryName: 'app' }] }, { 'app.images.json': named('web', [{ imageDigest: digest('a'), imagePushedAt: pushed }]) });
+  test.each([
+    ['no --dir', ['report'], `report: --dir is required${help}`],
+    ['--top 0', ['report', '--dir', registry, '--top', '0'], `report: --top: got '0'; give a whole number of repositories, such as 20${help}`],
+    ['a directory without repositories.json', ['report', '--dir', path.join(tmp, 'nowhere')],
+      `cannot read report file '${path.join(tmp, 'nowhere', 'repositories.json')}': ENOENT: no such file or directory${loopHint}`],
+    ['a repository without its images file', ['report', '--dir', noImages],
+      `cannot read report file '${path.join(noImages, 'team%2Fapp.images.json')}': ENOENT: no such file or directory${loopHint}`],
+    ['describe-repositories output that is one page', ['report', '--dir', paged],
+      `report file '${path.join(paged, 'repositories.json')}': has a nextToken, so it lists only some repositories; run aws ecr describe-repositories without --max-items or --no-paginate`],
+    ['a repository name that could leave the directory', ['report', '--dir', climbing],
+      `report file '${path.join(climbing, 'repositories.json')}': repositories[0]: repositoryName: got "..\\\\..\\\\evil"; expected an ECR repository name. Pass the output of aws ecr describe-repositories unchanged`],
+    ['images of another repository', ['report', '--dir', swapped],
+      `report file '${path.join(swapped, 'app.images.json')}': holds images of 'web', not of 'app'; write each repository's describe-images output to NAME.images.json, NAME being its name with each / written %2F`],
+  ])('exit 2: %s', (_name, args, message) => {
+    expect(cli(...args)).toEqual({ status: 2, stdout: '', stderr: `ecr-lifecycle: ${message}\n` });
+  });
+});
+
+describe('the README\'s report loop, run against moto with the AWS CLI', () => {
+  let moto: Moto;
+  beforeAll(async () => { moto = await Moto.start('us-east-1'); }, 60_000);
+  afterAll(async () => { await moto?.stop(); });
+
+  test('writes a directory report reads: a namespaced repository with its policy, its namespace without one', async () => {
+    const manifest = (layer: string) => JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7023, digest: `sha256:${'c'.repeat(64)}` },
+      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 32654, digest: `sha256:${layer.repeat(64)}` }],
+    });
+    for (const call of [
+      ['create_repository', { repositoryName: 'team' }], ['create_repository', { repositoryName: 'team/app' }],
+      // moto's schema predates the archive class: a policy without it.
+      ['put_lifecycle_policy', { repositoryName: 'team/app', lifecyclePolicyText: fs.readFileSync(fixture('policy-protected.json'), 'utf8') }],
+      ['put_image', { repositoryName: 'team/app', imageTag: 'v1', imageManifest: manifest('1') }],
+      ['put_image', { repositoryName: 'team', imageTag: 'v1', imageManifest: manifest('2') }],
+    ] as const) await moto.call('ecr', call[0], call[1]);
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const loop = /<!-- report-loop -->\n```sh\n([\s\S]*?)```\n<!-- \/report-loop -->/.exec(readme)![1];
+    // The AWS CLI reads no endpoint from the environment: a wrapper first on PATH points it at moto.
+    const work = fs.mkdtempSync(path.join(tmp, 'loop-'));
+    const realAws = spawnSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).stdout.trim();
+    fs.mkdirSync(path.join(work, 'bin'));
+    fs.writeFileSync(path.join(work, 'bin', 'aws'), `#!/bin/sh\nexec '${realAws}' --endpoint-url '${moto.endpoint}' "$@"\n`, { mode: 0o755 });
+    const run = spawnSync('bash', ['-c', loop], {
+      cwd: work,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${path.join(work, 'bin')}:${process.env.PATH}`, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_DEFAULT_REGION: 'us-east-1' },
+    });
+    expect({ status: run.status, stderr: run.stderr, files: fs.readdirSync(path.join(work, 'registry')).sort() }).toEqual({
+      status: 0, stderr: '', files: ['repositories.json', 'team%2Fapp.images.json', 'team%2Fapp.policy.json', 'team.images.json'],
+    });
+    const out = JSON.parse(cli('report', '--dir', path.join(work, 'registry'), '--format', 'json').stdout);
+    const rows: { repositoryName: string; imageCount: number; flags: string[] }[] = out.repositories;
+    expect(rows.map((r) => [r.repositoryName, r.imageCount, r.flags]).sort())
+      .toEqual([['team', 1, ['no-policy']], ['team/app', 1, []]]);
+  }, 180_000); // five AWS CLI v1 processes, a few seconds each on a busy machine
 });
