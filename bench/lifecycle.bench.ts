@@ -1,8 +1,9 @@
 /**
  * Benchmark (not a test): `simulatePolicy` and the `ecr-lifecycle preview` CLI, each beside a simple reference doing
- * the same job on the same input, and how validation grows with inputs far beyond what ECR accepts. Targets are
- * printed as PASS/MISS and never fail the run; the failures are a correctness disagreement between the simulator and
- * the reference, and validation growing faster than linearly.
+ * the same job on the same input, how validation grows with inputs far beyond what ECR accepts, and `ecr-lifecycle
+ * report` on a whole registry beside `preview`. Targets are printed as PASS/MISS and never fail the run; the failures
+ * are a correctness disagreement between the simulator and the reference, validation growing faster than linearly,
+ * and `report` taking longer per image than `preview` (or holding more memory, which means it did not stream).
  *
  * Run with `npm run bench` (node --expose-gc -r ts-node/register/transpile-only bench/lifecycle.bench.ts).
  * Each in-process case runs in its own child process, so heap, JIT state and RSS of one case do not leak into the next.
@@ -15,6 +16,7 @@ import { dirname, join, relative } from 'path';
 import { performance } from 'perf_hooks';
 import { Worker } from 'worker_threads';
 import * as ts from 'typescript';
+import { repositoryFiles } from '../src/cli/report';
 import { ImageRecord, ImageStatusName, simulatePolicy } from '../src/lifecycle/simulate';
 import { ActionType, CountType, DAY_MS, LifecyclePolicyDocument, StorageClass, TagStatus } from '../src/lifecycle/types';
 import { checkPolicy, validatePolicyDocument } from '../src/lifecycle/validate';
@@ -231,12 +233,12 @@ function runCaseInChild(impl: Impl, count: number, runs: number): Promise<CaseRe
 // CLI inputs and jobs
 
 /** describe-images output (`{"imageDetails": [...]}`); even images carry ISO-string times, odd ones epoch seconds. */
-export function describeImagesJson(images: readonly ImageRecord[]): string {
+export function describeImagesJson(images: readonly ImageRecord[], repositoryName = 'bench/app'): string {
   const details = images.map((img, i) => {
     const time = (ms: number | undefined) => (ms === undefined ? undefined : i % 2 === 0 ? new Date(ms).toISOString() : ms / 1000);
     return {
       registryId: '123456789012',
-      repositoryName: 'bench/app',
+      repositoryName,
       imageDigest: img.imageDigest,
       ...(img.imageTags.length > 0 ? { imageTags: img.imageTags } : {}),
       imageSizeInBytes: 30_000_000 + (i % 1000) * 4096,
@@ -269,8 +271,8 @@ interface JobResult {
   readonly error?: string;
 }
 
-/** Runs `node <args>` RUNS times with stdout to a file; a preload reports the child's own CPU time and peak RSS (getrusage). */
-function runJob(dir: string, name: string, args: string[]): JobResult {
+/** Runs `node <args>` `runs` times with stdout to a file; a preload reports the child's own CPU time and peak RSS (getrusage). */
+function runJob(dir: string, name: string, args: string[], runs = RUNS): JobResult {
   const preload = join(dir, 'usage.js');
   writeFileSync(preload, `process.on('exit', () => {
   const u = process.resourceUsage();
@@ -282,7 +284,7 @@ function runJob(dir: string, name: string, args: string[]): JobResult {
   const timesMs: number[] = [];
   const cpuMs: number[] = [];
   let peakRss = 0;
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = 0; run < runs; run++) {
     const fd = openSync(outFile, 'w');
     const t0 = performance.now();
     const p = spawnSync(process.execPath, ['-r', preload, ...args], {
@@ -509,6 +511,91 @@ function cliSection(): void {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------------
+// report on a whole registry beside preview on one repository
+
+const REPORT_REPOSITORIES = 1000;
+const REPORT_IMAGES = FULL;
+/** report reads a file per repository and validates a policy per repository: it may cost this much more per image. */
+const MAX_REPORT_PER_IMAGE_RATIO = 1.5;
+
+/**
+ * `ecr-lifecycle report` on 1,000 repositories of 1,000 images (the same 1,000,000-image inventory, each repository
+ * with the 10-rule policy) and `preview` on CLI_IMAGES images of one repository, runs interleaved so that both see the
+ * same machine load, both from the same plain-JS transpile of src/ so that a stale lib/ cannot skew either. Fails when
+ * report's time per image exceeds preview's by more than MAX_REPORT_PER_IMAGE_RATIO, when its peak RSS exceeds
+ * preview's (it holds one repository at a time), or when its total disagrees with simulatePolicy run per repository.
+ */
+export function reportSection(): boolean {
+  console.log(`\n3. ecr-lifecycle report on ${int(REPORT_REPOSITORIES)} repositories, ${int(REPORT_IMAGES)} images, beside preview on ${int(CLI_IMAGES)} images`
+    + ` (child processes; ${RUNS} runs each, interleaved)`);
+  const dir = mkdtempSync(join(tmpdir(), 'ecr-lifecycle-report-bench-'));
+  try {
+    const inventory = generateInventory(REPORT_IMAGES);
+    const registry = join(dir, 'registry');
+    mkdirSync(registry);
+    const perRepository = REPORT_IMAGES / REPORT_REPOSITORIES;
+    const names = Array.from({ length: REPORT_REPOSITORIES }, (_, r) => `bench/repo-${String(r).padStart(4, '0')}`);
+    writeFileSync(join(registry, 'repositories.json'), JSON.stringify({ repositories: names.map((repositoryName) => ({ registryId: '123456789012', repositoryName })) }));
+    let acted = 0;
+    let bytes = 0;
+    names.forEach((name, r) => {
+      const images = inventory.slice(r * perRepository, (r + 1) * perRepository);
+      acted += simulatePolicy(BENCH_POLICY, images, NOW).previewResults.length;
+      const files = repositoryFiles(name);
+      const text = describeImagesJson(images, name);
+      bytes += text.length;
+      writeFileSync(join(registry, files.images), text);
+      writeFileSync(join(registry, files.policy), JSON.stringify({ registryId: '123456789012', repositoryName: name, lifecyclePolicyText: JSON.stringify(BENCH_POLICY) }));
+    });
+    const previewImages = join(dir, 'images.json');
+    writeFileSync(previewImages, describeImagesJson(inventory.slice(0, CLI_IMAGES)));
+    const policyFile = join(dir, 'policy.json');
+    writeFileSync(policyFile, JSON.stringify(BENCH_POLICY));
+    for (const file of ['ecr-lifecycle', 'assembly', 'format', 'images', 'input', 'match', 'pricing', 'report', 'savings', 'template']) transpileTo(dir, `src/cli/${file}.ts`);
+    for (const file of ['glob', 'guard', 'parse', 'render', 'rule', 'show', 'simulate', 'types', 'validate', 'policy', 'presets']) transpileTo(dir, `src/lifecycle/${file}.ts`);
+    const cli = join(dir, 'src', 'cli', 'ecr-lifecycle.js');
+    const now = new Date(NOW).toISOString();
+    console.log(`  input: ${int(REPORT_REPOSITORIES)} describe-images files of ${int(perRepository)} images (${(bytes / 1024 ** 2).toFixed(0)} MiB in all) and as many`
+      + ` get-lifecycle-policy files; preview: one ${int(CLI_IMAGES)}-image file. Same 10-rule policy, same inventory generator.\n`);
+
+    const jobs = { preview: [] as JobResult[], report: [] as JobResult[] };
+    for (let run = 0; run < RUNS; run++) {
+      jobs.preview.push(runJob(dir, 'preview', [cli, 'preview', '--policy', policyFile, '--images', previewImages, '--now', now, '--format', 'json'], 1));
+      jobs.report.push(runJob(dir, 'report', [cli, 'report', '--dir', registry, '--now', now, '--format', 'json'], 1));
+    }
+    const failed = [...jobs.preview, ...jobs.report].find((j) => j.error);
+    if (failed) {
+      console.log(`  a job failed: ${failed.error}`);
+      return false;
+    }
+    const merged = (list: JobResult[]) => ({
+      timesMs: list.flatMap((j) => j.timesMs), cpuMs: list.flatMap((j) => j.cpuMs), peakRss: Math.max(...list.map((j) => j.peakRss)),
+    });
+    const preview = merged(jobs.preview);
+    const report = merged(jobs.report);
+    const perImage = (timeMs: number, images: number) => (timeMs * 1000) / images; // microseconds
+    const previewUs = perImage(median(preview.timesMs), CLI_IMAGES);
+    const reportUs = perImage(median(report.timesMs), REPORT_IMAGES);
+    table(['job', 'images', 'median', 'runs', 'CPU time', 'per image', 'peak RSS'], [
+      ['ecr-lifecycle preview --format json', int(CLI_IMAGES), ms(median(preview.timesMs)), preview.timesMs.map(ms).join(' / '), ms(median(preview.cpuMs)), `${previewUs.toFixed(1)} us`, mib(preview.peakRss)],
+      ['ecr-lifecycle report --format json', int(REPORT_IMAGES), ms(median(report.timesMs)), report.timesMs.map(ms).join(' / '), ms(median(report.cpuMs)), `${reportUs.toFixed(1)} us`, mib(report.peakRss)],
+    ]);
+    const out = JSON.parse(jobs.report[0].stdout) as { total: { imageCount: number; expiringImageCount: number; transitioningImageCount: number } };
+    const agree = out.total.imageCount === REPORT_IMAGES && out.total.expiringImageCount + out.total.transitioningImageCount === acted;
+    console.log(`\n  correctness: report's total ${agree ? 'agrees with' : 'DISAGREES with'} simulatePolicy run per repository`
+      + ` (${int(out.total.expiringImageCount + out.total.transitioningImageCount)} vs ${int(acted)} images acted on, of ${int(out.total.imageCount)})`);
+    const ratioPerImage = reportUs / previewUs;
+    const timeOk = ratioPerImage <= MAX_REPORT_PER_IMAGE_RATIO;
+    const memoryOk = report.peakRss <= preview.peakRss;
+    console.log(`  report vs preview, time per image: ${ratioPerImage.toFixed(2)}x   ${verdict(timeOk)} (<= ${MAX_REPORT_PER_IMAGE_RATIO}x; both include node startup)`);
+    console.log(`  report vs preview, peak RSS: ${(report.peakRss / preview.peakRss).toFixed(2)}x   ${verdict(memoryOk)} (<= 1x: report holds one ${int(perRepository)}-image repository at a time)`);
+    return agree && timeOk && memoryOk;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === '--case') {
     const result = await runCase(process.argv[3] as Impl, Number(process.argv[4]), Number(process.argv[5]));
@@ -537,6 +624,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   cliSection();
+  if (!reportSection()) {
+    console.error('\necr-lifecycle report is slower per image than preview, holds more memory, or disagrees with the simulator');
+    process.exit(1);
+  }
   console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
 

@@ -46,6 +46,12 @@ export const TEMPLATE_LIMIT: InputLimit = {
   why: 'CloudFormation deploys templates of at most 1 MB',
 };
 
+/** A CDK asset manifest names each file and image asset of a stack and its nested stacks in under 2 KiB. */
+export const ASSET_MANIFEST_LIMIT: InputLimit = {
+  bytes: 64 * 1024 * 1024,
+  why: 'that is over 30,000 assets at 2 KiB each, more than any cloud assembly holds',
+};
+
 /**
  * describe-images output for ECR's default quota of 100,000 images per repository, at 4 KiB an image: an entry with
  * its scan summary takes under 1 KiB, which leaves room for ten tags of the full 300 characters.
@@ -53,6 +59,12 @@ export const TEMPLATE_LIMIT: InputLimit = {
 export const IMAGES_LIMIT: InputLimit = {
   bytes: LIMITS.defaultMaxImagesPerRepository * 4096,
   why: `that is 4 KiB for each of ${LIMITS.defaultMaxImagesPerRepository} images, ECR's default quota per repository; preview one repository's images`,
+};
+
+/** describe-repositories output: under 1 KiB a repository, so the images bound holds 400,000 of them. */
+export const REPOSITORIES_LIMIT: InputLimit = {
+  bytes: IMAGES_LIMIT.bytes,
+  why: 'that is 400,000 repositories at 1 KiB each; report on the registry of one region at a time',
 };
 
 const CHUNK_BYTES = 1024 * 1024;

@@ -13,6 +13,11 @@ export interface ImageRecord {
   readonly archivedAt?: number;
   readonly activatedAt?: number;
   readonly status: ImageStatusName;
+  /**
+   * What describe-images reports as `imageSizeInBytes`; only carried through to the results, for the bytes a policy frees.
+   * @default - unknown
+   */
+  readonly sizeInBytes?: number;
 }
 
 /** One acted-on image, in the shape of GetLifecyclePolicyPreview's previewResults (times in epoch ms). */
@@ -23,6 +28,8 @@ export interface PreviewResultRecord {
   readonly action: { readonly type: 'EXPIRE' | 'TRANSITION'; readonly targetStorageClass?: 'ARCHIVE' };
   readonly appliedRulePriority: number;
   readonly storageClass: 'STANDARD' | 'ARCHIVE';
+  /** The image's `sizeInBytes`, which GetLifecyclePolicyPreview does not report. */
+  readonly imageSizeInBytes?: number;
 }
 
 export interface PreviewRecord {
@@ -242,7 +249,16 @@ function previewResult(image: ImageRecord, rule: LifecycleRuleDocument): Preview
     action: rule.action.type === ActionType.TRANSITION ? TRANSITION_ACTION : EXPIRE_ACTION,
     appliedRulePriority: rule.rulePriority,
     storageClass: storageClassOf(image) === StorageClass.ARCHIVE ? 'ARCHIVE' : 'STANDARD',
+    imageSizeInBytes: image.sizeInBytes,
   };
+}
+
+/**
+ * Whether some rule can ever expire a tagged image: one selecting `tagged` or `any` images whose action is expire. A
+ * policy without one keeps every tagged image forever, however many are pushed.
+ */
+export function expiresTaggedImages(policy: LifecyclePolicyDocument): boolean {
+  return policy.rules.some((r) => r.selection.tagStatus !== TagStatus.UNTAGGED && r.action.type === ActionType.EXPIRE);
 }
 
 function withSummary(previewResults: PreviewResultRecord[], transitioning: number): PreviewRecord {
