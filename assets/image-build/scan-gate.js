@@ -33,8 +33,9 @@ const NETWORK_ERRORS = ['Could not connect to the endpoint URL', 'Read timeout o
 
 // Under enhanced scanning ECR's status can read ACTIVE or COMPLETE before Amazon Inspector's findings exist
 // (aws/aws-sdk#289, aws/aws-cli#6759), so the gate first waits for Inspector's own record of the image
-// (ListCoverage: a CoveredResource of type AWS_ECR_CONTAINER_IMAGE): Inspector writes an image's findings before it
-// records the scan as done (its "Inspector2 Finding" events precede "Inspector2 Scan" INITIAL_SCAN_COMPLETE).
+// (ListCoverage: a CoveredResource of type AWS_ECR_CONTAINER_IMAGE), then reads ECR's findings. That findings are
+// readable once the record reads scanned is observed, not documented: AWS documents no order between an image's
+// "Inspector2 Finding" events and its "Inspector2 Scan" INITIAL_SCAN_COMPLETE (EventBridge delivers best effort).
 // ScanStatus.reason values (Inspector2 API reference) that apply to container images, and what each means here.
 // The first scan has ended once the record has lastScannedAt and one of these reasons:
 const COVERAGE_SCANNED = {
@@ -45,6 +46,7 @@ const COVERAGE_SCANNED = {
 const COVERAGE_PENDING = {
   PENDING_INITIAL_SCAN: 'identified for scanning, results available soon',
   SCAN_IN_PROGRESS: 'being scanned',
+  PENDING_REVIVAL_SCAN: 'to be scanned again (a revival scan), results available soon',
   INTERNAL_ERROR: 'an internal error, which Amazon Inspector resolves itself and resumes scanning',
 };
 // Reasons Inspector cannot scan the image at all: the gate fails unless told to pass such images unscanned.

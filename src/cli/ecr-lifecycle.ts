@@ -67,8 +67,9 @@ Options:
   -h, --help         Show this help.
   -V, --version      Show the version.
 
-Sizes are describe-images' imageSizeInBytes of each image; images that share layers are billed for them once, so a
-policy may free less than the sum. A FILE of - is standard input (for one flag at most). Inputs larger than any valid
+Sizes are describe-images' imageSizeInBytes of each image; images that share layers are billed for them once, and a
+multi-architecture image's index reports the size of its largest image, listed too, so a policy may free less than
+the sum. A FILE of - is standard input (for one flag at most). Inputs larger than any valid
 one are refused: a policy file above ${POLICY_LIMIT.bytes} bytes, a template above ${TEMPLATE_LIMIT.bytes}, an images file above ${IMAGES_LIMIT.bytes}.
 
 Exit codes:

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EKS_ADDON_REGISTRY_ACCOUNTS } from './eks-registries';
 import { pullerRolePath, runningCount, WORKLOAD_USER_ID, workloadImage, WorkloadImageProps, WorkloadRepositoryProps } from './image-reference';
-import { createIsolatedVpc, deployTimeAvailabilityZones, VPC_CIDR } from './network';
+import { createIsolatedVpc, deployTimeAvailabilityZones, VPC_CIDR, warnOnEksDeployTimeZones } from './network';
 import { acknowledge, inEveryPack } from '../private/acknowledge';
 import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
 import { propProblem, reportProblems } from '../private/errors';
@@ -87,6 +87,7 @@ export class EksWorkloadStack extends Stack {
       ec2.InterfaceVpcEndpointAwsService.EC2, ec2.InterfaceVpcEndpointAwsService.EKS, ec2.InterfaceVpcEndpointAwsService.EKS_AUTH,
       ec2.InterfaceVpcEndpointAwsService.LAMBDA,
     ]);
+    if (!props.vpc) warnOnEksDeployTimeZones(this);
     // The kubectl handler and its custom-resource framework function share a security group of their own, which the
     // control plane admits on HTTPS. Besides the VPC (the cluster endpoint, the interface endpoints), the framework must
     // PUT its answer to CloudFormation's pre-signed S3 URL, which the S3 gateway endpoint carries: the managed prefix

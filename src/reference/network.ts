@@ -1,4 +1,4 @@
-import { ContextProvider, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ContextProvider, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -81,10 +81,35 @@ function availabilityZoneContextProblems(stack: Stack): string[] {
   const key = availabilityZonesKey(stack);
   const names: unknown = stack.node.tryGetContext(key);
   const zone = new RegExp(`^${stack.region}[a-z]$`);
-  if (names === undefined || (Array.isArray(names) && names.length >= VPC_ZONES && names.every((n) => typeof n === 'string' && zone.test(n)))) return [];
-  return [`context '${key}': got ${show(names)}; the VPC spans ${VPC_ZONES} Availability Zones: give at least ${VPC_ZONES} zone names of `
+  if (names === undefined || (Array.isArray(names) && new Set(names).size >= VPC_ZONES && names.every((n) => typeof n === 'string' && zone.test(n)))) return [];
+  return [`context '${key}': got ${show(names)}; the VPC spans ${VPC_ZONES} Availability Zones: give at least ${VPC_ZONES} different zone names of `
     + `${stack.region} (the region followed by a letter) that account ${stack.account} has (aws ec2 describe-availability-zones --region ${stack.region}), `
     + 'or remove the key to take the first zones CloudFormation lists in that account.'];
+}
+
+/**
+ * Zones Amazon EKS refuses for a cluster's subnets, by zone ID: CreateCluster fails with
+ * UnsupportedAvailabilityZoneException ("At least one of your specified cluster subnets is in an Availability Zone that
+ * does not support Amazon EKS", with the account's valid zones). AWS names them only in that error; these are the
+ * ones eksctl avoids.
+ */
+const EKS_UNSUPPORTED_ZONE_IDS: Record<string, string> = { 'us-east-1': 'use1-az3', 'us-west-1': 'usw1-az2', 'ca-central-1': 'cac1-az3' };
+
+/** Id of the warning that a cluster's zones, decided at deploy time, may include one EKS refuses. */
+export const EKS_ZONES_WARNING = 'cdk-ecr-platform:eksAvailabilityZones';
+
+/**
+ * Warns when an EKS cluster's VPC takes the deploying account's first zones (`deployTimeAvailabilityZones`) in a region
+ * with a zone EKS refuses: which zone ID a name maps to differs per account, so the first two may include it.
+ */
+export function warnOnEksDeployTimeZones(stack: Stack): void {
+  const refused = EKS_UNSUPPORTED_ZONE_IDS[stack.region];
+  if (!refused || deployTimeAvailabilityZones(stack) === undefined) return;
+  Annotations.of(stack).addWarningV2(EKS_ZONES_WARNING, `the EKS cluster's subnets take the first ${VPC_ZONES} Availability Zones CloudFormation `
+    + `lists for account ${stack.account} in ${stack.region} (Fn::GetAZs), and Amazon EKS refuses the zone ${refused} there, one of those `
+    + `${VPC_ZONES} in some accounts (each account maps zone names to zone IDs of its own): name ${VPC_ZONES} zones whose IDs are not `
+    + `${refused} in the context key '${availabilityZonesKey(stack)}' (aws ec2 describe-availability-zones --region ${stack.region} `
+    + 'lists each name with its ZoneId).');
 }
 
 function knowsEnvironment(stack: Stack): boolean {

@@ -169,6 +169,9 @@ describe('scan gate: what Amazon Inspector\'s coverage record of an image means'
     ['ACTIVE', 'SCAN_FREQUENCY_SCAN_ON_PUSH', {}, { state: 'pending', status: 'ACTIVE SCAN_FREQUENCY_SCAN_ON_PUSH, not scanned yet' }],
     ['ACTIVE', 'PENDING_INITIAL_SCAN', {}, { state: 'pending', status: 'ACTIVE PENDING_INITIAL_SCAN' }],
     ['ACTIVE', 'SCAN_IN_PROGRESS', {}, { state: 'pending', status: 'ACTIVE SCAN_IN_PROGRESS' }],
+    // ScanStatusReason (Inspector2 API model): a revival scan, of an image back in scanning (pulled again after its
+    // scan duration lapsed), still to come.
+    ['ACTIVE', 'PENDING_REVIVAL_SCAN', {}, { state: 'pending', status: 'ACTIVE PENDING_REVIVAL_SCAN' }],
     // "Amazon Inspector service will automatically resolve the issue and resume the scanning."
     ['ACTIVE', 'INTERNAL_ERROR', {}, { state: 'pending', status: 'ACTIVE INTERNAL_ERROR' }],
     ['INACTIVE', 'UNSUPPORTED_OS', {}, { state: 'unsupported', reason: 'UNSUPPORTED_OS', meaning: 'Amazon Inspector does not support its operating system, architecture or manifest type' }],
@@ -188,7 +191,6 @@ describe('scan gate: what Amazon Inspector\'s coverage record of an image means'
     ['PENDING_DISABLE', 'Amazon Inspector scanning is being turned off'],
     // Reserved for future use, undocumented, or for other resource types: never a reason to pass.
     ['IMAGE_SIZE_EXCEEDED', 'a reason the gate does not know'],
-    ['PENDING_REVIVAL_SCAN', 'a reason the gate does not know'],
     ['UNMANAGED_EC2_INSTANCE', 'a reason the gate does not know'],
   ])('INACTIVE %s: the image will not be scanned, and the gate fails at once', (reason, meaning) => {
     expect(() => gate.judgeCoverage(coverage(digest('a'), 'INACTIVE', reason))).toThrow(new Error(`Amazon Inspector will not scan it (INACTIVE ${reason}): ${meaning}`));

@@ -245,6 +245,22 @@ describe('reference platform', () => {
     ]);
   });
 
+  // EKS refuses some zones (CreateCluster's UnsupportedAvailabilityZoneException); a zone name maps to a zone ID of each
+  // account's own, so in these regions the deploying account's first two zones may include the refused one.
+  test.each<[string, string | undefined]>([['us-east-1', 'use1-az3'], ['us-west-1', 'usw1-az2'], ['ca-central-1', 'cac1-az3'], ['eu-west-1', undefined]])(
+    'EKS in %s, zones decided at deploy time: a warning names the zone EKS refuses (%s) and the context key that avoids it', (region, refused) => {
+      const key = `availability-zones:account=222222222222:region=${region}`;
+      const warnings = (context: Record<string, unknown>) => Annotations.fromStack(new EksWorkloadStack(new App({ context }), 'Eks', {
+        env: { account: '222222222222', region }, repositoryName: 'team/app', kubectlLayer,
+      })).findWarning('*', Match.stringLikeRegexp('eksAvailabilityZones')).map((w) => w.entry.data);
+      expect(warnings({})).toEqual(refused ? ['the EKS cluster\'s subnets take the first 2 Availability Zones CloudFormation lists for account '
+        + `222222222222 in ${region} (Fn::GetAZs), and Amazon EKS refuses the zone ${refused} there, one of those 2 in some accounts (each account `
+        + `maps zone names to zone IDs of its own): name 2 zones whose IDs are not ${refused} in the context key '${key}' (aws ec2 `
+        + `describe-availability-zones --region ${region} lists each name with its ZoneId). [ack: cdk-ecr-platform:eksAvailabilityZones]`] : []);
+      // Named zones: nothing left to CloudFormation.
+      expect(warnings({ [key]: [`${region}a`, `${region}b`] })).toEqual([]);
+    });
+
   test('ECS: isolated VPC without internet access, Container Insights, internal ALB, non-root container, secret from Secrets Manager', () => {
     const template = Template.fromStack(defaultPlatform().platform.ecsStacks[0]);
     template.resourceCountIs('AWS::EC2::InternetGateway', 0);
@@ -364,15 +380,16 @@ describe('reference platform', () => {
     ['workload accounts without the registry\'s', () => referencePlatform({ workloads: [{ name: 'dev', env: { account: '222222222222', region: 'eu-west-1' } }] }).app,
       '[Registry] prop \'registryEnv.account\': got nothing; the workloads run in accounts ["222222222222"] and pull from the registry\'s account, '
       + 'which must be known: give it (context registryAccount).'],
-    ...[['one zone', ['eu-west-1a']], ['a zone of another region', ['eu-west-1a', 'us-east-1b']]].map(([name, zones]): [string, () => IConstruct, string] => [
-      `${name} for a VPC, by context`,
-      () => new EcsServiceStack(new App({ context: { 'availability-zones:account=333333333333:region=eu-west-1': zones } }), 'Ecs', {
-        env: { account: '333333333333', region: 'eu-west-1' }, repositoryName: 'team/app',
-      }),
-      `[Ecs/Vpc] context 'availability-zones:account=333333333333:region=eu-west-1': got ${JSON.stringify(zones)}; the VPC spans 2 Availability Zones: `
-      + 'give at least 2 zone names of eu-west-1 (the region followed by a letter) that account 333333333333 has '
+    ...[['one zone', ['eu-west-1a']], ['one zone twice', ['eu-west-1a', 'eu-west-1a']], ['a zone of another region', ['eu-west-1a', 'us-east-1b']]]
+      .map(([name, zones]): [string, () => IConstruct, string] => [
+        `${name} for a VPC, by context`,
+        () => new EcsServiceStack(new App({ context: { 'availability-zones:account=333333333333:region=eu-west-1': zones } }), 'Ecs', {
+          env: { account: '333333333333', region: 'eu-west-1' }, repositoryName: 'team/app',
+        }),
+        `[Ecs/Vpc] context 'availability-zones:account=333333333333:region=eu-west-1': got ${JSON.stringify(zones)}; the VPC spans 2 Availability Zones: `
+      + 'give at least 2 different zone names of eu-west-1 (the region followed by a letter) that account 333333333333 has '
       + '(aws ec2 describe-availability-zones --region eu-west-1), or remove the key to take the first zones CloudFormation lists in that account.',
-    ]),
+      ]),
     ['two services with one name', () => new RegistryStack(new App(), 'Registry', {
       services: ['a', 'a'].map((name) => ({ name, source: codebuild.Source.gitHub({ owner: 'o', repo: name }) })),
     }), '[Registry] prop \'services\': got "a"; two services share this name. Rename one.'],

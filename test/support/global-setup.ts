@@ -1,6 +1,5 @@
-import * as fs from 'fs';
-import { TEMPLATE_DIR } from './templates';
+import { createTemplateDir } from './templates';
 
 export default function globalSetup(): void {
-  fs.rmSync(TEMPLATE_DIR, { recursive: true, force: true });
+  createTemplateDir();
 }

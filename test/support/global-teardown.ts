@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { realProgram } from './system-deps';
-import { TEMPLATE_DIR } from './templates';
+import { templateDir } from './templates';
 
 interface Lint { readonly status: number | null; readonly output: string; readonly error?: Error }
 
@@ -20,7 +20,15 @@ function lint(files: readonly string[]): Promise<Lint> {
 }
 
 export default async function globalTeardown(): Promise<void> {
-  const files = fs.existsSync(TEMPLATE_DIR) ? fs.readdirSync(TEMPLATE_DIR).map((f) => path.join(TEMPLATE_DIR, f)) : [];
+  const dir = templateDir();
+  if (!dir) return;
+  const files = fs.readdirSync(dir).map((f) => path.join(dir, f));
+  // On errors the templates stay where the message names them.
+  await lintAll(files);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+async function lintAll(files: readonly string[]): Promise<void> {
   if (files.length === 0) return;
   // One cfn-lint per core: it lints one file at a time, and the suite leaves a hundred or more.
   const processes = Math.min(os.availableParallelism(), files.length);
