@@ -72,15 +72,19 @@ const APP_RESULTS = [
 ];
 // 3 images expire (c, d, 1), f is archived, 5 stay (a, b, e, 0, 2). 9 x 50 MiB = 450 MiB = 0.439453125 GB (2^30 bytes)
 // at 0.10 USD = 0.0439453125; after the policy 300 MiB stay stored (f now archived, at the same 0.10) = 0.029296875.
-const APP_SUMMARY = {
-  expiringImageTotalCount: 3,
-  transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: 1 }],
+/** What the policy does to team/app's bytes and bill, in the summary and in a report's row alike. */
+const APP_BYTES = {
   expiringBytes: 3 * MIB_50,
   transitioningBytes: MIB_50,
   remainingImageCount: 5,
   remainingBytes: 5 * MIB_50,
   monthlyStorageUsdBefore: 0.043945,
   monthlyStorageUsdAfter: 0.029297,
+};
+const APP_SUMMARY = {
+  expiringImageTotalCount: 3,
+  transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: 1 }],
+  ...APP_BYTES,
 };
 const APP_PREVIEW = { previewResults: APP_RESULTS, summary: APP_SUMMARY };
 /** What archiving f at published prices, all of them below 150 TB of archive, comes to. */
@@ -152,12 +156,7 @@ describe('preview', () => {
         storedBytes: 9 * MIB_50,
         expiringImageCount: 3,
         transitioningImageCount: 1,
-        expiringBytes: 3 * MIB_50,
-        transitioningBytes: MIB_50,
-        remainingImageCount: 5,
-        remainingBytes: 5 * MIB_50,
-        monthlyStorageUsdBefore: 0.043945,
-        monthlyStorageUsdAfter: 0.029297,
+        ...APP_BYTES,
       }],
     ['images naming no repository: both see all of them, as before repositories were matched', unnamedImages, {},
       {
