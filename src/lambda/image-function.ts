@@ -1,5 +1,6 @@
-import { ArnFormat, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CpuArchitecture, platformArchitecture } from '../image-build/architecture';
@@ -7,7 +8,9 @@ import { recordArchitectureChecked } from '../image-build/consumers';
 import { ImagePlatform } from '../image-build/options';
 import { ImageBuildProject } from '../image-build/project';
 import { propProblem, reportProblems } from '../private/errors';
+import { lambdaPrincipals } from '../private/principals';
 import { isCacheRepository, PullThroughCacheRule } from '../registry/pull-through-cache';
+import { LAMBDA_PULL_ACTIONS } from '../repository/actions';
 import { digestProblems } from '../repository/validation';
 
 /** The Lambda architecture an image built for `platform` runs on (image-build/architecture.ts has the rule). */
@@ -17,8 +20,9 @@ const architectureOf = (platform: ImagePlatform): lambda.Architecture =>
 /** Properties of an `ImageFunction`. */
 export interface ImageFunctionProps extends lambda.FunctionOptions {
   /**
-   * The repository of the image, in the function's region (Lambda runs images only from its own region; another
-   * account is fine when the repository admits it: `grantPullToLambda` on the repository's side).
+   * The repository of the image, in the function's region (Lambda runs images only from its own region). A repository
+   * of this app is given the policy statement Lambda needs for functions of this function's account; an imported one
+   * must admit them where it is managed (`grantPullToLambda`), which a warning reminds of.
    */
   readonly repository: ecr.IRepository;
   /**
@@ -47,10 +51,17 @@ export interface ImageFunctionProps extends lambda.FunctionOptions {
 /**
  * A Lambda function that runs a container image from ECR by digest, with what Lambda documents for container images
  * checked at synth: the repository in the function's region, a single-architecture image of the function's
- * architecture, and not a pull-through cache's repository. The repository's side (`grantPullToLambda`) stays with the
- * repository's owner, so the function never changes a policy of another stack or account.
+ * architecture, and not a pull-through cache's repository. Lambda pulls as its service principal, which the repository's
+ * policy must admit even in the function's own account: on a repository of this app the function adds that statement,
+ * narrowed to functions of its account; an imported repository's owner grants it (`grantPullToLambda`).
  */
 export class ImageFunction extends Construct {
+  /**
+   * The id of the warning that the repository is imported, so its policy may not admit Lambda: acknowledge it
+   * (`Annotations.of(fn).acknowledgeWarning(...)`) once the repository's owner calls `grantPullToLambda`.
+   */
+  public static readonly IMPORTED_REPOSITORY_WARNING = 'cdk-ecr-platform:imageFunctionImportedRepository';
+
   /** The function. */
   public readonly function: lambda.DockerImageFunction;
 
@@ -65,9 +76,10 @@ export class ImageFunction extends Construct {
       ...platformProblems(platforms, architecture),
     ]);
     this.node.addValidation({ validate: () => cacheProblems(this, repository) });
+    admitLambda(this, repository);
 
     // An import of its own: aws-cdk-lib's image code grants pull to the Lambda service principal on the repository it
-    // is given, which on a repository of this app would be an unconditioned statement; on an import it changes nothing.
+    // is given, an unconditioned statement (any account's functions); admitLambda above adds the narrowed one.
     const image = ecr.Repository.fromRepositoryAttributes(this, 'Repository', {
       repositoryArn: repository.repositoryArn, repositoryName: repository.repositoryName,
     });
@@ -83,6 +95,29 @@ export class ImageFunction extends Construct {
     if (buildProject) recordArchitectureChecked(this.function.node.defaultChild!, buildProject);
   }
 }
+
+/**
+ * Lets Lambda pull the image for functions of `scope`'s account, through the repository's policy: Lambda's "Amazon ECR
+ * permissions" ask for it in the same account too (Lambda would otherwise add it itself, if the deploying role may set
+ * the policy, and the next deploy of the repository's stack would remove it). Warns when the policy is not this app's.
+ */
+function admitLambda(scope: Construct, repository: ecr.IRepository): void {
+  const account = Stack.of(scope).account;
+  const admitted = admittedAccounts.get(repository) ?? new Set<string>();
+  if (admitted.has(account)) return;
+  const added = lambdaPrincipals(Stack.of(repository), [account]).principals().map((principal) =>
+    repository.addToResourcePolicy(new iam.PolicyStatement({ actions: LAMBDA_PULL_ACTIONS, principals: [principal] })).statementAdded);
+  if (added.every(Boolean)) {
+    admittedAccounts.set(repository, admitted.add(account));
+    return;
+  }
+  Annotations.of(scope).addWarningV2(ImageFunction.IMPORTED_REPOSITORY_WARNING, propProblem('repository', repository.node.path, 'is an imported repository, whose '
+    + `policy cannot be written from here, and Lambda pulls the image only if that policy admits the Lambda service for functions of account ${account}. `
+    + `Call grantPullToLambda({ accountIds: ['${account}'] }) on the repository in the stack that owns it, then acknowledge '${ImageFunction.IMPORTED_REPOSITORY_WARNING}'.`));
+}
+
+/** The accounts whose functions each repository already admits, so a second function adds no twin statement. */
+const admittedAccounts = new WeakMap<ecr.IRepository, Set<string>>();
 
 function regionProblems(scope: Construct, repository: ecr.IRepository): string[] {
   const region = Stack.of(repository).splitArn(repository.repositoryArn, ArnFormat.SLASH_RESOURCE_NAME).region;

@@ -19,6 +19,11 @@ export function propProblem(prop: string, value: unknown, rule: string): string 
   return `prop '${prop}': got ${show(value)}; ${rule}`;
 }
 
+/** Each value that appears more than once in `values`, reported once: "is listed twice. Remove the duplicate." */
+export function repeatedProblems(prop: string, values: readonly unknown[]): string[] {
+  return [...new Set(values.filter((v, i) => values.indexOf(v) !== i))].map((v) => propProblem(prop, v, 'is listed twice. Remove the duplicate.'));
+}
+
 /**
  * Reports the problems of a construct's props when the app synthesizes, together with every other construct's, so a
  * user sees every mistake of the app at once, each as `[construct path] problem`.

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -56,6 +56,9 @@ export class LambdaServiceStack extends Stack {
       tracing: lambda.Tracing.ACTIVE,
     });
     this.function = service.function;
+    // The registry (RegistryStack, RegistryReplicaStack) admits Lambda for this account with grantPullToLambda.
+    Annotations.of(service).acknowledgeWarning(ImageFunction.IMPORTED_REPOSITORY_WARNING,
+      'the registry stacks call grantPullToLambda for the registry\'s and every workload account');
     // Lambda creates no function without an image: the function exists from the first release on.
     if (image.released) (service.function.node.defaultChild as lambda.CfnFunction).cfnOptions.condition = image.released;
 

@@ -117,15 +117,12 @@ export interface RegistryStackProps extends StackProps, RegistryReplicaProps {
 export class RegistryStack extends Stack {
   /** The topic that receives scan findings (KMS encrypted, TLS only). */
   public readonly findingsTopic: sns.Topic;
-  /** Environment names, in promotion order. */
-  public readonly environments: string[];
   private readonly repositories = new Map<string, ImageRepository>();
   private readonly builds = new Map<string, ImageBuildProject>();
 
   constructor(scope: Construct, id: string, props: RegistryStackProps) {
     super(scope, id, props);
     const environments = props.environments ?? ['dev', 'staging', 'prod'];
-    this.environments = [...environments];
     const names = props.services.map((s) => s.name);
     reportProblems(this, [
       ...(names.length === 0 ? [propProblem('services', names, 'name at least one service.')] : []),

@@ -6,7 +6,7 @@ import { repositoryPrefixProblems } from './validation';
 import { acknowledge } from '../private/acknowledge';
 import { maxResolvedLength } from '../private/cfn-length';
 import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
-import { propProblem, reportProblems } from '../private/errors';
+import { propProblem, repeatedProblems, reportProblems } from '../private/errors';
 import { wildcardResourceFindingId } from '../private/findings';
 import { accountPrincipalProblems, accountsPrincipal, lambdaPrincipals, noGrant, organizationPrincipal } from '../private/principals';
 import { registryEntryProblems } from '../private/registry-singleton';
@@ -205,8 +205,7 @@ function appliedForProblems(appliedFor: readonly RepositoryCreationTrigger[]): s
   if (appliedFor.length === 0) {
     return [propProblem('appliedFor', [], 'name when ECR applies the template: PULL_THROUGH_CACHE, REPLICATION or CREATE_ON_PUSH.')];
   }
-  const repeated = appliedFor.find((a, i) => appliedFor.indexOf(a) !== i);
-  return repeated ? [propProblem('appliedFor', repeated, 'is listed twice. Remove the duplicate.')] : [];
+  return repeatedProblems('appliedFor', appliedFor);
 }
 
 function tagProblems(tags: readonly [string, string][]): string[] {

@@ -3,7 +3,7 @@ import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
 import { RegistryBaseline, RegistryBaselineProps } from './baseline';
 import { regionProblems } from './validation';
-import { propProblem, reportProblems } from '../private/errors';
+import { propProblem, repeatedProblems, reportProblems } from '../private/errors';
 import { markSeparateDeployment } from '../private/registry-singleton';
 import { resolvedOnly } from '../private/tokens';
 
@@ -73,7 +73,7 @@ export class OrganizationRegistryBaseline extends Construct {
         "an organizational unit id is 'ou-<root>-<unit>' (for example 'ou-ab12-11111111'), the root's 'r-<root>'. See 'aws organizations list-roots'.")),
       ...(props.regions.length === 0 ? [propProblem('regions', [], "name at least one region, for example ['eu-west-1'].")] : []),
       ...resolvedOnly(props.regions).flatMap((r) => regionProblems('regions', r)),
-      ...props.regions.filter((r, i) => props.regions.indexOf(r) !== i).map((r) => propProblem('regions', r, 'is listed twice. Remove the duplicate.')),
+      ...repeatedProblems('regions', props.regions),
       ...(Token.isUnresolved(name) || STACK_SET_NAME.test(name) ? [] : [propProblem('stackSetName', name,
         'a StackSet name is 1 to 128 letters, digits and hyphens, starting with a letter.')]),
       ...(Token.isUnresolved(percentage) || (Number.isInteger(percentage) && percentage >= 1 && percentage <= 100) ? []

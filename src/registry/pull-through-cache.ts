@@ -134,7 +134,7 @@ export class UpstreamRegistry {
       ...(prefix === undefined || Token.isUnresolved(prefix) ? [] : repositoryPrefixProblems('upstreamRepositoryPrefix', prefix, MAX_PREFIX_LENGTH)),
     ];
     // The registry's own domain (amazonaws.com, or amazonaws.com.cn in China) follows from the region at synth.
-    const url = `${options.account}.dkr.ecr.${options.region}.${options.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'}`;
+    const url = registryHost(options.account, options.region, options.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com');
     return new UpstreamRegistry('ecr', url, 'ecr', undefined, options, problems);
   }
 
@@ -196,7 +196,7 @@ export class PullThroughCacheRule extends Construct implements IPullThroughCache
     const stack = Stack.of(this);
     this.ecrRepositoryPrefix = props.ecrRepositoryPrefix ?? upstream.defaultPrefix;
     this.registryRegion = stack.region;
-    this.registryUri = `${stack.account}.dkr.ecr.${stack.region}.${stack.urlSuffix}`;
+    this.registryUri = registryHost(stack.account, stack.region, stack.urlSuffix);
     this.grants = new CacheGrants(this, this.ecrRepositoryPrefix, stack.account, stack.region);
     const privateEcr = upstream._privateEcr();
     const ownPrefixProblems = prefixProblems(this.ecrRepositoryPrefix, privateEcr !== undefined);
@@ -271,7 +271,7 @@ class ImportedPullThroughCache extends Construct implements IPullThroughCache {
     const stack = Stack.of(this);
     const account = attrs.account ?? stack.account;
     this.registryRegion = attrs.region ?? stack.region;
-    this.registryUri = `${account}.dkr.ecr.${this.registryRegion}.${stack.urlSuffix}`;
+    this.registryUri = registryHost(account, this.registryRegion, stack.urlSuffix);
     this.grants = new CacheGrants(this, ecrRepositoryPrefix, account, this.registryRegion);
   }
 
@@ -369,4 +369,9 @@ function credentialProblems(stack: Stack, secret: secretsmanager.ISecret): strin
       + `in the cache's own account and region (${stack.account} in ${stack.region}). Store a copy there.`));
   }
   return problems;
+}
+
+/** A private registry's host name, `<account>.dkr.ecr.<region>.<domain>` (ECR User Guide, "Private registry concepts"). */
+function registryHost(account: string, region: string, domain: string): string {
+  return `${account}.dkr.ecr.${region}.${domain}`;
 }

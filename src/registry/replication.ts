@@ -3,7 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { replicaCopyProblems } from './copy-settings';
 import { filterListProblems, regionProblems, replicationPrefixProblems } from './validation';
-import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
+import { propProblem, repeatedProblems, reportProblems, throwIfProblems } from '../private/errors';
 import { registrySingletonProblems } from '../private/registry-singleton';
 import { resolvedOnly } from '../private/tokens';
 import { accountIdProblems } from '../repository/validation';
@@ -116,9 +116,7 @@ export class RegistryReplication extends Construct {
           + 'Name another region or account.'));
       }
     });
-    const keys = rule.destinations.map((d) => `${d.account ?? 'this account'} ${d.region}`);
-    const repeated = keys.find((k, i) => keys.indexOf(k) !== i);
-    if (repeated) problems.push(propProblem(`${at}destinations`, repeated, 'is listed twice. Remove the duplicate.'));
+    problems.push(...repeatedProblems(`${at}destinations`, rule.destinations.map((d) => `${d.account ?? 'this account'} ${d.region}`)));
     if (rule.repositoryPrefixes !== undefined) {
       if (rule.repositoryPrefixes.length === 0) {
         problems.push(propProblem(`${at}repositoryPrefixes`, [], 'name at least one prefix, or omit the list to replicate every repository.'));

@@ -2,7 +2,7 @@
  * ECR's rules for registry-level settings, as pure checks in the library's message form
  * (`prop 'x': got 'y'; what is allowed. how to fix`). Callers skip unresolved tokens.
  */
-import { propProblem } from '../private/errors';
+import { propProblem, repeatedProblems } from '../private/errors';
 
 // PutRegistryScanningConfiguration filters: 1-255 characters, lower-case repository name characters and '*'.
 const SCAN_FILTER = /^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$/;
@@ -25,9 +25,7 @@ export function filterListProblems(prop: string, filters: readonly string[], che
     problems.push(propProblem(prop, `${filters.length} filters`, `ECR takes at most ${MAX_FILTERS_PER_RULE} filters per rule. Combine them with wildcards or prefixes.`));
   }
   filters.forEach((filter, i) => problems.push(...check(`${prop}[${i}]`, filter)));
-  const repeated = filters.filter((f, i) => filters.indexOf(f) !== i);
-  if (repeated.length > 0) problems.push(propProblem(prop, repeated[0], 'is listed twice. Remove the duplicate.'));
-  return problems;
+  return [...problems, ...repeatedProblems(prop, filters)];
 }
 
 export function scanFilterProblems(prop: string, filter: string): string[] {

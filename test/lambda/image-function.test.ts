@@ -1,6 +1,7 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Annotations as SynthAnnotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ImageBuildProject, ImageFunction, ImageFunctionProps, ImagePlatform, ImageRepository, PullThroughCacheRule, RepositoryCreationTemplate, RepositoryCreationTrigger, UpstreamRegistry } from '../../src';
 import { synthesisProblems } from '../support/problems';
@@ -22,10 +23,8 @@ const build = (s: Stack, platforms: ImagePlatform[]) => new ImageBuildProject(s,
 });
 
 describe('ImageFunction', () => {
-  test('runs the image by digest; the repository\'s policy is left to its owner', () => {
-    const stack = functionStack();
-    const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Lambda::Function', {
+  test('runs the image by digest', () => {
+    Template.fromStack(functionStack()).hasResourceProperties('AWS::Lambda::Function', {
       PackageType: 'Image',
       Architectures: ['x86_64'],
       Code: {
@@ -36,8 +35,52 @@ describe('ImageFunction', () => {
         },
       },
     });
-    // aws-cdk-lib's image code would add an unconditioned lambda.amazonaws.com statement to a repository of the app.
-    expect(JSON.stringify(template.findResources('AWS::ECR::Repository'))).not.toContain('lambda.amazonaws.com');
+  });
+
+  const lambdaStatement = (account: string) => ({
+    Effect: 'Allow',
+    Principal: { Service: 'lambda.amazonaws.com' },
+    Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+    Condition: { StringLike: { 'aws:sourceArn': [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:lambda:eu-west-1:${account}:function:*`]] }] } },
+  });
+
+  test('a repository of the app admits the Lambda service for functions of the function\'s account only, once for two functions', () => {
+    const stack = functionStack();
+    new ImageFunction(stack, 'Thumbnails', { repository: stack.node.findChild('Repository') as ImageRepository, imageDigest: DIGEST });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECR::Repository', { RepositoryPolicyText: { Statement: [lambdaStatement('111111111111')] } });
+    expect(SynthAnnotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  test('a function of another account is admitted with its account, as Lambda\'s cross-account policy requires', () => {
+    const app = new App();
+    const registry = new Stack(app, 'Registry', { env: ENV });
+    const repository = new ImageRepository(registry, 'Repository', { repositoryName: 'platform/resizer' });
+    new ImageFunction(new Stack(app, 'Functions', { env: { ...ENV, account: '222222222222' } }), 'Resizer', { repository, imageDigest: DIGEST });
+    Template.fromStack(registry).hasResourceProperties('AWS::ECR::Repository', {
+      RepositoryPolicyText: {
+        Statement: Match.arrayWith([lambdaStatement('222222222222'), Match.objectLike({
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } },
+          Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        })]),
+      },
+    });
+  });
+
+  test.each<[string, (s: Stack) => ecr.IRepository]>([
+    ['ImageRepository.fromRepositoryName', (s) => ImageRepository.fromRepositoryName(s, 'Imported', 'platform/resizer')],
+    ['ecr.Repository.fromRepositoryName', (s) => ecr.Repository.fromRepositoryName(s, 'Imported', 'platform/resizer')],
+  ])('an imported repository (%s) is left to its owner, with a warning naming the grant', (_name, imported) => {
+    const stack = functionStack((s) => ({ repository: imported(s) }));
+    expect(SynthAnnotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => w.entry.data)).toEqual([
+      'prop \'repository\': got "Functions/Imported"; is an imported repository, whose policy cannot be written from here, and Lambda pulls the '
+      + 'image only if that policy admits the Lambda service for functions of account 111111111111. Call grantPullToLambda({ accountIds: '
+      + '[\'111111111111\'] }) on the repository in the stack that owns it, then acknowledge \'cdk-ecr-platform:imageFunctionImportedRepository\'. '
+      + '[ack: cdk-ecr-platform:imageFunctionImportedRepository]',
+    ]);
+    const acknowledged = functionStack((s) => ({ repository: imported(s) }));
+    Annotations.of(acknowledged).acknowledgeWarning(ImageFunction.IMPORTED_REPOSITORY_WARNING, 'the registry grants it');
+    expect(SynthAnnotations.fromStack(acknowledged).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   test('a single-platform build sets the architecture', () => {

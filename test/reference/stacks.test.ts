@@ -124,6 +124,17 @@ describe('reference platform', () => {
     expect(Annotations.fromStack(platform.registry).findWarning('*', Match.stringLikeRegexp('buildNothingRuns'))).toEqual([]);
   });
 
+  test('the Lambda stacks\' functions run from the registry, which admits Lambda for their accounts: no function warns of its imported repository', () => {
+    const { platform } = crossAccountPlatform();
+    for (const stack of platform.lambdaStacks) {
+      expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('imageFunctionImportedRepository'))).toEqual([]);
+    }
+  });
+
+  test('the registry stack exposes no environment list of its own (the platform\'s props hold it)', () => {
+    expect(Object.keys(defaultPlatform().platform.registry)).not.toContain('environments');
+  });
+
   test('no stack depends on an export of the registry; the registry deploys first', () => {
     const { app, platform } = crossAccountPlatform();
     const assembly = app.synth();

@@ -140,10 +140,11 @@ describe('regions', () => {
 describe('filter lists', () => {
   const check = (prop: string, filter: string) => (filter === 'bad' ? [`${prop} is bad`] : []);
 
-  test('each filter is checked under its index; the first repeated filter is named once', () => {
+  test('each filter is checked under its index; each repeated filter is named once', () => {
     expect(filterListProblems('rules[0].filters', ['a', 'bad', 'b', 'a', 'b', 'a'], check)).toEqual([
       'rules[0].filters[1] is bad',
       "prop 'rules[0].filters': got \"a\"; is listed twice. Remove the duplicate.",
+      "prop 'rules[0].filters': got \"b\"; is listed twice. Remove the duplicate.",
     ]);
   });
 
