@@ -109,6 +109,9 @@ function admitLambda(scope: Construct, repository: ecr.IRepository): void {
     repository.addToResourcePolicy(new iam.PolicyStatement({ actions: LAMBDA_PULL_ACTIONS, principals: [principal] })).statementAdded);
   if (added.every(Boolean)) {
     admittedAccounts.set(repository, admitted.add(account));
+    // The policy must admit Lambda before CreateFunction; across accounts the repository's name is no reference
+    // CloudFormation orders by.
+    if (Stack.of(repository) !== Stack.of(scope)) Stack.of(scope).addDependency(Stack.of(repository), 'the repository policy admits Lambda');
     return;
   }
   Annotations.of(scope).addWarningV2(ImageFunction.IMPORTED_REPOSITORY_WARNING, propProblem('repository', repository.node.path, 'is an imported repository, whose '

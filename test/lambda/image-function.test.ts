@@ -56,7 +56,10 @@ describe('ImageFunction', () => {
     const app = new App();
     const registry = new Stack(app, 'Registry', { env: ENV });
     const repository = new ImageRepository(registry, 'Repository', { repositoryName: 'platform/resizer' });
-    new ImageFunction(new Stack(app, 'Functions', { env: { ...ENV, account: '222222222222' } }), 'Resizer', { repository, imageDigest: DIGEST });
+    const functions = new Stack(app, 'Functions', { env: { ...ENV, account: '222222222222' } });
+    new ImageFunction(functions, 'Resizer', { repository, imageDigest: DIGEST });
+    // The repository's name is no reference across accounts: the function's stack waits for the policy explicitly.
+    expect(functions.dependencies).toEqual([registry]);
     Template.fromStack(registry).hasResourceProperties('AWS::ECR::Repository', {
       RepositoryPolicyText: {
         Statement: Match.arrayWith([lambdaStatement('222222222222'), Match.objectLike({
