@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { repositoryPrefixProblems } from './validation';
 import { acknowledge } from '../private/acknowledge';
-import { maxResolvedLength } from '../private/cfn-length';
+import { maxLengthIn } from '../private/cfn-length';
 import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
 import { propProblem, repeatedProblems, reportProblems } from '../private/errors';
 import { wildcardResourceFindingId } from '../private/findings';
@@ -186,12 +186,12 @@ export class RepositoryCreationTemplate extends Resource implements iam.IResourc
   private lengthProblems(lifecyclePolicy: ReturnType<typeof lifecyclePolicyOf>): string[] {
     const stack = Stack.of(this);
     const problems: string[] = [];
-    const lifecycleLength = maxResolvedLength(stack.resolve(stack.toJsonString(lifecyclePolicy.toDocument())));
+    const lifecycleLength = maxLengthIn(stack, stack.toJsonString(lifecyclePolicy.toDocument()));
     if (lifecycleLength > LIFECYCLE_POLICY_MAX_LENGTH) {
       problems.push(propProblem('lifecyclePolicy', `${lifecycleLength} characters`, `ECR takes a template's lifecycle policy of at most ${LIFECYCLE_POLICY_MAX_LENGTH}. Merge rules.`));
     }
     if (!this.policy.isEmpty) {
-      const policyLength = maxResolvedLength(stack.resolve(stack.toJsonString(this.policy.toJSON())));
+      const policyLength = maxLengthIn(stack, stack.toJsonString(this.policy.toJSON()));
       if (policyLength > REPOSITORY_POLICY_MAX_LENGTH) {
         problems.push(propProblem('repositoryPolicy', `${policyLength} characters`,
           `ECR takes a repository policy of at most ${REPOSITORY_POLICY_MAX_LENGTH}. Grant by organization or fewer statements.`));

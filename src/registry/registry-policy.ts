@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { cacheRepositoriesPattern, IPullThroughCache } from './pull-through-cache';
 import { filterListProblems, replicationPrefixProblems } from './validation';
-import { maxResolvedLength } from '../private/cfn-length';
+import { maxLengthIn } from '../private/cfn-length';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { accountsPrincipal, organizationPrincipal, ResourcePolicyPrincipal } from '../private/principals';
 import { registrySingletonProblems } from '../private/registry-singleton';
@@ -123,7 +123,7 @@ export class RegistryPolicy extends Resource implements iam.IResourceWithPolicy 
     if (this.document.isEmpty) {
       return [propProblem('statements', [], 'a registry policy without statements admits nothing. Grant something, or remove the construct.')];
     }
-    const length = maxResolvedLength(this.stack.resolve(this.stack.toJsonString(this.document.toJSON())));
+    const length = maxLengthIn(this.stack, this.stack.toJsonString(this.document.toJSON()));
     return length > REGISTRY_POLICY_MAX_LENGTH
       ? [propProblem('statements', `${length} characters`, `ECR takes a registry policy of at most ${REGISTRY_POLICY_MAX_LENGTH}. `
         + 'Grant by prefix or organization instead of repository by repository.')]

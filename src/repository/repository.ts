@@ -11,7 +11,7 @@ import { allTagsMutableProblems, digestProblems, exclusionFilterProblems, imageT
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { LifecycleRule } from '../lifecycle/rule';
 import { isSameAccount } from '../private/accounts';
-import { maxResolvedLength } from '../private/cfn-length';
+import { maxLengthIn } from '../private/cfn-length';
 import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { noteMaxLength } from '../private/policy-size';
@@ -321,9 +321,9 @@ export class ImageRepository extends ImageRepositoryBase {
     // ECR access policy is measured by it rather than by the 2,048 of an unknown reference.
     const named = props.repositoryName !== undefined && !Token.isUnresolved(props.repositoryName);
     const stack = Stack.of(this);
-    noteMaxLength(this.repositoryArn, maxResolvedLength(stack.resolve(stack.formatArn({
+    noteMaxLength(this.repositoryArn, maxLengthIn(stack, stack.formatArn({
       service: 'ecr', resource: 'repository', resourceName: named ? props.repositoryName : 'x',
-    }))) + (named ? 0 : 255));
+    })) + (named ? 0 : 255));
   }
 
   /** The tag mutability setting (`IMMUTABLE`, `IMMUTABLE_WITH_EXCLUSION`, `MUTABLE`, `MUTABLE_WITH_EXCLUSION`). */
