@@ -1,4 +1,4 @@
-import { ArnFormat, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -10,6 +10,7 @@ import { propProblem, repeatedProblems, reportProblems } from '../private/errors
 import { wildcardResourceFindingId } from '../private/findings';
 import { accountPrincipalProblems, accountsPrincipal, lambdaPrincipals, noGrant, organizationPrincipal } from '../private/principals';
 import { registryEntryProblems } from '../private/registry-singleton';
+import { formatRepositoryArn } from '../private/repository-arn';
 import {
   encryptionOf, exclusionFiltersOf, lifecyclePolicyOf, settingsProblems, tagMutabilityOf,
 } from '../private/repository-settings';
@@ -168,12 +169,7 @@ export class RepositoryCreationTemplate extends Resource implements iam.IResourc
       assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com'),
       description: `Lets ECR create repositories from the creation template '${props.prefix}'`,
     });
-    const repositories = Stack.of(this).formatArn({
-      service: 'ecr',
-      resource: 'repository',
-      resourceName: props.prefix === 'ROOT' ? '*' : `${props.prefix.replace(/\/$/, '')}*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const repositories = formatRepositoryArn(this, props.prefix === 'ROOT' ? '*' : `${props.prefix.replace(/\/$/, '')}*`);
     const grantee = ecrGrantee(role);
     iam.Grant.addToPrincipal({ grantee, actions: TEMPLATE_ROLE_ACTIONS, resourceArns: [repositories] });
     // ECR hands the key to the new repository through a grant, as it does for a repository of its own.

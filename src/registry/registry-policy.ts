@@ -1,4 +1,4 @@
-import { ArnFormat, Lazy, Resource, Token } from 'aws-cdk-lib';
+import { Lazy, Resource, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -8,6 +8,7 @@ import { maxLengthIn } from '../private/cfn-length';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { accountsPrincipal, organizationPrincipal, ResourcePolicyPrincipal } from '../private/principals';
 import { registrySingletonProblems } from '../private/registry-singleton';
+import { formatRepositoryArn } from '../private/repository-arn';
 import { resolvedOnly } from '../private/tokens';
 import { PULL_ACTIONS, PULL_THROUGH_CACHE_ACTIONS, REPLICATION_ACTIONS } from '../repository/actions';
 import { AccountPullOptions, OrganizationPullOptions } from '../repository/repository';
@@ -89,7 +90,7 @@ export class RegistryPolicy extends Resource implements iam.IResourceWithPolicy 
       ...(prefixes?.length === 0 ? [propProblem('repositoryPrefixes', prefixes, 'name at least one prefix, or omit the option for every repository.')] : []),
       ...filterListProblems('repositoryPrefixes', resolvedOnly(prefixes ?? []), replicationPrefixProblems),
     ]);
-    return this.grantOn(principal(), REPLICATION_ACTIONS, (prefixes ?? ['']).map((p) => this.repositoriesArn(`${p}*`)));
+    return this.grantOn(principal(), REPLICATION_ACTIONS, (prefixes ?? ['']).map((p) => formatRepositoryArn(this, `${p}*`)));
   }
 
   /**
@@ -98,7 +99,8 @@ export class RegistryPolicy extends Resource implements iam.IResourceWithPolicy 
    * allow the same (`IPullThroughCache.grantPullThrough`).
    */
   public grantPullThroughCache(cache: IPullThroughCache, grantee: RegistryGrantee): iam.Grant {
-    return this.grantOn(grantee._bind(this), PULL_THROUGH_CACHE_ACTIONS, [this.repositoriesArn(cacheRepositoriesPattern(cache.ecrRepositoryPrefix))]);
+    const repositories = formatRepositoryArn(this, cacheRepositoriesPattern(cache.ecrRepositoryPrefix));
+    return this.grantOn(grantee._bind(this), PULL_THROUGH_CACHE_ACTIONS, [repositories]);
   }
 
   /**
@@ -107,16 +109,12 @@ export class RegistryPolicy extends Resource implements iam.IResourceWithPolicy 
    */
   public grantPull(grantee: RegistryGrantee, repositoryPrefix: string): iam.Grant {
     throwIfProblems(this, Token.isUnresolved(repositoryPrefix) ? [] : replicationPrefixProblems('repositoryPrefix', repositoryPrefix));
-    return this.grantOn(grantee._bind(this), PULL_ACTIONS, [this.repositoriesArn(`${repositoryPrefix}*`)]);
+    return this.grantOn(grantee._bind(this), PULL_ACTIONS, [formatRepositoryArn(this, `${repositoryPrefix}*`)]);
   }
 
   private grantOn(principal: iam.IPrincipal, actions: string[], resourceArns: string[]): iam.Grant {
     const statement = new iam.PolicyStatement({ principals: [principal], actions, resources: resourceArns });
     return iam.Grant.addStatementToResourcePolicy({ grantee: { grantPrincipal: principal }, actions, resourceArns, resource: this, statement });
-  }
-
-  private repositoriesArn(pattern: string): string {
-    return this.stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: pattern, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
   }
 
   private sizeProblems(): string[] {
