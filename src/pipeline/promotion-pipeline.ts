@@ -21,6 +21,7 @@ import { iamFindingIds, wildcardResourceFindingId } from '../private/findings';
 import { allowLogsToUseKey, createKey } from '../private/kms';
 import { managedPolicyGrantee } from '../private/managed-policy-grantee';
 import { buildsInPipelines } from '../private/pipeline-builds';
+import { formatRepositoryArn } from '../private/repository-arn';
 import { BUCKET_NAME, declareUniqueName, PIPELINE_NAME } from '../private/unique-names';
 
 /** CodeConnections connection ARNs (the service was named CodeStar Connections before 2024; both prefixes are valid). */
@@ -360,13 +361,8 @@ export class ImagePromotionPipeline extends Construct {
     const deployRoles = [...new Set(releases.map((r) => bootstrapRoles(r.stack).deployRoleArn))];
     project.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: deployRoles }));
     // Whether the image (or its copy) is in each stack's region yet.
-    const copies = [...new Set(releases.map((r) => Stack.of(this).formatArn({
-      service: 'ecr',
-      account: repository.env.account,
-      region: regionOf(r.stack),
-      resource: 'repository',
-      resourceName: declaredRepositoryName(repository) ?? repository.repositoryName,
-    })))];
+    const copies = [...new Set(releases.map((r) => formatRepositoryArn(this,
+      declaredRepositoryName(repository) ?? repository.repositoryName, { account: repository.env.account, region: regionOf(r.stack) })))];
     project.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecr:DescribeImages'], resources: copies }));
     return project;
   }

@@ -2,6 +2,7 @@
  * Upper bounds on the length of a resolved CloudFormation value once CloudFormation has substituted its references,
  * for checking a service's length limit at synth time.
  */
+import { Stack } from 'aws-cdk-lib';
 
 /** The longest value of each pseudo parameter (the longest partition is aws-us-gov; regions such as ap-southeast-7). */
 const PSEUDO_PARAMETER_MAX: Record<string, number> = {
@@ -40,4 +41,9 @@ export function maxResolvedLength(value: unknown, bound?: (reference: object) =>
       sum + whole.length - (name in variables ? maxResolvedLength(variables[name], bound) : referenceMax(name)), 0);
   }
   return REFERENCE_MAX;
+}
+
+/** The most characters `value` (a string that may hold tokens, such as `stack.toJsonString(document)`) can have once deployed in `stack`. */
+export function maxLengthIn(stack: Stack, value: string, bound?: (reference: object) => number | undefined): number {
+  return maxResolvedLength(stack.resolve(value), bound);
 }

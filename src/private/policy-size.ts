@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { maxResolvedLength } from './cfn-length';
+import { maxLengthIn } from './cfn-length';
 
 /**
  * IAM's limit on a managed policy: "The size of each managed policy cannot exceed 6,144 characters", whitespace not
@@ -25,11 +25,10 @@ export function noteMaxLength(token: string, maxLength: number): void {
  */
 export function maxPolicyLength(stack: Stack, statements: readonly iam.PolicyStatement[]): number {
   const document = new iam.PolicyDocument({ minimize: true, statements: statements.map((s) => s.copy()) });
-  const resolved = stack.resolve(stack.toJsonString(document));
   const known = new Map<string, number>();
   for (const resource of new Set(statements.flatMap((s) => s.resources))) {
     const max = maxLengths.get(resource);
     if (max !== undefined) known.set(JSON.stringify(stack.resolve(resource)), max);
   }
-  return maxResolvedLength(resolved, known.size === 0 ? undefined : (reference) => known.get(JSON.stringify(reference)));
+  return maxLengthIn(stack, stack.toJsonString(document), known.size === 0 ? undefined : (reference) => known.get(JSON.stringify(reference)));
 }

@@ -182,29 +182,19 @@ export const IAM_ROLE_NAME: UniqueNameKind = {
   fix: 'Give one of them another roleName (IAM ignores case), or leave roleName out for a generated one.',
 };
 
+/** A name of one resource type that CloudFormation generates when it is left out; `another` says what to change. */
+function optionalName(resourceType: string, what: string, scope: NameScope, declared: UniqueNameKind['nameOf'], another: string): UniqueNameKind {
+  return { resourceTypes: [resourceType], what, scope, nameOf: declared, fix: `Give one of them another ${another}, or leave it out for a generated one.` };
+}
+
 /** S3: a general purpose bucket's name is unique across every account and region of the partition. */
-export const BUCKET_NAME: UniqueNameKind = {
-  resourceTypes: ['AWS::S3::Bucket'],
-  what: 'bucket',
-  scope: NameScope.PARTITION,
-  nameOf: (r) => (r as s3.CfnBucket).bucketName,
-  fix: 'Give one of them another bucket name (include the account and region), or leave it out for a generated one.',
-};
+export const BUCKET_NAME = optionalName('AWS::S3::Bucket', 'bucket', NameScope.PARTITION,
+  (r) => (r as s3.CfnBucket).bucketName, 'bucket name (include the account and region)');
 
 /** CodeBuild: a project's name is unique in the account and region. */
-export const CODEBUILD_PROJECT_NAME: UniqueNameKind = {
-  resourceTypes: ['AWS::CodeBuild::Project'],
-  what: 'CodeBuild project',
-  scope: NameScope.ACCOUNT_AND_REGION,
-  nameOf: (r) => (r as codebuild.CfnProject).name,
-  fix: 'Give one of them another projectName, or leave it out for a generated one.',
-};
+export const CODEBUILD_PROJECT_NAME = optionalName('AWS::CodeBuild::Project', 'CodeBuild project', NameScope.ACCOUNT_AND_REGION,
+  (r) => (r as codebuild.CfnProject).name, 'projectName');
 
 /** CodePipeline: a pipeline's name is unique in the account and region. */
-export const PIPELINE_NAME: UniqueNameKind = {
-  resourceTypes: ['AWS::CodePipeline::Pipeline'],
-  what: 'pipeline',
-  scope: NameScope.ACCOUNT_AND_REGION,
-  nameOf: (r) => (r as codepipeline.CfnPipeline).name,
-  fix: 'Give one of them another pipelineName, or leave it out for a generated one.',
-};
+export const PIPELINE_NAME = optionalName('AWS::CodePipeline::Pipeline', 'pipeline', NameScope.ACCOUNT_AND_REGION,
+  (r) => (r as codepipeline.CfnPipeline).name, 'pipelineName');

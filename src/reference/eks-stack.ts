@@ -13,6 +13,7 @@ import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
 import { propProblem, reportProblems } from '../private/errors';
 import { iamFindingIds, wildcardResourceFindingId } from '../private/findings';
 import { allowLogsToUseKey, createKey } from '../private/kms';
+import { formatRepositoryArn } from '../private/repository-arn';
 import { PULL_ACTIONS } from '../repository/actions';
 
 /** Node policies every EKS worker needs; registry access comes from pull grants instead. */
@@ -224,7 +225,7 @@ export class EksWorkloadStack extends Stack {
       mapping: Object.fromEntries(Object.entries(EKS_ADDON_REGISTRY_ACCOUNTS).map(([r, account]) => [r, { account }])),
       lazy: true,
     });
-    const repositories = this.formatArn({ service: 'ecr', account: accounts.findInMap(this.region, 'account'), resource: 'repository', resourceName: '*' });
+    const repositories = formatRepositoryArn(this, '*', { account: accounts.findInMap(this.region, 'account') });
     const grantee = ecrGrantee(role);
     iam.Grant.addToPrincipal({ grantee, actions: PULL_ACTIONS, resourceArns: [repositories] });
     acknowledge(libraryPolicyOf(grantee)!, 'nodes pull the images of EKS\'s own add-ons (VPC CNI, kube-proxy, CoreDNS) from the '

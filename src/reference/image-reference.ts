@@ -1,5 +1,6 @@
 import { CfnCondition, CfnParameter, Environment, Fn, Stack, Token } from 'aws-cdk-lib';
 import { reportProblems } from '../private/errors';
+import { formatRepositoryArn } from '../private/repository-arn';
 import { IImageRepository, ImageRepository } from '../repository/repository';
 import { DIGEST_PATTERN, digestProblems } from '../repository/validation';
 
@@ -94,8 +95,6 @@ export function workloadImage(stack: Stack, props: WorkloadRepositoryProps & Wor
  * registry can live in another account and never depends on its consumers.
  */
 export function importRepository(stack: Stack, props: WorkloadRepositoryProps): IImageRepository {
-  const repositoryArn = stack.formatArn({
-    service: 'ecr', resource: 'repository', resourceName: props.repositoryName, account: props.registryEnv?.account, region: props.registryEnv?.region,
-  });
-  return ImageRepository.fromRepositoryAttributes(stack, 'Repository', { repositoryName: props.repositoryName, repositoryArn });
+  const arn = formatRepositoryArn(stack, props.repositoryName, props.registryEnv);
+  return ImageRepository.fromRepositoryAttributes(stack, 'Repository', { repositoryName: props.repositoryName, repositoryArn: arn });
 }

@@ -1,15 +1,16 @@
-import { ArnFormat, Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { repositoryPrefixProblems } from './validation';
 import { acknowledge } from '../private/acknowledge';
-import { maxResolvedLength } from '../private/cfn-length';
+import { maxLengthIn } from '../private/cfn-length';
 import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
 import { propProblem, repeatedProblems, reportProblems } from '../private/errors';
 import { wildcardResourceFindingId } from '../private/findings';
 import { accountPrincipalProblems, accountsPrincipal, lambdaPrincipals, noGrant, organizationPrincipal } from '../private/principals';
 import { registryEntryProblems } from '../private/registry-singleton';
+import { formatRepositoryArn } from '../private/repository-arn';
 import {
   encryptionOf, exclusionFiltersOf, lifecyclePolicyOf, settingsProblems, tagMutabilityOf,
 } from '../private/repository-settings';
@@ -168,12 +169,7 @@ export class RepositoryCreationTemplate extends Resource implements iam.IResourc
       assumedBy: new iam.ServicePrincipal('ecr.amazonaws.com'),
       description: `Lets ECR create repositories from the creation template '${props.prefix}'`,
     });
-    const repositories = Stack.of(this).formatArn({
-      service: 'ecr',
-      resource: 'repository',
-      resourceName: props.prefix === 'ROOT' ? '*' : `${props.prefix.replace(/\/$/, '')}*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const repositories = formatRepositoryArn(this, props.prefix === 'ROOT' ? '*' : `${props.prefix.replace(/\/$/, '')}*`);
     const grantee = ecrGrantee(role);
     iam.Grant.addToPrincipal({ grantee, actions: TEMPLATE_ROLE_ACTIONS, resourceArns: [repositories] });
     // ECR hands the key to the new repository through a grant, as it does for a repository of its own.
@@ -186,12 +182,12 @@ export class RepositoryCreationTemplate extends Resource implements iam.IResourc
   private lengthProblems(lifecyclePolicy: ReturnType<typeof lifecyclePolicyOf>): string[] {
     const stack = Stack.of(this);
     const problems: string[] = [];
-    const lifecycleLength = maxResolvedLength(stack.resolve(stack.toJsonString(lifecyclePolicy.toDocument())));
+    const lifecycleLength = maxLengthIn(stack, stack.toJsonString(lifecyclePolicy.toDocument()));
     if (lifecycleLength > LIFECYCLE_POLICY_MAX_LENGTH) {
       problems.push(propProblem('lifecyclePolicy', `${lifecycleLength} characters`, `ECR takes a template's lifecycle policy of at most ${LIFECYCLE_POLICY_MAX_LENGTH}. Merge rules.`));
     }
     if (!this.policy.isEmpty) {
-      const policyLength = maxResolvedLength(stack.resolve(stack.toJsonString(this.policy.toJSON())));
+      const policyLength = maxLengthIn(stack, stack.toJsonString(this.policy.toJSON()));
       if (policyLength > REPOSITORY_POLICY_MAX_LENGTH) {
         problems.push(propProblem('repositoryPolicy', `${policyLength} characters`,
           `ECR takes a repository policy of at most ${REPOSITORY_POLICY_MAX_LENGTH}. Grant by organization or fewer statements.`));

@@ -1,4 +1,4 @@
-import { ArnFormat, Stack, Token, TokenComparison } from 'aws-cdk-lib';
+import { Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -10,6 +10,7 @@ import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
 import { propProblem, reportProblems } from '../private/errors';
 import { wildcardResourceFindingId } from '../private/findings';
 import { registryEntryProblems } from '../private/registry-singleton';
+import { formatRepositoryArn } from '../private/repository-arn';
 import { AUTH_TOKEN_ACTION, PULL_ACTIONS, PULL_THROUGH_CACHE_ACTIONS, UPSTREAM_IMPORT_ACTIONS } from '../repository/actions';
 import { accountIdProblems } from '../repository/validation';
 
@@ -239,15 +240,8 @@ export class PullThroughCacheRule extends Construct implements IPullThroughCache
       assumedBy: new iam.ServicePrincipal('pullthroughcache.ecr.amazonaws.com'),
       description: `Lets the pull-through cache '${this.ecrRepositoryPrefix}' read ${options.account}/${options.region}`,
     });
-    const stack = Stack.of(this);
-    const upstreamRepositories = stack.formatArn({
-      service: 'ecr',
-      account: options.account,
-      region: options.region,
-      resource: 'repository',
-      resourceName: options.upstreamRepositoryPrefix === undefined || options.upstreamRepositoryPrefix === 'ROOT' ? '*' : `${trimSlash(options.upstreamRepositoryPrefix)}/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const upstreamRepositories = formatRepositoryArn(this,
+      options.upstreamRepositoryPrefix === undefined || options.upstreamRepositoryPrefix === 'ROOT' ? '*' : `${trimSlash(options.upstreamRepositoryPrefix)}/*`, options);
     const target = ecrGrantee(role);
     iam.Grant.addToPrincipal({ grantee: target, actions: PULL_ACTIONS, resourceArns: [upstreamRepositories] });
     iam.Grant.addToPrincipal({ grantee: target, actions: UPSTREAM_IMPORT_ACTIONS, resourceArns: [this.grants.repositoriesArn] });
@@ -286,14 +280,7 @@ class CacheGrants {
   public readonly repositoriesArn: string;
 
   constructor(scope: IConstruct, private readonly prefix: string, account: string, region: string) {
-    this.repositoriesArn = Stack.of(scope).formatArn({
-      service: 'ecr',
-      account,
-      region,
-      resource: 'repository',
-      resourceName: cacheRepositoriesPattern(prefix),
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    this.repositoriesArn = formatRepositoryArn(scope, cacheRepositoriesPattern(prefix), { account, region });
   }
 
   public grantPullThrough(grantee: iam.IGrantable): iam.Grant {

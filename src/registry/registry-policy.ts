@@ -1,13 +1,14 @@
-import { ArnFormat, Lazy, Resource, Token } from 'aws-cdk-lib';
+import { Lazy, Resource, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { cacheRepositoriesPattern, IPullThroughCache } from './pull-through-cache';
 import { filterListProblems, replicationPrefixProblems } from './validation';
-import { maxResolvedLength } from '../private/cfn-length';
+import { maxLengthIn } from '../private/cfn-length';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { accountsPrincipal, organizationPrincipal, ResourcePolicyPrincipal } from '../private/principals';
 import { registrySingletonProblems } from '../private/registry-singleton';
+import { formatRepositoryArn } from '../private/repository-arn';
 import { resolvedOnly } from '../private/tokens';
 import { PULL_ACTIONS, PULL_THROUGH_CACHE_ACTIONS, REPLICATION_ACTIONS } from '../repository/actions';
 import { AccountPullOptions, OrganizationPullOptions } from '../repository/repository';
@@ -89,7 +90,7 @@ export class RegistryPolicy extends Resource implements iam.IResourceWithPolicy 
       ...(prefixes?.length === 0 ? [propProblem('repositoryPrefixes', prefixes, 'name at least one prefix, or omit the option for every repository.')] : []),
       ...filterListProblems('repositoryPrefixes', resolvedOnly(prefixes ?? []), replicationPrefixProblems),
     ]);
-    return this.grantOn(principal(), REPLICATION_ACTIONS, (prefixes ?? ['']).map((p) => this.repositoriesArn(`${p}*`)));
+    return this.grantOn(principal(), REPLICATION_ACTIONS, (prefixes ?? ['']).map((p) => formatRepositoryArn(this, `${p}*`)));
   }
 
   /**
@@ -98,7 +99,8 @@ export class RegistryPolicy extends Resource implements iam.IResourceWithPolicy 
    * allow the same (`IPullThroughCache.grantPullThrough`).
    */
   public grantPullThroughCache(cache: IPullThroughCache, grantee: RegistryGrantee): iam.Grant {
-    return this.grantOn(grantee._bind(this), PULL_THROUGH_CACHE_ACTIONS, [this.repositoriesArn(cacheRepositoriesPattern(cache.ecrRepositoryPrefix))]);
+    const repositories = formatRepositoryArn(this, cacheRepositoriesPattern(cache.ecrRepositoryPrefix));
+    return this.grantOn(grantee._bind(this), PULL_THROUGH_CACHE_ACTIONS, [repositories]);
   }
 
   /**
@@ -107,7 +109,7 @@ export class RegistryPolicy extends Resource implements iam.IResourceWithPolicy 
    */
   public grantPull(grantee: RegistryGrantee, repositoryPrefix: string): iam.Grant {
     throwIfProblems(this, Token.isUnresolved(repositoryPrefix) ? [] : replicationPrefixProblems('repositoryPrefix', repositoryPrefix));
-    return this.grantOn(grantee._bind(this), PULL_ACTIONS, [this.repositoriesArn(`${repositoryPrefix}*`)]);
+    return this.grantOn(grantee._bind(this), PULL_ACTIONS, [formatRepositoryArn(this, `${repositoryPrefix}*`)]);
   }
 
   private grantOn(principal: iam.IPrincipal, actions: string[], resourceArns: string[]): iam.Grant {
@@ -115,15 +117,11 @@ export class RegistryPolicy extends Resource implements iam.IResourceWithPolicy 
     return iam.Grant.addStatementToResourcePolicy({ grantee: { grantPrincipal: principal }, actions, resourceArns, resource: this, statement });
   }
 
-  private repositoriesArn(pattern: string): string {
-    return this.stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: pattern, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-  }
-
   private sizeProblems(): string[] {
     if (this.document.isEmpty) {
       return [propProblem('statements', [], 'a registry policy without statements admits nothing. Grant something, or remove the construct.')];
     }
-    const length = maxResolvedLength(this.stack.resolve(this.stack.toJsonString(this.document.toJSON())));
+    const length = maxLengthIn(this.stack, this.stack.toJsonString(this.document.toJSON()));
     return length > REGISTRY_POLICY_MAX_LENGTH
       ? [propProblem('statements', `${length} characters`, `ECR takes a registry policy of at most ${REGISTRY_POLICY_MAX_LENGTH}. `
         + 'Grant by prefix or organization instead of repository by repository.')]

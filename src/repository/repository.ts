@@ -11,11 +11,12 @@ import { allTagsMutableProblems, digestProblems, exclusionFilterProblems, imageT
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { LifecycleRule } from '../lifecycle/rule';
 import { isSameAccount } from '../private/accounts';
-import { maxResolvedLength } from '../private/cfn-length';
+import { maxLengthIn } from '../private/cfn-length';
 import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { noteMaxLength } from '../private/policy-size';
 import { accountPrincipalProblems, accountsPrincipal, lambdaPrincipals, noGrant, organizationPrincipal } from '../private/principals';
+import { formatRepositoryArn } from '../private/repository-arn';
 import {
   encryptionOf, exclusionFiltersOf, lifecyclePolicyOf, removalProblems, settingsProblems, tagMutabilityOf,
 } from '../private/repository-settings';
@@ -267,7 +268,7 @@ export interface ImageRepositoryAttributes {
 export class ImageRepository extends ImageRepositoryBase {
   /** An existing repository of this stack's account and region, by name. */
   public static fromRepositoryName(scope: Construct, id: string, repositoryName: string): IImageRepository {
-    const arn = Stack.of(scope).formatArn({ service: 'ecr', resource: 'repository', resourceName: repositoryName });
+    const arn = formatRepositoryArn(scope, repositoryName);
     return new ImportedImageRepository(scope, id, repositoryName, arn);
   }
 
@@ -321,9 +322,7 @@ export class ImageRepository extends ImageRepositoryBase {
     // ECR access policy is measured by it rather than by the 2,048 of an unknown reference.
     const named = props.repositoryName !== undefined && !Token.isUnresolved(props.repositoryName);
     const stack = Stack.of(this);
-    noteMaxLength(this.repositoryArn, maxResolvedLength(stack.resolve(stack.formatArn({
-      service: 'ecr', resource: 'repository', resourceName: named ? props.repositoryName : 'x',
-    }))) + (named ? 0 : 255));
+    noteMaxLength(this.repositoryArn, maxLengthIn(stack, formatRepositoryArn(this, named ? props.repositoryName! : 'x')) + (named ? 0 : 255));
   }
 
   /** The tag mutability setting (`IMMUTABLE`, `IMMUTABLE_WITH_EXCLUSION`, `MUTABLE`, `MUTABLE_WITH_EXCLUSION`). */

@@ -205,6 +205,23 @@ describe('ecr-access matrix: principals outside the assembly that a repository p
     expect(markdown).toContain('- arn:aws:iam::111111111111:role/ci/*: its identity policies are unknown (it is outside the assembly); '
       + 'in its own account they alone may allow what no resource policy grants');
   });
+
+  test('the own account named next to another principal still only delegates: a row for the other principal alone', async () => {
+    const app = new App();
+    new ecr.CfnRepository(new Stack(app, 'Registry', { env: ENV }), 'Repo', {
+      repositoryName: 'platform/api',
+      repositoryPolicyText: {
+        Version: '2012-10-17',
+        Statement: [{
+          Effect: 'Allow',
+          Principal: { AWS: ['arn:aws:iam::111111111111:root', 'arn:aws:iam::222222222222:role/deployer'] },
+          Action: pullActions,
+        }],
+      },
+    });
+    const rows = (await accessMatrix(AccessModel.of(app.synth()))).repositories[0].rows;
+    expect(rows.map((r) => `${r.principal} ${r.pull}`)).toEqual(['arn:aws:iam::222222222222:role/deployer yes']);
+  });
 });
 
 describe('ecr-access: the repositories ECR creates, by replication and pull-through caches, from creation templates', () => {

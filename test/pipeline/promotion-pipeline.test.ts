@@ -6,7 +6,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ImageBuildProject, ImagePromotionPipeline, ImagePromotionPipelineProps, ImageRepository, ScanGate } from '../../src';
+import { ImageBuildProject, ImagePromotionPipeline, ImagePromotionPipelineProps, ImageRepository, PromotionEnvironment, ScanGate } from '../../src';
 import { guardFindings, nagFindings } from '../support/compliance';
 import { AccessModel } from '../support/iam-simulation';
 import { synthesisProblems } from '../support/problems';
@@ -295,23 +295,13 @@ describe('stack releases', () => {
     ['a stack without the bootstrap roles', (app) => [{ stack: new Stack(app, 'Legacy', { synthesizer: new LegacyStackSynthesizer() }) }],
       "[Pipeline/Promotion] prop 'environments[dev].stackReleases': got \"Legacy\"; is synthesized by LegacyStackSynthesizer: a release assumes the CDK bootstrap's deploy role. Use the DefaultStackSynthesizer."],
   ])('refuses %s', (_name, releases, message) => {
-    const app = new App();
-    const own = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const target = new Stack(app, 'Target', { env: { account: '222222222222', region: 'eu-west-1' } });
-    const repository = new ImageRepository(own, 'Repo', { repositoryName: 'team/app', mutableTagPatterns: ['dev'] });
-    const build = new ImageBuildProject(own, 'Build', { repository, environmentTags: ['dev'] });
-    new ImagePromotionPipeline(own, 'Promotion', {
-      connectionArn: CONNECTION,
-      sourceOwner: 'o',
-      sourceRepository: 'r',
-      buildProject: build,
-      environments: [{ name: 'dev', stackReleases: releases(app, own, target) as any }],
-    });
+    const { app } = releasePipeline((scope, own, target) => ({ name: 'dev', stackReleases: releases(scope, own, target) as any }));
     expect(synthesisProblems(app)).toBe(message);
   });
 });
 
-test('the image definitions step keeps its 10 minutes; a release may wait 90 for CloudFormation', () => {
+/** A pipeline of stack 'Pipeline' (account 111111111111) with one 'dev' environment, releasing to stack 'Target' (222222222222). */
+function releasePipeline(environment: (app: App, own: Stack, target: Stack) => PromotionEnvironment) {
   const app = new App();
   const own = new Stack(app, 'Pipeline', { env: { account: '111111111111', region: 'eu-west-1' } });
   const target = new Stack(app, 'Target', { env: { account: '222222222222', region: 'eu-west-1' } });
@@ -322,8 +312,15 @@ test('the image definitions step keeps its 10 minutes; a release may wait 90 for
     sourceOwner: 'o',
     sourceRepository: 'r',
     buildProject: build,
-    environments: [{ name: 'dev', ecsDeployments: [{ service: ecsService(own), containerName: 'app' }], stackReleases: [{ stack: target }] }],
+    environments: [environment(app, own, target)],
   });
+  return { app, own };
+}
+
+test('the image definitions step keeps its 10 minutes; a release may wait 90 for CloudFormation', () => {
+  const { own } = releasePipeline((_app, stack, target) => ({
+    name: 'dev', ecsDeployments: [{ service: ecsService(stack), containerName: 'app' }], stackReleases: [{ stack: target }],
+  }));
   const projects = Template.fromStack(own).findResources('AWS::CodeBuild::Project');
   const timeouts = Object.entries(projects).map(([id, p]) => [id.replace(/[0-9A-F]{8}$/, ''), p.Properties.TimeoutInMinutes]).sort();
   expect(timeouts.filter(([id]) => id !== 'BuildProject')).toEqual([['PromotionImageDefinitions', 10], ['PromotionReleasedev', 90]]);

@@ -29,14 +29,16 @@ export function outsidersOf(resource: AccessResource, insiders: ReadonlySet<stri
 }
 
 /**
- * Who a statement admits. A statement that names accounts only delegates to their identity policies ("AWS account
- * principals", IAM's Principal element), which in the resource's own account alone decide: it admits no principal of
- * that account by itself.
+ * Who a statement admits. An account principal only delegates to the account's identity policies ("AWS account
+ * principals", IAM's Principal element), which in the resource's own account alone decide: the own account's root
+ * admits no one by itself, whatever else the statement names, and a statement naming accounts only admits no
+ * principal of the own account.
  */
 function admittedBy(statement: any, resourceAccount: string): Principal[] {
   const everyone = statement.NotPrincipal !== undefined || statement.Principal === '*';
-  const named = everyone ? ['*'] : strings(statement.Principal?.AWS);
-  const delegates = named.every((p) => /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:root)$/.test(p));
+  const isAccount = (p: string) => /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:root)$/.test(p);
+  const named = (everyone ? ['*'] : strings(statement.Principal?.AWS)).filter((p) => !(isAccount(p) && p.includes(resourceAccount)));
+  const delegates = named.every(isAccount);
   return candidates(statement, named).filter((p) => !(delegates && p.account === resourceAccount));
 }
 
