@@ -92,6 +92,22 @@ function accountPrincipalIds(principal: iam.IPrincipal): string[] {
   return wrapped === undefined ? [] : accountPrincipalIds(wrapped);
 }
 
+/**
+ * The problems of a statement for a repository policy (a repository's or a creation template's): it takes no
+ * `Resource` (the policy applies to its repository), it must name principals (SetRepositoryPolicy refuses a statement
+ * without), and its account principals need valid ids.
+ */
+export function repositoryPolicyStatementProblems(statement: iam.PolicyStatement): string[] {
+  const json = statement.toStatementJson() as { Principal?: unknown; NotPrincipal?: unknown };
+  return [
+    ...(statement.resources.length > 0
+      ? [propProblem('statement.resources', statement.resources, 'a repository policy applies to its repository and takes no Resource. Remove the resources.')] : []),
+    ...(json.Principal === undefined && json.NotPrincipal === undefined
+      ? [propProblem('statement.principals', [], 'a repository policy statement names the principals it admits. Add principals.')] : []),
+    ...statement.principals.flatMap((principal) => accountPrincipalProblems('statement.principals', principal)),
+  ];
+}
+
 /** A grant that adds nothing: what a grant with invalid input returns, its problems reported at synthesis. */
 export function noGrant(scope: IConstruct): iam.Grant {
   return iam.Grant.drop(new iam.UnknownPrincipal({ resource: scope }), 'the grant has invalid input, reported when the app synthesizes');

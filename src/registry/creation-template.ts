@@ -8,7 +8,7 @@ import { maxLengthIn } from '../private/cfn-length';
 import { ecrGrantee, libraryPolicyOf } from '../private/ecr-access';
 import { propProblem, repeatedProblems, reportProblems } from '../private/errors';
 import { wildcardResourceFindingId } from '../private/findings';
-import { accountPrincipalProblems, accountsPrincipal, lambdaPrincipals, noGrant, organizationPrincipal } from '../private/principals';
+import { accountsPrincipal, lambdaPrincipals, noGrant, organizationPrincipal, repositoryPolicyStatementProblems } from '../private/principals';
 import { registryEntryProblems } from '../private/registry-singleton';
 import { formatRepositoryArn } from '../private/repository-arn';
 import {
@@ -115,12 +115,7 @@ export class RepositoryCreationTemplate extends Resource implements iam.IResourc
    * statement ECR would refuse is reported when the app synthesizes, with every other mistake, and not added.
    */
   public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
-    const json = statement.toStatementJson() as { Resource?: unknown; Principal?: unknown };
-    const problems = [
-      ...(json.Resource !== undefined ? [propProblem('statement.resources', json.Resource, 'a repository policy applies to its repository and takes no Resource. Remove the resources.')] : []),
-      ...(json.Principal === undefined ? [propProblem('statement.principals', [], 'a repository policy statement names the principals it admits. Add principals.')] : []),
-      ...statement.principals.flatMap((principal) => accountPrincipalProblems('statement.principals', principal)),
-    ];
+    const problems = repositoryPolicyStatementProblems(statement);
     if (problems.length > 0) {
       reportProblems(this, problems);
       return { statementAdded: false };

@@ -15,7 +15,7 @@ import { maxLengthIn } from '../private/cfn-length';
 import { ecrGrantee } from '../private/ecr-access';
 import { propProblem, reportProblems, throwIfProblems } from '../private/errors';
 import { noteMaxLength } from '../private/policy-size';
-import { accountPrincipalProblems, accountsPrincipal, lambdaPrincipals, noGrant, organizationPrincipal } from '../private/principals';
+import { accountPrincipalProblems, accountsPrincipal, lambdaPrincipals, noGrant, organizationPrincipal, repositoryPolicyStatementProblems } from '../private/principals';
 import { formatRepositoryArn } from '../private/repository-arn';
 import {
   encryptionOf, exclusionFiltersOf, lifecyclePolicyOf, removalProblems, settingsProblems, tagMutabilityOf,
@@ -364,11 +364,7 @@ export class ImageRepository extends ImageRepositoryBase {
    * one, or with an account principal whose id is invalid, is reported when the app synthesizes and not added.
    */
   public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
-    const problems = [
-      ...(statement.resources.length > 0
-        ? [propProblem('statement.resources', statement.resources, 'a repository policy applies to its repository and takes no Resource. Remove the resources.')] : []),
-      ...statement.principals.flatMap((principal) => accountPrincipalProblems('statement.principals', principal)),
-    ];
+    const problems = repositoryPolicyStatementProblems(statement);
     if (problems.length > 0) {
       reportProblems(this, problems);
       return { statementAdded: false };

@@ -212,7 +212,7 @@ describe('registry constructs report bad props at synth, each naming construct, 
       "[Stack/S] prop 'rules[0].repositoryFilters': got []; name at least one filter, or omit the list to sign every repository."],
     ['a template policy statement with a resource', (s) => new RepositoryCreationTemplate(s, 'Template', { prefix: 'platform', appliedFor: [RepositoryCreationTrigger.REPLICATION] })
       .addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'], resources: ['*'], principals: [new iam.AccountPrincipal('222222222222')] })),
-    "[Stack/Template] prop 'statement.resources': got \"*\"; a repository policy applies to its repository and takes no Resource. Remove the resources."],
+    "[Stack/Template] prop 'statement.resources': got [\"*\"]; a repository policy applies to its repository and takes no Resource. Remove the resources."],
     ['a template statement without principals', (s) => new RepositoryCreationTemplate(s, 'T', { prefix: 'p/', appliedFor: [RepositoryCreationTrigger.REPLICATION] })
       .addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'] })),
     "[Stack/T] prop 'statement.principals': got []; a repository policy statement names the principals it admits. Add principals."],

@@ -65,6 +65,9 @@ describe('ImageRepository bad input', () => {
     ['every tag made mutable later', (repo) => repo.addMutableTagPattern('*'), `[Stack/Repo] prop 'mutableTagPattern': got "*"; ${EVERY_TAG_MUTABLE}`],
     ['pushed bad tag', (repo) => repo.onImagePushed('P', { imageTag: 'a b' }), "[Stack/Repo] prop 'imageTag': got \"a b\"; an image tag is 1 to 300 letters, digits, '_', '.' or '-' and does not start with '.' or '-'. Fix the tag, or pass a digest (sha256:<64 hex>)."],
     ['add rule conflict', (repo) => repo.addLifecycleRule(LifecycleRule.expire({ tagStatus: TagStatus.UNTAGGED, maxImageCount: 3 })), "[Stack/Repo] prop 'lifecyclePolicy': policy: storage class 'standard': 2 rules select untagged images (rule 1, rule 2); ECR allows one per storage class. Merge them."],
+    // SetRepositoryPolicy refuses a statement without principals; synth says so first.
+    ['statement without principals', (repo) => repo.addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'] })),
+      "[Stack/Repo] prop 'statement.principals': got []; a repository policy statement names the principals it admits. Add principals."],
     ['resource statement', (repo) => repo.addToResourcePolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage'], resources: ['*'], principals: [new iam.AccountPrincipal('222222222222')] })), "[Stack/Repo] prop 'statement.resources': got [\"*\"]; a repository policy applies to its repository and takes no Resource. Remove the resources."],
     ['imported by an empty name', (repo) => ImageRepository.fromRepositoryName(repo.stack, 'Imp', ''),
       "[Stack/Imp] prop 'repositoryName': got \"\"; must be 2 to 256 characters long, got 0. Shorten or lengthen it."],
