@@ -95,8 +95,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testSequencer: '<rootDir>/test/support/sequencer.js',
       // Beside projen's default and jest-junit reporters.
       reporters: [new javascript.JestReporter('<rootDir>/test/support/slowest-reporter.js')],
-      // Every template a test synthesizes is checked by cfn-lint after the run (test/support).
-      setupFilesAfterEnv: ['<rootDir>/test/support/builtin-validation.ts', '<rootDir>/test/support/collect-templates.ts'],
+      // Every template a test synthesizes is checked by cfn-lint after the run; the apps' temp assemblies are removed.
+      setupFilesAfterEnv: ['<rootDir>/test/support/builtin-validation.ts', '<rootDir>/test/support/collect-templates.ts', '<rootDir>/test/support/clean-outdirs.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       // The adoption test installs the packaged tarball, so it runs after packaging (task test:adoption).
