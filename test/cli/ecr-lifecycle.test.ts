@@ -1047,9 +1047,7 @@ describe('the README\'s report loop, run against moto with the AWS CLI', () => {
     const loop = /<!-- report-loop -->\n```sh\n([\s\S]*?)```\n<!-- \/report-loop -->/.exec(readme)![1];
     // The AWS CLI reads no endpoint from the environment: a wrapper first on PATH points it at moto.
     const work = fs.mkdtempSync(path.join(tmp, 'loop-'));
-    const realAws = spawnSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).stdout.trim();
-    fs.mkdirSync(path.join(work, 'bin'));
-    fs.writeFileSync(path.join(work, 'bin', 'aws'), `#!/bin/sh\nexec '${realAws}' --endpoint-url '${moto.endpoint}' "$@"\n`, { mode: 0o755 });
+    moto.writeAwsCommand(path.join(work, 'bin'));
     const run = spawnSync('bash', ['-c', loop], {
       cwd: work,
       encoding: 'utf8',

@@ -103,7 +103,7 @@ const CASES: Record<string, Array<[string, () => Promise<void>]>> = {
       `could not get a registry password (aws ecr get-login-password --region ${REGION}): check credentials and ecr:GetAuthorizationToken`);
   }]],
   'returned an empty password': [['an empty password', async () => {
-    expectDie(await build({ IMAGE_TAGS: 'sha-1a2b3c4', STANDIN_REAL_AWS: '/bin/true' }), `aws ecr get-login-password --region ${REGION} returned an empty password`);
+    expectDie(await build({ IMAGE_TAGS: 'sha-1a2b3c4', STANDIN_REAL_AWS: '["/bin/true"]' }), `aws ecr get-login-password --region ${REGION} returned an empty password`);
   }]],
   'docker login to $1 failed': [['a registry that refuses the password', async () => {
     const strict = await r().startRegistry('not-the-token-moto-hands-out');

@@ -5,7 +5,7 @@
 // last one repeating), the way ECR and Amazon Inspector answer while a scan runs and once it is done, including errors.
 // moto cannot play those: it scans nothing on push, denies nothing and models no Inspector coverage.
 //
-// Environment: STANDIN_REAL_AWS (the real CLI), STANDIN_MOTO_ENDPOINT, STANDIN_DIR with scans.json (the scripted
+// Environment: STANDIN_REAL_AWS (the command that runs the real CLI, as a JSON array), STANDIN_MOTO_ENDPOINT, STANDIN_DIR with scans.json (the scripted
 // responses, by digest or by `repository:tag`, meaning the image last pushed under that tag), coverage.json (the
 // scripted list-coverage responses), pushes.jsonl (what the registry stored, written by the rehearsal's registry
 // proxy), calls.jsonl (one line per call) and call counters.
@@ -69,6 +69,7 @@ if (response && response.error) {
 } else if (response) {
   process.stdout.write(`${JSON.stringify(response.result, undefined, 4)}\n`);
 } else {
-  const real = spawnSync(process.env.STANDIN_REAL_AWS, [...args, '--endpoint-url', process.env.STANDIN_MOTO_ENDPOINT], { stdio: 'inherit' });
+  const [program, ...prefix] = JSON.parse(process.env.STANDIN_REAL_AWS);
+  const real = spawnSync(program, [...prefix, ...args, '--endpoint-url', process.env.STANDIN_MOTO_ENDPOINT], { stdio: 'inherit' });
   process.exit(real.status === null ? 1 : real.status);
 }

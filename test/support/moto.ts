@@ -9,6 +9,7 @@ import * as path from 'path';
 import { AssetManifestArtifact, CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { freePort, httpGet, Server } from './rehearsal';
 import { realProgram } from './system-deps';
+import { AWS_MODULES, pythonExecutable, WarmPython } from './warm-python';
 
 /** The account moto answers as. */
 export const MOTO_ACCOUNT = '123456789012';
@@ -164,27 +165,20 @@ function awsFreeEnv(region: string): NodeJS.ProcessEnv {
   };
 }
 
-let interpreter: string | undefined;
-/** python3's real executable: a pyenv shim costs a second per start, and the rehearsal starts Python for every batch. */
-function pythonExecutable(): string {
-  interpreter ??= spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout?.trim() || 'python3';
-  return interpreter;
-}
-
-/** Runs python3 with `input` on stdin, asynchronously, killed after the timeout. */
-function python(program: string, input: string, env: NodeJS.ProcessEnv, timeoutMs = PYTHON_TIMEOUT_MS): Promise<string> {
+/** Runs `python3 -c program` (or the same in `command`, a warm Python) with `input` on stdin, killed after the timeout. */
+function python(program: string, input: string, env: NodeJS.ProcessEnv, command = [pythonExecutable()]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(pythonExecutable(), ['-c', program], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command[0], [...command.slice(1), '-c', program], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), PYTHON_TIMEOUT_MS);
     child.on('error', (error) => { clearTimeout(timer); reject(error); });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve(stdout);
-      else reject(new Error(`python3 exited ${code ?? signal}${signal === 'SIGKILL' ? ` (killed after ${timeoutMs / 1000}s)` : ''}:\n${stderr}`));
+      else reject(new Error(`python3 exited ${code ?? signal}${signal === 'SIGKILL' ? ` (killed after ${PYTHON_TIMEOUT_MS / 1000}s)` : ''}:\n${stderr}`));
     });
     child.stdin.end(input);
   });
@@ -194,7 +188,7 @@ function python(program: string, input: string, env: NodeJS.ProcessEnv, timeoutM
 /** What the deploy rehearsal needs and this machine lacks, said for a test title; undefined when it has everything. */
 export function missingMoto(): string | undefined {
   const onPath = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
-  const imports = spawnSync('python3', ['-c', 'import boto3, moto.server'], { encoding: 'utf8' });
+  const imports = spawnSync(pythonExecutable(), ['-c', 'import boto3, moto.server'], { encoding: 'utf8' });
   if (onPath && imports.status === 0) return undefined;
   return 'moto_server on PATH and boto3 in python3 (pip install "moto[server]" boto3)';
 }
@@ -306,6 +300,7 @@ export class Moto {
     }
     const moto = new Moto(root, server, region);
     try {
+      moto.warm = await WarmPython.start(root, AWS_MODULES);
       await server.waitUntilReady(async () => (await httpGet(`${moto.endpoint}/moto-api/`)).status === 200);
     } catch (error) {
       await moto.stop();
@@ -314,7 +309,21 @@ export class Moto {
     return moto;
   }
 
+  /** The AWS CLI and boto3, imported once: every call below runs in a fork of it. */
+  private warm?: WarmPython;
+
   private constructor(readonly root: string, private readonly server: Server, readonly region: string) {}
+
+  /**
+   * Writes `dir/aws`: the real AWS CLI (in the warm Python) pointed at this server, for scripts that call `aws` from
+   * PATH. The CLI reads no endpoint from the environment.
+   */
+  writeAwsCommand(dir: string): void {
+    const aws = realProgram('aws');
+    if (!aws) throw new Error('the AWS CLI (aws) is not on PATH');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'aws'), `#!/bin/sh\nexec ${this.warm!.shellCommand} '${aws}' --endpoint-url '${this.endpoint}' "$@"\n`, { mode: 0o755 });
+  }
 
   get endpoint(): string {
     return `http://127.0.0.1:${this.server.port}`;
@@ -334,7 +343,8 @@ export class Moto {
 
   /** Several boto3 calls in one Python process (each call's error is returned, not thrown). */
   async calls(calls: ApiCall[]): Promise<ApiResult[]> {
-    const out = await python(BOTO3_BATCH, JSON.stringify({ endpoint: this.endpoint, region: this.region, calls }), awsFreeEnv(this.region));
+    const request = JSON.stringify({ endpoint: this.endpoint, region: this.region, calls });
+    const out = await python(BOTO3_BATCH, request, awsFreeEnv(this.region), this.warm!.command);
     return JSON.parse(out) as ApiResult[];
   }
 
@@ -464,6 +474,7 @@ export class Moto {
   /** Stops moto_server by PID and removes the temp dir (log included); safe to call twice. */
   async stop(): Promise<void> {
     try {
+      await this.warm?.stop();
       await this.server.stop();
     } finally {
       fs.rmSync(this.root, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { EcrRegistryProxy } from './ecr-registry-proxy';
 import { findOnPath, realProgram } from './system-deps';
+import { AWS_MODULES, WarmPython } from './warm-python';
 import { BUILD_SCRIPT_FILE, SCAN_GATE_FILE } from '../../src/image-build/buildspec';
 
 export { BUILD_SCRIPT_FILE, SCAN_GATE_FILE };
@@ -155,7 +156,7 @@ export class Server {
       if (await ready().catch(() => false)) return;
       await sleep(200);
     }
-    throw new Error(`${this.name} was not ready on port ${this.port} after ${READY_TIMEOUT_MS / 1000}s; its log:\n${this.log}`);
+    throw new Error(`${this.name} was not ready${this.port ? ` on port ${this.port}` : ''} after ${READY_TIMEOUT_MS / 1000}s; its log:\n${this.log}`);
   }
 
   /** SIGTERM by PID, then SIGKILL if it has not exited in time. */
@@ -198,7 +199,7 @@ export class Rehearsal {
     const rehearsal = new Rehearsal(fs.mkdtempSync(path.join(os.tmpdir(), 'ecr-rehearsal-')));
     try {
       await rehearsal.startMoto();
-      rehearsal.writeAwsStandIn();
+      await rehearsal.writeAwsStandIn();
       // Registry 2.8 reads htpasswd only at start: the password must be known first.
       rehearsal.loginToken = (await rehearsal.exec('aws', ['ecr', 'get-login-password', '--region', REGION])).trim();
       await rehearsal.createCertificate();
@@ -218,7 +219,8 @@ export class Rehearsal {
   private readonly servers: Array<{ stop(): Promise<void> }> = [];
   private readonly insecureHosts: string[] = [];
   private logCounter = 0;
-  private realAws = '';
+  /** The command that runs the real AWS CLI (in a warm Python). */
+  private realAws: string[] = [];
 
   private constructor(readonly root: string) {
     for (const dir of ['home', 'bin', 'logs', 'xdg/containers', 'storage', 'runroot', 'tmp', 'tls', 'aws']) {
@@ -269,7 +271,7 @@ export class Rehearsal {
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_DEFAULT_REGION: REGION,
       AWS_EC2_METADATA_DISABLED: 'true',
-      STANDIN_REAL_AWS: this.realAws,
+      STANDIN_REAL_AWS: JSON.stringify(this.realAws),
       STANDIN_MOTO_ENDPOINT: this.moto ? this.motoEndpoint : '',
       STANDIN_DIR: path.join(this.root, 'aws'),
       CURL_CA_BUNDLE: this.caFile,
@@ -298,9 +300,11 @@ export class Rehearsal {
     await this.moto.waitUntilReady(async () => (await httpGet(`http://127.0.0.1:${port}/moto-api/`)).status === 200);
   }
 
-  /** `aws` on the rehearsal's PATH is the stand-in (aws-standin.js); it calls the real CLI found here. */
-  private writeAwsStandIn(): void {
-    this.realAws = commandPath('aws');
+  /** `aws` on the rehearsal's PATH is the stand-in (aws-standin.js); it calls the real CLI found here, in a warm Python. */
+  private async writeAwsStandIn(): Promise<void> {
+    const python = await WarmPython.start(this.root, AWS_MODULES);
+    this.servers.push(python);
+    this.realAws = [...python.command, commandPath('aws')];
     fs.writeFileSync(path.join(this.root, 'bin', 'aws'), `#!/bin/sh\nexec node ${AWS_STANDIN} "$@"\n`, { mode: 0o755 });
   }
 
@@ -518,7 +522,8 @@ export class Rehearsal {
 
   /** The real AWS CLI against moto, output as JSON (not through the stand-in, so nothing is scripted or logged). */
   async aws(args: string[]): Promise<any> {
-    const out = await exec(this.realAws, [...args, '--endpoint-url', this.motoEndpoint, '--region', REGION, '--output', 'json'], this.env());
+    const [program, ...prefix] = this.realAws;
+    const out = await exec(program, [...prefix, ...args, '--endpoint-url', this.motoEndpoint, '--region', REGION, '--output', 'json'], this.env());
     return out.trim() === '' ? undefined : JSON.parse(out);
   }
 

@@ -11,13 +11,10 @@ export const RELEASE_SCRIPT = path.join(__dirname, '..', '..', 'assets', 'pipeli
 /** The AWS CLI on PATH, or undefined. */
 export const realAws = (): string | undefined => realProgram('aws');
 
-/** Runs the script with `vars` in `dir`; `aws` there is the real CLI pointed at moto (the CLI reads no endpoint variable). */
+/** Runs the script with `vars` in `dir`; `aws` there is the real CLI pointed at moto. */
 export function runRelease(moto: Moto, dir: string, vars: Record<string, string>): Promise<RunResult> {
   const bin = path.join(dir, 'bin');
-  if (!fs.existsSync(bin)) {
-    fs.mkdirSync(bin, { recursive: true });
-    fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/sh\nexec "${realAws()}" "$@" --endpoint-url ${moto.endpoint}\n`, { mode: 0o755 });
-  }
+  if (!fs.existsSync(bin)) moto.writeAwsCommand(bin);
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
   return run('sh', [RELEASE_SCRIPT], {
     logFile: path.join(dir, 'release.log'),
