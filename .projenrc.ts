@@ -90,13 +90,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 60_000,
+      // A report, not a check (no threshold), and a third of the suite's CPU: \`npx projen test:coverage\` writes it.
+      collectCoverage: false,
       // Both cores: the rehearsals spend much of their time waiting on servers and podman; long files go first.
       maxWorkers: 2,
       testSequencer: '<rootDir>/test/support/sequencer.js',
       // Beside projen's default and jest-junit reporters.
       reporters: [new javascript.JestReporter('<rootDir>/test/support/slowest-reporter.js')],
       // Every template a test synthesizes is checked by cfn-lint after the run; the apps' temp assemblies are removed.
-      setupFilesAfterEnv: ['<rootDir>/test/support/builtin-validation.ts', '<rootDir>/test/support/collect-templates.ts', '<rootDir>/test/support/clean-outdirs.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/builtin-validation.ts', '<rootDir>/test/support/asset-staging.ts', '<rootDir>/test/support/collect-templates.ts', '<rootDir>/test/support/clean-outdirs.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       // The adoption test installs the packaged tarball, so it runs after packaging (task test:adoption).
@@ -334,6 +336,11 @@ staticChecks.spawn(project.addTask('synth:check', {
   exec: 'bash scripts/synth-check.sh',
 }));
 const jestTask = project.addTask('test:jest', { description: 'Run jest (arguments go to jest)', receiveArgs: true, exec: jestStep.execArgs!.join(' ') });
+project.addTask('test:coverage', {
+  description: 'Run jest with a coverage report in coverage/ (arguments go to jest)',
+  receiveArgs: true,
+  exec: `${jestStep.execArgs!.join(' ')} --coverage`,
+});
 project.testTask.reset();
 project.testTask.spawn(jestTask, { receiveArgs: true });
 project.testTask.spawn(staticChecks);

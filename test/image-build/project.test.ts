@@ -16,6 +16,10 @@ import {
 import { BUILD_SCRIPT_FILE, BUILD_SCRIPT_PATH, INLINE_BUILDSPEC_MAX_LENGTH, SCAN_GATE_FILE, SCAN_GATE_PATH } from '../../src/image-build/buildspec';
 import { maxResolvedLength } from '../../src/private/cfn-length';
 import { sortedStatements } from '../support/statements';
+import { withAssetStaging } from '../support/validation';
+
+// These tests use the assets of the assemblies they synthesize.
+withAssetStaging();
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const ASSET_BUCKET = 'cdk-hnb659fds-assets-111111111111-eu-west-1';

@@ -15,6 +15,10 @@ import { registryCacheTags } from '../../src/image-build/tags';
 import { MOTO_ACCOUNT } from '../support/moto';
 import { BUSYBOX_IMAGE, missingRehearsalDeps, REGION, Rehearsal, RunResult, run, ScanResponse } from '../support/rehearsal';
 import { describeNeeding } from '../support/system-deps';
+import { withAssetStaging } from '../support/validation';
+
+// These tests use the assets of the assemblies they synthesize.
+withAssetStaging();
 
 jest.setTimeout(10 * 60_000);
 

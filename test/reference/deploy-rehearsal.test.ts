@@ -12,6 +12,10 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { ECS_SERVICE, EKS_SERVICE, LAMBDA_SERVICE, ReferencePlatform } from '../../src/reference';
 import { CfnTemplate, DeployedStack, missingMoto, Moto, MOTO_ACCOUNT, motoCloudFormationTypes } from '../support/moto';
 import { describeNeeding } from '../support/system-deps';
+import { withAssetStaging } from '../support/validation';
+
+// These tests use the assets of the assemblies they synthesize.
+withAssetStaging();
 
 jest.setTimeout(5 * 60_000);
 
