@@ -15,14 +15,20 @@ start=$SECONDS
 
 # projen from node_modules: npx would spend seconds finding it again for every task.
 PROJEN=node_modules/.bin/projen
+TICKS=$(getconf CLK_TCK)
+# CPU-seconds (user + system) of the finished children of shell PID, theirs included (cutime and cstime): with two
+# cores, CPU is what the lanes share, so each task's is printed beside its time.
+children_cpu() { awk -v ticks="$TICKS" '{ sub(/^.*\) /, ""); printf "%d", ($14 + $15) / ticks }' "/proc/$1/stat"; }
 # Runs projen tasks one after the other, timing each: `tasks LANE TASK...`.
 tasks() {
-  local lane=$1 task began
+  # $BASHPID, not $$: each lane is a subshell. Read here, outside the command substitutions below (subshells too).
+  local lane=$1 self=$BASHPID task began cpu
   shift
   for task in "$@"; do
     began=$SECONDS
+    cpu=$(children_cpu "$self")
     "$PROJEN" "$task" || { echo "ci: $lane: task '$task' failed after $((SECONDS - began)) s" >&2; return 1; }
-    echo "ci: $lane: $task took $((SECONDS - began)) s (at $((SECONDS - start)) s)" >&2
+    echo "ci: $lane: $task took $((SECONDS - began)) s and $(($(children_cpu "$self") - cpu)) CPU-s (at $((SECONDS - start)) s)" >&2
   done
 }
 
@@ -54,7 +60,7 @@ for lane in library jest static; do
   [ "$status" -eq 0 ] || failed+=("$lane")
 done
 grep -h '^ci: ' "$LOGS"/*.log >&2 || true
-echo "ci: all lanes done in $((SECONDS - start)) s" >&2
+echo "ci: all lanes done in $((SECONDS - start)) s and $(children_cpu "$$") CPU-s" >&2
 if [ ${#failed[@]} -gt 0 ]; then
   echo "ci: failed: ${failed[*]} (their output is above)" >&2
   exit 1
