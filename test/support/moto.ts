@@ -300,7 +300,7 @@ export class Moto {
     }
     const moto = new Moto(root, server, region);
     try {
-      moto.warm = await WarmPython.start(root, AWS_MODULES);
+      moto.warm = await WarmPython.start(root, AWS_MODULES, awsFreeEnv(region));
       await server.waitUntilReady(async () => (await httpGet(`${moto.endpoint}/moto-api/`)).status === 200);
     } catch (error) {
       await moto.stop();

@@ -302,7 +302,7 @@ export class Rehearsal {
 
   /** `aws` on the rehearsal's PATH is the stand-in (aws-standin.js); it calls the real CLI found here, in a warm Python. */
   private async writeAwsStandIn(): Promise<void> {
-    const python = await WarmPython.start(this.root, AWS_MODULES);
+    const python = await WarmPython.start(this.root, AWS_MODULES, this.env());
     this.servers.push(python);
     this.realAws = [...python.command, commandPath('aws')];
     fs.writeFileSync(path.join(this.root, 'bin', 'aws'), `#!/bin/sh\nexec node ${AWS_STANDIN} "$@"\n`, { mode: 0o755 });

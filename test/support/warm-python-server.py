@@ -65,7 +65,7 @@ def run(request):
         return 1
 
 
-def child(conn, listener, request, fds, set_by_imports):
+def child(conn, listener, request, fds, started_with, set_by_imports):
     listener.close()
     # As in a fresh process: default signal handling, the client's streams, directory and environment.
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -77,12 +77,13 @@ def child(conn, listener, request, fds, set_by_imports):
     os.environ.clear()
     os.environ.update(request['env'])
     # What the preloaded modules set at import (awscli adds its data directory to AWS_DATA_PATH), as a fresh import
-    # would set it; a variable they also read cannot be honoured.
-    clash = sorted(set(set_by_imports) & set(request['env']))
+    # would set it. A variable they also read, or one the interpreter reads as it starts (PYTHON*), cannot be honoured.
+    python_vars = {k for k in {**request['env'], **started_with} if k.startswith('PYTHON')}
+    clash = sorted({k for k in request['env'] if k in set_by_imports} | {k for k in python_vars if request['env'].get(k) != started_with.get(k)})
     os.environ.update(set_by_imports)
     time.tzset()
     if clash:
-        print(f'warm python: {", ".join(clash)} in the environment is read when modules are imported; run the program directly', file=sys.stderr)
+        print(f'warm python: {", ".join(clash)} differs from the server\'s, and is read at start or import; start it with the same', file=sys.stderr)
         status = 1
     else:
         status = run(request)
@@ -134,7 +135,7 @@ def main():
             conn.close()
             continue
         if os.fork() == 0:
-            child(conn, listener, request, fds, set_by_imports)
+            child(conn, listener, request, fds, before, set_by_imports)
         for fd in fds:
             os.close(fd)
         conn.close()

@@ -21,15 +21,19 @@ export function pythonExecutable(): string {
 }
 
 export class WarmPython {
-  /** Starts a server in `dir` that has imported `modules`, and waits until it listens. */
-  static async start(dir: string, modules: readonly string[]): Promise<WarmPython> {
+  /**
+   * Starts a server in `dir` that has imported `modules`, and waits until it listens. Its programs must run with the
+   * interpreter's settings of `clientEnv` (PYTHON* variables, read as Python starts): it refuses others.
+   */
+  static async start(dir: string, modules: readonly string[], clientEnv: NodeJS.ProcessEnv): Promise<WarmPython> {
     const socket = path.join(dir, 'warm-python.sock');
     const logFile = path.join(dir, 'warm-python.log');
     const fd = fs.openSync(logFile, 'a');
     let server: Server;
     try {
-      // Only what imports may read: the programs get their callers' environments.
-      const env = { PATH: process.env.PATH ?? '', LANG: 'C.UTF-8', HOME: dir };
+      // Only what the interpreter and imports may read: the programs get their callers' environments.
+      const python = Object.fromEntries(Object.entries(clientEnv).filter(([key]) => key.startsWith('PYTHON')));
+      const env = { PATH: process.env.PATH ?? '', LANG: 'C.UTF-8', HOME: dir, ...python };
       const child = spawn(pythonExecutable(), [SERVER, socket, ...modules], { env, stdio: ['ignore', fd, fd] });
       child.on('error', (error) => fs.appendFileSync(logFile, `\nspawn failed: ${error.message}\n`));
       server = new Server('warm python', child, logFile, 0);
