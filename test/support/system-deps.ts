@@ -41,6 +41,14 @@ export function findOnPath(command: string): string | undefined {
  * `aws` call, as much again as the CLI itself, so the program it resolves to is run directly.
  */
 export function realProgram(command: string): string | undefined {
+  // Asking pyenv runs a few shell scripts: once per command and PATH in a test file.
+  const key = `${command}\0${process.env.PATH ?? ''}`;
+  if (!resolved.has(key)) resolved.set(key, resolveProgram(command));
+  return resolved.get(key);
+}
+const resolved = new Map<string, string | undefined>();
+
+function resolveProgram(command: string): string | undefined {
   const found = findOnPath(command);
   const shims = process.env.PYENV_ROOT ? path.join(process.env.PYENV_ROOT, 'shims') : undefined;
   if (!found || path.dirname(found) !== shims) return found;
