@@ -55,3 +55,9 @@ test('an interpreter setting other than the server\'s is refused, not silently i
     stderr: 'warm python: PYTHONDONTWRITEBYTECODE, PYTHONHASHSEED differs from the server\'s, and is read at start or import; start it with the same\n',
   });
 });
+
+test('a program killed before it reports its status fails its caller, saying so', () => {
+  expect(run(['-c', 'import os, signal; os.kill(os.getpid(), signal.SIGKILL)'])).toEqual({
+    status: 1, stdout: '', stderr: 'warm python: the program ended without an exit status (killed?)\n',
+  });
+});
