@@ -90,7 +90,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 60_000,
-      // A report, not a check (no threshold), and a third of the suite's CPU: \`npx projen test:coverage\` writes it.
+      // A report, not a check (no threshold), at 13% of the suite's CPU (30% of the unit tests'): `npx projen test:coverage` writes it.
       collectCoverage: false,
       // Both cores: the rehearsals spend much of their time waiting on servers and podman; long files go first.
       maxWorkers: 2,

@@ -5,10 +5,10 @@
 // last one repeating), the way ECR and Amazon Inspector answer while a scan runs and once it is done, including errors.
 // moto cannot play those: it scans nothing on push, denies nothing and models no Inspector coverage.
 //
-// Environment: STANDIN_REAL_AWS (the command that runs the real CLI, as a JSON array), STANDIN_MOTO_ENDPOINT, STANDIN_DIR with scans.json (the scripted
-// responses, by digest or by `repository:tag`, meaning the image last pushed under that tag), coverage.json (the
-// scripted list-coverage responses), pushes.jsonl (what the registry stored, written by the rehearsal's registry
-// proxy), calls.jsonl (one line per call) and call counters.
+// Environment: STANDIN_REAL_AWS (the command that runs the real CLI, as a JSON array), STANDIN_MOTO_ENDPOINT,
+// STANDIN_DIR with scans.json (the scripted responses, by digest or by `repository:tag`, meaning the image last pushed
+// under that tag), coverage.json (the scripted list-coverage responses), pushes.jsonl (what the registry stored,
+// written by the rehearsal's registry proxy), calls.jsonl (one line per call) and call counters.
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
