@@ -41,8 +41,9 @@ export function findOnPath(command: string): string | undefined {
  * `aws` call, as much again as the CLI itself, so the program it resolves to is run directly.
  */
 export function realProgram(command: string): string | undefined {
-  // Asking pyenv runs a few shell scripts: once per command and PATH in a test file.
-  const key = `${command}\0${process.env.PATH ?? ''}`;
+  // Asking pyenv runs a few shell scripts: once per command in a test file, and again if anything the answer reads
+  // changes (PATH, pyenv's root and version, and the directory, whose .python-version pyenv reads).
+  const key = [command, process.env.PATH, process.env.PYENV_ROOT, process.env.PYENV_VERSION, process.cwd()].join('\0');
   if (!resolved.has(key)) resolved.set(key, resolveProgram(command));
   return resolved.get(key);
 }
