@@ -3,7 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { EcsServiceStack, EksWorkloadStack } from '../src';
 import { kubectlLayer } from './reference/platform';
 
-const app = new App();
+export const app = new App();
 const env = { region: 'eu-west-1' };
 new EcsServiceStack(app, 'Ecs-dev', { env, repositoryName: 'platform/storefront' });
 new EksWorkloadStack(app, 'Eks-dev', { env, repositoryName: 'platform/catalog', kubectlLayer });

@@ -6,14 +6,13 @@ const fs = require('fs');
 /** The longest files, longest first (test/support/slowest-reporter.js prints the current figures after every run). */
 const LONG_FIRST = [
   'test/image-build/rehearsal.test.ts',
-  'test/reference/compliance.test.ts',
+  'test/image-build/script-errors.test.ts',
+  'test/reference/snapshot.test.ts',
+  'test/reference/deploy-rehearsal.test.ts',
   'test/pipeline/release-script.test.ts',
   'test/reference/stacks.test.ts',
-  'test/image-build/script-errors.test.ts',
-  'test/reference/deploy-rehearsal.test.ts',
-  'test/repository/compliance.test.ts',
   'test/release/release.test.ts',
-  'test/reference/snapshot.test.ts',
+  'test/repository/compliance.test.ts',
 ];
 
 class LongFirstSequencer extends Sequencer {

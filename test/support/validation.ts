@@ -3,7 +3,7 @@ export function withBuiltinValidation(): void {
   delete process.env.CDK_VALIDATION;
 }
 
-/** Turns asset staging back on for this test file, whose tests use a synthesized assembly's assets (see asset-staging.ts). */
+/** Turns asset staging back on for this test file, whose tests use a synthesized assembly's assets (see synthesis-context.ts). */
 export function withAssetStaging(): void {
   const context = JSON.parse(process.env.CDK_CONTEXT_JSON ?? '{}');
   delete context['aws:cdk:disable-asset-staging'];
