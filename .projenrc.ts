@@ -114,7 +114,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src'],
     devdirs: ['test', 'app', 'bench', 'scripts', 'packages', 'projenrc', '.projenrc.ts'],
   },
-  gitignore: ['cdk.out/', '/.bench/', '/.tmp/', '.jsii.tabl.json', '/packages/*/lib/'],
+  // __pycache__: the rehearsals' warm Python server imports test/support/warm_botocore.py.
+  gitignore: ['cdk.out/', '/.bench/', '/.tmp/', '.jsii.tabl.json', '/packages/*/lib/', '__pycache__/'],
   // The tarball carries lib/, assets/ (the image build's programs), the docs the README links (docs/) and .jsii: never build output
   // such as cdk.out/ (a synthesized app with its kubectl layer), coverage or test reports.
   npmIgnoreOptions: {

@@ -12,8 +12,8 @@ import { realProgram } from './system-deps';
 const SERVER = path.join(__dirname, 'warm-python-server.py');
 const CLIENT = path.join(__dirname, 'warm-python-client.py');
 
-/** What the AWS CLI (v1, the machine image's) and boto3 import before they do anything. */
-export const AWS_MODULES = ['awscli.clidriver', 'awscli.handlers', 'boto3'];
+/** What the AWS CLI (v1, the machine image's) and boto3 import before they do anything, and their data (warm_botocore.py). */
+export const AWS_MODULES = ['awscli.clidriver', 'awscli.handlers', 'boto3', 'warm_botocore'];
 
 /** python3's real executable: a pyenv shim runs pyenv on every start. */
 export function pythonExecutable(): string {
