@@ -107,10 +107,11 @@ describe('both packages, published to a local npm registry and installed from it
     // The registry has no uplink: the companion's dependencies (the policy simulator) are mirrored from this machine's
     // node_modules, at the versions the build used.
     const mirror = fs.mkdtempSync(path.join(scratch, 'mirror-'));
-    for (const dir of fs.readdirSync(path.join(ROOT, 'node_modules', '@cloud-copilot'))) {
-      const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', mirror, path.join(ROOT, 'node_modules', '@cloud-copilot', dir)], { cwd: scratch, env, encoding: 'utf8' }).trim();
-      ok(['publish', path.join(mirror, packed)]);
-    }
+    const dependencies = fs.readdirSync(path.join(ROOT, 'node_modules', '@cloud-copilot')).map((dir) => path.join(ROOT, 'node_modules', '@cloud-copilot', dir));
+    // One npm pack for all (it prints a tarball's name per line): each npm start is a CPU-second or two.
+    const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', mirror, ...dependencies], { cwd: scratch, env, encoding: 'utf8' }).trim().split('\n');
+    if (packed.length !== dependencies.length) throw new Error(`npm pack of ${dependencies.length} packages gave ${JSON.stringify(packed)}`);
+    for (const file of packed) ok(['publish', path.join(mirror, file)]);
     // A CDK app already has aws-cdk-lib and constructs: the ones this build tested with.
     fs.writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({
       name: 'adopter',
