@@ -363,9 +363,11 @@ project.addTask('ci', {
   exec: 'bash scripts/ci.sh',
 });
 
-// Integ snapshot asserts compare templates only: metadata and validation reports carry stack traces with absolute
-// paths and line numbers, and performance counters carry timings; none of that is the infrastructure under review.
-// The apps run transpile-only: test:static type-checks them, as every test file, once.
+// The integ snapshot asserts (integ:*:assert, for running by hand; CI compares the same files in
+// test/reference/snapshot.test.ts, whose exclusions must agree with these) compare templates and asset manifests only:
+// metadata and validation reports carry stack traces with absolute paths and line numbers, and performance counters
+// carry timings; none of that is the infrastructure under review. The apps run transpile-only: test:static
+// type-checks them, as every test file, once.
 for (const task of project.tasks.all.filter((t) => /^integ:.+:(assert|snapshot|deploy|watch)$/.test(t.name))) {
   task.env('TS_NODE_TRANSPILE_ONLY', 'true');
 }

@@ -96,9 +96,10 @@ test('cross-account, with the organization baseline: still zero unacknowledged f
 });
 
 // The integ snapshots (test/*.integ.snapshot) are recorded by `npx projen integ:snapshot-all`, which synthesizes each
-// test/*.integ.ts app with the cdk CLI. The same app, synthesized here with the context that CLI gives it (cdk.json and
-// its --no-path-metadata, --no-asset-metadata and --no-version-reporting), must give the same templates and asset
-// manifests, byte for byte. Metadata, tree and manifest files are not compared: they carry paths and versions.
+// test/*.integ.ts app with the cdk CLI. The same app, synthesized here with the context equivalent to that CLI's
+// (cdk.json's, without path and asset metadata or version reporting), must give the same files, byte for byte, but
+// those the integ:*:assert tasks' `diff -r` excludes: assets, metadata, tree and manifest files, validation reports and
+// performance counters carry paths, versions and timings (.projenrc.ts; the two lists must agree).
 describe('integ snapshots', () => {
   const CLI_CONTEXT = {
     ...JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context,
@@ -106,7 +107,12 @@ describe('integ snapshots', () => {
     'aws:cdk:enable-asset-metadata': false,
     'aws:cdk:version-reporting': false,
   };
-  const reviewed = (dir: string) => fs.readdirSync(dir).filter((f) => /\.(template|assets)\.json$/.test(f)).sort();
+  const EXCLUDED = /^(asset\..*|cdk\.out|manifest\.json|tree\.json|.*\.metadata\.json|validation-report\.json|performance-counters\.json)$/;
+  /** The files `diff -r -x ...` compares, relative to `dir`, sorted. */
+  const reviewed = (dir: string, sub = ''): string[] => fs.readdirSync(path.join(dir, sub), { withFileTypes: true })
+    .filter((entry) => !EXCLUDED.test(entry.name))
+    .flatMap((entry) => entry.isDirectory() ? reviewed(dir, path.join(sub, entry.name)) : [path.join(sub, entry.name)])
+    .sort();
 
   test.each(['registry', 'workloads'])('test/%s.integ.ts synthesizes to its snapshot', (name) => {
     // The CLI passes its context in this variable. Set only while the app is built, which replaces the test setup's
