@@ -1,4 +1,4 @@
-// `tsc --noEmit -p test/tsconfig.json` and `eslint --fix` over the project's TypeScript, eslint reusing the type-check's program.
+// `tsc --noEmit -p test/tsconfig.json` and `eslint --fix` over the project's TypeScript, eslint reusing tsc's program.
 // eslint's project service builds a program for each tsconfig.json nearest a linted file (seven here: the root's, test/,
 // app/, bench/, scripts/, the companion's and projenrc/) and type-checks the same files in each, and tsc builds one
 // more. Here test/tsconfig.json's program, which holds every linted file but .projenrc.ts (src/ through the tests'
