@@ -44,8 +44,8 @@ test('.ci/run checks what `projen build` checks: scripts/ci.sh runs the build\'s
   const lanes = [...script.matchAll(/^ {2}\[([\w:-]+)\]='([^']+)'$/gm)].map((m) => [m[1], m[2].split(' ')] as const);
   expect(lanes.map(([lane]) => lane)).toEqual(['library', 'jest', 'static']);
   const ci = [...setup, ...lanes.flatMap(([, tasks]) => tasks)].flatMap(commandsOf);
-  // The companion compiles once more, before the lanes split (the tests run its lib/); its compile in post-compile is
-  // then incremental and writes nothing.
+  // The companion compiles once more, before the lanes split (the tests run its lib/); its compile in post-compile
+  // then finds it up to date (tsc -b) and writes nothing.
   const companion = commandsOf('ecr-access:compile');
   expect(setup.slice(-1)).toEqual(['ecr-access:compile']);
   ci.splice(ci.indexOf(companion[0]), companion.length);
