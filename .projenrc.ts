@@ -341,8 +341,10 @@ const jestStep = project.testTask.steps.find((step) => step.execArgs?.[0] === 'j
 const staticChecks = project.addTask('test:static', {
   description: 'The checks that run no test: type-check the tests, eslint, the reference app synthesized by the cdk CLI with cfn-lint',
 });
-// projen's type-check of the tests and its eslint task, from one TypeScript program (see the script).
-staticChecks.exec('node scripts/typecheck-and-lint.js', { name: 'Type-check the test suite, and eslint' });
+// projen's type-check of the tests and its eslint task (the same extensions and files), from one TypeScript program.
+const eslintArgs = project.tasks.tryFind('eslint')!.steps[0].execArgs!;
+staticChecks.exec(['node scripts/typecheck-and-lint.js', eslintArgs[eslintArgs.indexOf('--ext') + 1], ...eslintArgs.slice(eslintArgs.indexOf('$@') + 1)].join(' '),
+  { name: 'Type-check the test suite, and eslint' });
 // Not the integ:*:assert tasks: test/reference/snapshot.test.ts compares the same apps with their snapshots, in a jest
 // worker that has built-in validation's engine started already (each assert is a cdk CLI and a ts-node, 18 CPU-s).
 
