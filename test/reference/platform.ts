@@ -33,12 +33,14 @@ export function once<T>(build: () => T): () => T {
   return () => (built ??= { value: build() }).value;
 }
 
+/** The context of the reference app's cdk.json, which the cdk CLI gives every app it runs in this directory. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+
 /**
  * The feature flags the reference platform is tested under: aws-cdk-lib's defaults (an app without flags), and the
  * flags of the reference app's cdk.json, which are every flag `cdk init` recommends, as users' apps have them.
  */
 export const FLAG_CONTEXTS: [string, Record<string, unknown>][] = [
   ['default flags', {}],
-  ['recommended flags', Object.fromEntries(Object.entries(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context)
-    .filter(([key]) => key.startsWith('@aws-cdk/')))],
+  ['recommended flags', Object.fromEntries(Object.entries(CDK_JSON_CONTEXT).filter(([key]) => key.startsWith('@aws-cdk/')))],
 ];
