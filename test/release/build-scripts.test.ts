@@ -1,5 +1,5 @@
 // The build's own scripts, run as their tasks run them: scripts/rosetta-cache.js around rosetta:extract, and
-// scripts/typecheck-and-lint.js's refusal of a call without the eslint task's arguments.
+// scripts/typecheck-and-lint.js's refusal of a call without the eslint task's arguments, and the lockfile npm ci reads.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -72,4 +72,14 @@ test('scripts/typecheck-and-lint.js without the eslint task\'s arguments: the us
   const result = spawnSync('node', [path.join(ROOT, 'scripts', 'typecheck-and-lint.js'), '.ts,.tsx'], { cwd: ROOT, encoding: 'utf8' });
   expect([result.status, result.stderr]).toEqual([2,
     'usage: node scripts/typecheck-and-lint.js EXTENSIONS FILE... (as the eslint task: .ts,.tsx src test ...)\n']);
+});
+
+test('the lockfile names the tarball of every package npm ci downloads, and npm is told to keep them (.npmrc)', () => {
+  // Without `resolved`, npm ci fetches and parses each package's registry document to find its tarball (npm's
+  // lockfile docs: "resolved: The place where the package was actually resolved from").
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string; link?: boolean; inBundle?: boolean }> };
+  const downloaded = Object.entries(lock.packages).filter(([key, entry]) => key !== '' && !entry.link && !entry.inBundle);
+  expect(downloaded.length).toBeGreaterThan(1000);
+  expect(downloaded.filter(([, entry]) => !entry.resolved?.startsWith('https://registry.npmjs.org/')).map(([key]) => key)).toEqual([]);
+  expect(fs.readFileSync(path.join(ROOT, '.npmrc'), 'utf8')).toContain('\nomit-lockfile-registry-resolved=false\n');
 });
