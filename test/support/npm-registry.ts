@@ -70,7 +70,7 @@ export class NpmRegistry {
    */
   async mirror(dir: string): Promise<void> {
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-    const tarball = execFileSync('tar', ['-czf', '-', '-C', dir, '--exclude=./node_modules', '--transform=s,^\\.,package,', '.'], { maxBuffer: 1 << 30 });
+    const tarball = execFileSync('tar', ['-czf', '-', '-C', dir, '--exclude=./node_modules', '--transform=s,^\\.,package,', '.'], { maxBuffer: 1024 * 1024 * 1024 });
     const file = `${manifest.name}-${manifest.version}.tgz`;
     const version = {
       ...manifest,
@@ -82,11 +82,11 @@ export class NpmRegistry {
       },
     };
     const body = JSON.stringify({
-      _id: manifest.name,
-      name: manifest.name,
+      '_id': manifest.name,
+      'name': manifest.name,
       'dist-tags': { latest: manifest.version },
-      versions: { [manifest.version]: version },
-      _attachments: { [file]: { content_type: 'application/octet-stream', data: tarball.toString('base64'), length: tarball.length } },
+      'versions': { [manifest.version]: version },
+      '_attachments': { [file]: { content_type: 'application/octet-stream', data: tarball.toString('base64'), length: tarball.length } },
     });
     const { status, text } = await request('PUT', `${this.url}${manifest.name.replace('/', '%2f')}`, body, { authorization: `Bearer ${this.token}` });
     if (status !== 201) throw new Error(`publishing ${manifest.name}@${manifest.version} to the registry failed: HTTP ${status} ${text}`);
