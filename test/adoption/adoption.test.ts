@@ -106,7 +106,7 @@ describe('both packages, published to a local npm registry and installed from it
     for (const name of ['cdk-ecr-platform', 'cdk-ecr-access']) ok(['publish', tarball(name)]);
     // The registry has no uplink: the companion's dependencies (the policy simulator) are mirrored from this machine's
     // node_modules, at the versions the build used, through the same publish API (no npm process: iam-data alone is
-    // 15 MB, and each npm start costs seconds).
+    // 15 MB, and each npm start costs a CPU-second or two).
     for (const dir of fs.readdirSync(path.join(ROOT, 'node_modules', '@cloud-copilot'))) await registry.mirror(path.join(ROOT, 'node_modules', '@cloud-copilot', dir));
     // A CDK app already has aws-cdk-lib and constructs: the ones this build tested with.
     fs.writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({

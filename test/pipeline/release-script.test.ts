@@ -35,13 +35,16 @@ const missing = (): string | undefined => missingMoto() ?? (realAws() === undefi
 
 describeNeeding(missing(), 'the release script', () => {
   let moto: Moto;
-  let root: string;
+  let root = '';
 
   beforeAll(async () => {
     moto = await Moto.start(REGION);
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'release-script-'));
   });
-  afterAll(async () => moto?.stop());
+  afterAll(async () => {
+    await moto?.stop();
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  });
 
   async function createStack(name: string, template: object = TEMPLATE): Promise<void> {
     await moto.call('cloudformation', 'create_stack', { StackName: name, TemplateBody: JSON.stringify(template), Parameters: [{ ParameterKey: 'Owner', ParameterValue: 'team-a' }] });

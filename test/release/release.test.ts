@@ -72,8 +72,8 @@ test('every push to main releases: one build, then npm (the library, then the co
 describe('projen bump on a clean clone', () => {
   let clone = '';
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], { cwd: clone, encoding: 'utf8' });
-  // The first bump as the issue's user types it (`npx projen bump`); the rest through node_modules/.bin, which is
-  // what npx finds there, without npm's start-up (1-2 CPU-s each).
+  // The first bump as a maintainer types it (`npx projen bump`); the rest through node_modules/.bin, which is what
+  // npx finds there, without npm's start-up (1-2 CPU-s each).
   let typed = false;
   const projen = (task: string) => {
     const [command, args] = typed ? [path.join(clone, 'node_modules', '.bin', 'projen'), [task]] : ['npx', ['projen', task]];
