@@ -133,6 +133,12 @@ describe('both packages, published to a local npm registry and installed from it
     ]);
   });
 
+  test('the registry refuses a version it already holds, and mirror() says which and why', async () => {
+    const dir = path.join(ROOT, 'node_modules', '@cloud-copilot', 'iam-utils');
+    const { version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    await expect(registry.mirror(dir)).rejects.toThrow(new RegExp(`^publishing @cloud-copilot/iam-utils@${version.replace(/\./g, '\\.')} to the registry failed: HTTP 409 `));
+  });
+
   test('npm knows both packages at this version, with the repository, homepage and issue tracker', () => {
     for (const name of ['cdk-ecr-platform', 'cdk-ecr-access']) {
       const view = JSON.parse(ok(['view', `${name}@${VERSION}`, '--json']));
