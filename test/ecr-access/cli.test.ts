@@ -2,12 +2,12 @@
 // platform across accounts, as a security reviewer reads it. `main` runs in-process (bad-input.test.ts runs the built
 // command as a child process for the exit codes a shell sees).
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../packages/ecr-access/src/cli';
 import { AccessMatrix } from '../../packages/ecr-access/src/matrix';
 import { CROSS_ACCOUNT_CASES, crossAccount, DEV, PROD, REGISTRY } from '../reference/access-cases';
 import { AccessModel } from '../support/iam-simulation';
+import { scratchDir } from '../support/scratch';
 
 async function call(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   const stdout: string[] = [];
@@ -148,7 +148,7 @@ describe('ecr-access matrix', () => {
   });
 
   test('the check can fail: a build granted image deletion, and a repository open to every account, show up', async () => {
-    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'mutated-'));
+    const copy = scratchDir('mutated-');
     fs.cpSync(dir, copy, { recursive: true });
     const file = path.join(copy, assembly.getStackByName('Registry').templateFile);
     const template = JSON.parse(fs.readFileSync(file, 'utf8'));

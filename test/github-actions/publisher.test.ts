@@ -12,6 +12,7 @@ import { INSPECTOR_GATE_REASON } from '../../src/repository/actions';
 import { acknowledgedOn, guardFindings, nagFindings } from '../support/compliance';
 import { AccessModel, RepositoryRef } from '../support/iam-simulation';
 import { synthesisProblems } from '../support/problems';
+import { scratchDir } from '../support/scratch';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const PROVIDER_ARN = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
@@ -381,7 +382,7 @@ describe('the sample workflow docs/github-actions/publish-image.yml', () => {
   test('passes GitHub\'s workflow schema (action-validator), which refuses a broken workflow', () => {
     const validator = require.resolve('@action-validator/cli/cli.mjs');
     expect(spawnSync(process.execPath, [validator, WORKFLOW], { encoding: 'utf8' }).status).toBe(0);
-    const broken = path.join(fs.mkdtempSync('/tmp/workflow-'), 'publish-image.yml');
+    const broken = path.join(scratchDir('workflow-'), 'publish-image.yml');
     fs.writeFileSync(broken, text.replace('runs-on: ubuntu-latest', 'runs_on: ubuntu-latest'));
     const result = spawnSync(process.execPath, [validator, broken], { encoding: 'utf8' });
     expect([result.status, result.stderr]).toEqual([1, expect.stringContaining("Additional property 'runs_on' is not allowed")]);
@@ -407,10 +408,10 @@ describe('the sample workflow docs/github-actions/publish-image.yml', () => {
   });
 
   test('its fetch step takes scan-gate.js from the pinned npm package, at the path the package ships it', () => {
-    const temp = fs.mkdtempSync('/tmp/workflow-runner-');
-    const bin = fs.mkdtempSync('/tmp/workflow-bin-');
+    const temp = scratchDir('workflow-runner-');
+    const bin = scratchDir('workflow-bin-');
     // An npm stand-in: `npm pack --silent --pack-destination DIR SPEC` writes the package's tarball to DIR and prints its name.
-    const packaged = fs.mkdtempSync('/tmp/workflow-package-');
+    const packaged = scratchDir('workflow-package-');
     const shipped = path.relative(path.join(__dirname, '..', '..'), SCAN_GATE_FILE);
     fs.mkdirSync(path.join(packaged, 'package', path.dirname(shipped)), { recursive: true });
     fs.copyFileSync(SCAN_GATE_FILE, path.join(packaged, 'package', shipped));
@@ -433,7 +434,7 @@ describe('the sample workflow docs/github-actions/publish-image.yml', () => {
 
   describe('its scan step runs the library\'s gate', () => {
     const DIGEST = `sha256:${'ab'.repeat(32)}`;
-    const bin = fs.mkdtempSync('/tmp/workflow-bin-');
+    const bin = scratchDir('workflow-bin-');
     // An aws stand-in: each command answers its responses in turn (the last repeating), from ANSWERS.
     fs.writeFileSync(path.join(bin, 'aws'), [
       '#!/usr/bin/env node',
@@ -465,7 +466,7 @@ describe('the sample workflow docs/github-actions/publish-image.yml', () => {
     });
     const wait = step('Wait for the scan and fail on critical findings');
     const run = (vars: Record<string, string>, answers: Record<string, unknown[]>, env: Record<string, string> = {}) => {
-      const temp = fs.mkdtempSync('/tmp/workflow-runner-');
+      const temp = scratchDir('workflow-runner-');
       const values = {
         'runner.temp': temp,
         'vars.SCAN_GATE || \'basic\'': vars.SCAN_GATE ?? 'basic',
@@ -511,7 +512,7 @@ describe('the sample workflow docs/github-actions/publish-image.yml', () => {
   test('its tag step computes the library\'s tags from a git ref', () => {
     const script = /- name: Compute the tags[\s\S]*?run: \|\n([\s\S]*?)\n\n/.exec(text)![1].replace(/^ {10}/gm, '');
     const run = (ref: string) => {
-      const out = path.join(fs.mkdtempSync('/tmp/workflow-'), 'out');
+      const out = path.join(scratchDir('workflow-'), 'out');
       const result = spawnSync('bash', ['-c', script], {
         encoding: 'utf8',
         env: { PATH: process.env.PATH, GITHUB_SHA: '1a2b3c4d5e6f', GITHUB_REF: ref, GITHUB_OUTPUT: out, REGISTRY: '111111111111.dkr.ecr.eu-west-1.amazonaws.com', REPOSITORY: 'platform/storefront' },

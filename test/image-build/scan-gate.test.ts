@@ -1,11 +1,11 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import { SCAN_GATE_FILE } from '../../src/image-build/buildspec';
 import { SEVERITY_ORDER } from '../../src/scanning/severity';
 import { missingSystemDeps } from '../support/rehearsal';
+import { scratchDir } from '../support/scratch';
 import { describeNeeding } from '../support/system-deps';
 
 interface AwsRun { status: number; stdout: string; stderr: string }
@@ -431,7 +431,7 @@ describe('scan gate: its settings', () => {
 });
 
 describe('scan gate as the build runs it: node scan-gate.js MODE < input', () => {
-  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'scan-gate-bin-'));
+  const bin = scratchDir('scan-gate-bin-');
   // An aws stand-in: list-coverage says the image was scanned, describe-image-scan-findings answers FIRST_FINDINGS the
   // first time if given, FINDINGS after; each call's arguments are logged, one JSON line each.
   fs.writeFileSync(path.join(bin, 'aws'), [

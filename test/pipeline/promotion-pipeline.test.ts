@@ -10,6 +10,7 @@ import { ImageBuildProject, ImagePromotionPipeline, ImagePromotionPipelineProps,
 import { guardFindings, nagFindings } from '../support/compliance';
 import { AccessModel } from '../support/iam-simulation';
 import { synthesisProblems } from '../support/problems';
+import { scratchDir } from '../support/scratch';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
@@ -142,7 +143,7 @@ describe('ImagePromotionPipeline', () => {
     const spec = JSON.parse(Object.values(projects)[0].Properties.Source.BuildSpec);
     const script = spec.phases.build.commands.join('\n');
     const run = (imageUri: string) => {
-      const dir = fs.mkdtempSync('/tmp/definitions-');
+      const dir = scratchDir('definitions-');
       const result = spawnSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, IMAGE_URI: imageUri, CONTAINER_NAME: 'app' } });
       const file = `${dir}/imagedefinitions.json`;
       return { status: result.status, stderr: result.stderr, definitions: fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined };

@@ -2,7 +2,6 @@
 // synthesized templates (identity policies plus repository policies; across accounts both must allow), not by
 // reading JSON. Single-account, cross-account and across two regions, and mutations that show the checks can fail.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import {
@@ -10,6 +9,7 @@ import {
 } from './access-cases';
 import { referencePlatform, TWO_REGIONS } from './platform';
 import { AccessModel, PrincipalRef, RepositoryRef } from '../support/iam-simulation';
+import { scratchDir } from '../support/scratch';
 
 // What an environment runs is its stacks' ImageDigest parameter (ECR has no IAM condition on the tag pushed, so a
 // moving tag cannot be protected): changing it takes an update of the stack, through the CDK deploy role of the
@@ -28,7 +28,7 @@ const SERVICES = ['storefront', 'catalog', 'resizer'];
 
 /** The access model of a copy of `assembly` whose template of `stack` went through `edit`: the mutations that show a check can fail. */
 function mutated(assembly: CloudAssembly, stack: string, edit: (template: any) => void): AccessModel {
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'mutated-'));
+  const copy = scratchDir('mutated-');
   fs.cpSync(assembly.directory, copy, { recursive: true });
   const file = path.join(copy, assembly.getStackByName(stack).templateFile);
   const template = JSON.parse(fs.readFileSync(file, 'utf8'));
