@@ -224,21 +224,25 @@ new JsonFile(project, 'cdk.json', {
   },
 });
 
-// Python bindings: generated (not packaged) on every package run, so jsii-incompatible APIs fail the build.
-const pythonCode = project.addTask('package:python-code', {
-  description: 'Generate the Python bindings (no wheel: PyPI is unreachable)',
-  exec: 'jsii-pacmak -v --target python --code-only',
+// The npm tarball and the Python bindings (generated, not built into a wheel: PyPI is unreachable), so jsii-incompatible
+// APIs fail the build, in one jsii-pacmak run: each run loads the type system and packs the tarball before its targets
+// (9 CPU-s), so a run per target did that twice. The release workflow's jobs keep projen's package:js and package:python.
+const packLibrary = project.addTask('package:js-and-python-code', {
+  description: 'Pack the npm tarball (dist/js) and generate the Python bindings (dist/python, no wheel) in one jsii-pacmak run',
+  exec: 'jsii-pacmak -v --target js --target python --code-only',
 });
 project.packageTask.reset();
-project.packageTask.spawn(project.tasks.tryFind('package:js')!);
+project.packageTask.spawn(packLibrary);
 // The companion's tarball, with the library's version, in dist/ecr-access: not dist/js, whose one tarball the release
-// jobs unpack. Spawned by package:js, so the release workflow's npm job packs and publishes it beside the library.
+// jobs unpack. Spawned by package (after the library's tarball) and by package:js, so the release workflow's npm job
+// packs and publishes it beside the library.
 const packCompanion = project.addTask('package:ecr-access', {
   description: 'Pack the companion cdk-ecr-access into dist/ecr-access with the library\'s version',
 });
 packCompanion.spawn(project.tasks.tryFind('ecr-access:compile')!);
 packCompanion.exec('bash scripts/pack-companion.sh');
 project.tasks.tryFind('package:js')!.spawn(packCompanion);
+project.packageTask.spawn(packCompanion);
 // The npm job publishes dist/js (the library) with publib; the companion right after it, the same way, same version.
 const npmRelease = project.github!.tryFindWorkflow('release')!.file!;
 npmRelease.patch(JsonPatch.add('/jobs/release_npm/steps/-', {
@@ -252,10 +256,9 @@ npmRelease.patch(JsonPatch.add('/jobs/release_npm/steps/-', {
   },
   run: 'npx -p publib@latest publib-npm dist/ecr-access',
 }));
-project.packageTask.spawn(pythonCode);
 // The tarball just packed, installed into a scratch app outside the repository and used as a user would.
 project.packageTask.spawn(project.addTask('test:adoption', {
-  description: 'Install the packed tarball into a scratch CDK app and use it (after package:js)',
+  description: 'Install the packed tarballs into a scratch CDK app and use them (after package)',
   env: { JEST_JUNIT_OUTPUT_NAME: 'adoption-junit.xml' },
   exec: 'jest --ci --coverage=false test/adoption --testPathIgnorePatterns=/node_modules/',
 }));
