@@ -13,7 +13,8 @@ export function scratchDir(prefix: string): string {
   return dir;
 }
 
-// Registered as the importing test file loads: jest's module registry is the file's own.
+// Registered as the importing test file loads (jest's module registry is the file's own), so it runs before the file's
+// own top-level afterAll hooks: a directory a hook still reads is not a scratch directory.
 afterAll(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
