@@ -6,8 +6,8 @@ import * as path from 'path';
 import { main } from '../../packages/ecr-access/src/cli';
 import { AccessMatrix } from '../../packages/ecr-access/src/matrix';
 import { CROSS_ACCOUNT_CASES, crossAccount, DEV, PROD, REGISTRY } from '../reference/access-cases';
+import { scratchDir } from '../support/clean-outdirs';
 import { AccessModel } from '../support/iam-simulation';
-import { scratchDir } from '../support/scratch';
 
 async function call(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   const stdout: string[] = [];

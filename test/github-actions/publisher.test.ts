@@ -9,10 +9,10 @@ import { parse } from 'yaml';
 import { GitHubActionsPublisher, GitHubSubject, ImageRepository, ScanGate } from '../../src';
 import { SCAN_GATE_FILE } from '../../src/image-build/buildspec';
 import { INSPECTOR_GATE_REASON } from '../../src/repository/actions';
+import { scratchDir } from '../support/clean-outdirs';
 import { acknowledgedOn, guardFindings, nagFindings } from '../support/compliance';
 import { AccessModel, RepositoryRef } from '../support/iam-simulation';
 import { synthesisProblems } from '../support/problems';
-import { scratchDir } from '../support/scratch';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const PROVIDER_ARN = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';

@@ -4,8 +4,8 @@ import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import { SCAN_GATE_FILE } from '../../src/image-build/buildspec';
 import { SEVERITY_ORDER } from '../../src/scanning/severity';
+import { scratchDir } from '../support/clean-outdirs';
 import { missingSystemDeps } from '../support/rehearsal';
-import { scratchDir } from '../support/scratch';
 import { describeNeeding } from '../support/system-deps';
 
 interface AwsRun { status: number; stdout: string; stderr: string }

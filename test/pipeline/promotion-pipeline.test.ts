@@ -7,10 +7,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ImageBuildProject, ImagePromotionPipeline, ImagePromotionPipelineProps, ImageRepository, PromotionEnvironment, ScanGate } from '../../src';
+import { scratchDir } from '../support/clean-outdirs';
 import { guardFindings, nagFindings } from '../support/compliance';
 import { AccessModel } from '../support/iam-simulation';
 import { synthesisProblems } from '../support/problems';
-import { scratchDir } from '../support/scratch';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const CONNECTION = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';

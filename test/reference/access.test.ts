@@ -8,8 +8,8 @@ import {
   Case, CATALOG, CROSS_ACCOUNT_CASES, crossAccount, DEV, everything, PROD, PULL, reader, REGISTRY, RESIZER, STOREFRONT,
 } from './access-cases';
 import { referencePlatform, TWO_REGIONS } from './platform';
+import { scratchDir } from '../support/clean-outdirs';
 import { AccessModel, PrincipalRef, RepositoryRef } from '../support/iam-simulation';
-import { scratchDir } from '../support/scratch';
 
 // What an environment runs is its stacks' ImageDigest parameter (ECR has no IAM condition on the tag pushed, so a
 // moving tag cannot be protected): changing it takes an update of the stack, through the CDK deploy role of the
