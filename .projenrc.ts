@@ -1,10 +1,16 @@
 import * as fs from 'fs';
 import { awscdk, github, javascript, JsonFile, JsonPatch } from 'projen';
 
-/** What the build needs besides Node: the rehearsals' Debian packages, and cfn-lint (the version .ci/run's machines have). */
+/**
+ * What the build needs besides Node: the rehearsals' Debian packages, and the Python programs they run (the versions
+ * .ci/run's machines have). setup-python puts its bin first on PATH, so `aws` is the Python CLI (v1) the rehearsals
+ * run in a warm Python (test/support/moto.ts), not the runner's native v2.
+ */
+const PYTHON_PACKAGES = ['moto[server]==5.2.1', 'boto3==1.43.11', 'awscli==1.45.11', 'cfn-lint==1.51.0'];
 const WORKFLOW_SETUP: github.workflows.JobStep[] = [
   { name: 'System packages', run: 'bash scripts/install-system-deps.sh', env: { CI: 'true' } },
-  { name: 'cfn-lint', run: 'pip install cfn-lint==1.51.0' },
+  { name: 'Python', uses: 'actions/setup-python@v5', with: { 'python-version': '3.11' } },
+  { name: 'moto, boto3, the AWS CLI and cfn-lint', run: `pip install ${PYTHON_PACKAGES.map((p) => `'${p}'`).join(' ')}` },
 ];
 
 // One placeholder organization, used consistently: the repository, its issues and the package pages link there.

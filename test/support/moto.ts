@@ -184,13 +184,18 @@ function python(program: string, input: string, env: NodeJS.ProcessEnv, command 
   });
 }
 
-/** Throws, so the suite fails rather than skips, when moto_server or boto3 is missing. */
-/** What the deploy rehearsal needs and this machine lacks, said for a test title; undefined when it has everything. */
+/**
+ * What the deploy rehearsal needs and this machine lacks, said for a test title; undefined when it has everything.
+ * Every Moto runs its `aws` calls in a Python that has imported the AWS CLI (WarmPython), so `aws` must be the Python
+ * CLI (v1), whose command is a script: v2, as GitHub's runners have it, is a native program Python cannot run.
+ */
 export function missingMoto(): string | undefined {
   const onPath = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
-  const imports = spawnSync(pythonExecutable(), ['-c', 'import boto3, moto.server'], { encoding: 'utf8' });
-  if (onPath && imports.status === 0) return undefined;
-  return 'moto_server on PATH and boto3 in python3 (pip install "moto[server]" boto3)';
+  const imports = spawnSync(pythonExecutable(), ['-c', `import boto3, moto.server, ${AWS_MODULES.filter((m) => m.startsWith('awscli')).join(', ')}`], { encoding: 'utf8' });
+  const aws = realProgram('aws');
+  const awsIsScript = aws !== undefined && fs.readFileSync(aws).subarray(0, 2).toString() === '#!';
+  if (onPath && imports.status === 0 && awsIsScript) return undefined;
+  return 'moto_server on PATH, boto3 in python3 and the Python AWS CLI (v1) as aws (pip install "moto[server]" boto3 awscli)';
 }
 
 /** The resource types moto 5's CloudFormation creates; anything else it skips with a warning, or fails on when referenced. */
