@@ -19,7 +19,8 @@ const REPOSITORY = 'https://github.com/cdk-ecr-platform/cdk-ecr-platform';
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-ecr-platform',
   description: 'Secure-by-default Amazon ECR repositories, lifecycle policies, registry settings and image builds for platform teams',
-  // Construct Hub lists jsii packages with the `awscdk` keyword; the rest is what people search npm for.
+  // Construct Hub lists a jsii package that depends on aws-cdk-lib or constructs or has a keyword such as `awscdk`
+  // (cdklabs/construct-hub's package discovery); the rest is what people search npm for.
   keywords: ['awscdk', 'aws-cdk', 'cdk', 'construct', 'ecr', 'amazon-ecr', 'container', 'docker', 'lifecycle-policy',
     'codebuild', 'codepipeline', 'ecs', 'eks', 'platform-engineering'],
   author: 'cdk-ecr-platform team',

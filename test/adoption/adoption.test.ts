@@ -40,10 +40,18 @@ function installCommands(): string[] {
     .map((line) => line.replace(/\s+#.*$/, '').trim()).filter((line) => line !== '');
 }
 
-/** Relative links of a markdown file (not URLs, not anchors in the same file), without their anchors. */
+/**
+ * Relative links of a markdown file (not URLs, not anchors in the same file), without their anchors: inline links and
+ * images, with or without a title, reference definitions, and HTML `src` and `href`. Code blocks are not rendered.
+ */
 function relativeLinks(markdown: string): string[] {
-  return [...markdown.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((href) => !/^[a-z]+:/i.test(href) && !href.startsWith('#'))
-    .map((href) => href.replace(/#.*$/, ''));
+  const text = markdown.replace(/^ {0,3}```[\s\S]*?^ {0,3}```/gm, '');
+  const hrefs = [
+    ...text.matchAll(/\]\(\s*<?([^)\s>]+)>?[^)]*\)/g),
+    ...text.matchAll(/^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)/gm),
+    ...text.matchAll(/<(?:a|img|source)\b[^>]*?\s(?:href|src)=["']([^"']+)["']/gi),
+  ].map((m) => m[1]);
+  return hrefs.filter((href) => !/^[a-z]+:/i.test(href) && !href.startsWith('#')).map((href) => href.replace(/#.*$/, ''));
 }
 
 /** What `ecr-lifecycle validate` prints for a valid policy. */
@@ -139,7 +147,7 @@ describe('both packages, published to a local npm registry and installed from it
     await expect(registry.mirror(dir)).rejects.toThrow(new RegExp(`^publishing @cloud-copilot/iam-utils@${version.replace(/\./g, '\\.')} to the registry failed: HTTP 409 `));
   });
 
-  test('npm knows both packages at this version, with the repository, homepage and issue tracker', () => {
+  test('npm knows both packages at this version, with the repository, homepage, issue tracker, engines and keywords', () => {
     for (const name of ['cdk-ecr-platform', 'cdk-ecr-access']) {
       const view = JSON.parse(ok(['view', `${name}@${VERSION}`, '--json']));
       expect({ name: view.name, version: view.version, repository: view.repository.url.replace(/^git\+/, ''), homepage: view.homepage, bugs: view.bugs.url })
@@ -152,6 +160,9 @@ describe('both packages, published to a local npm registry and installed from it
           bugs: 'https://github.com/cdk-ecr-platform/cdk-ecr-platform/issues',
         });
       expect(view.engines).toEqual({ node: '>= 20.0.0' });
+      // Construct Hub lists a jsii package that depends on aws-cdk-lib or constructs or has a cdk keyword
+      // (cdklabs/construct-hub, package discovery); npm search finds both by these.
+      expect(view.keywords).toEqual(expect.arrayContaining(name === 'cdk-ecr-platform' ? ['awscdk', 'aws-cdk', 'cdk', 'ecr', 'amazon-ecr'] : ['aws-cdk', 'cdk', 'ecr', 'iam']));
     }
   });
 
@@ -182,6 +193,20 @@ describe('both packages, published to a local npm registry and installed from it
     walk(path.join(scratch, 'node_modules'));
     expect(licenses.get('cdk-ecr-platform')).toBe('Apache-2.0');
     expect([...licenses].filter(([, license]) => /GPL/i.test(license))).toEqual([]);
+  });
+
+  test.each([
+    ['[a](docs/a.md)', 'docs/a.md'],
+    ['[a](docs/a.md#part)', 'docs/a.md'],
+    ['![a](docs/a.png "a title")', 'docs/a.png'],
+    ['[a](<docs/a.md>)', 'docs/a.md'],
+    ['[a]: docs/a.md "title"', 'docs/a.md'],
+    ['<img src="docs/a.png" alt="a">', 'docs/a.png'],
+    ['<a href=\'../a.md\'>a</a>', '../a.md'],
+    ['[a](https://example.com/a) [b](#anchor) [c]: mailto:x@example.com', undefined],
+    ['```ts\nconst o = { [k]: v }; f[0](x)\n```', undefined],
+  ])('the README link test finds the relative link of %j', (markdown, link) => {
+    expect(relativeLinks(markdown)).toEqual(link === undefined ? [] : [link]);
   });
 
   test.each(['cdk-ecr-platform', 'cdk-ecr-access'])('%s: every relative link of its README is a file of its tarball', (name) => {
