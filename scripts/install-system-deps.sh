@@ -18,11 +18,12 @@
 #   dash, curl       the script must run under a strict POSIX sh; it talks to the registry API with curl
 #   openssl          a CA and a certificate for the rehearsal's registry, which speaks HTTPS as ECR does
 #   graphviz         `dot`, which renders docs/architecture.png from docs/architecture.dot (scripts/diagram.ts)
+#   python3-setuptools, python3-wheel  build the Python bindings' wheel and sdist offline (test/adoption/python.test.ts)
 # Not needed here: buildah (podman bundles the build code; the rehearsal Dockerfiles are FROM scratch + COPY),
 # uidmap and fuse-overlayfs (rootless and overlay storage only; the rehearsal is root with vfs).
 set -euo pipefail
 
-PACKAGES=(docker-registry apache2-utils podman podman-docker skopeo runc busybox-static dash curl openssl graphviz)
+PACKAGES=(docker-registry apache2-utils podman podman-docker skopeo runc busybox-static dash curl openssl graphviz python3-setuptools python3-wheel)
 
 # Not installing: fine on a developer's machine (the rehearsals are skipped), a failure in CI.
 cannot_install() {
