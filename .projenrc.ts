@@ -9,7 +9,7 @@ import { awscdk, github, javascript, JsonFile, JsonPatch } from 'projen';
 const PYTHON_PACKAGES = ['moto[server]==5.2.1', 'boto3==1.43.11', 'awscli==1.45.11', 'cfn-lint==1.51.0'];
 const WORKFLOW_SETUP: github.workflows.JobStep[] = [
   { name: 'System packages', run: 'bash scripts/install-system-deps.sh', env: { CI: 'true' } },
-  { name: 'Python', uses: 'actions/setup-python@v5', with: { 'python-version': '3.11' } },
+  { name: 'Python', uses: 'actions/setup-python@v7.0.0', with: { 'python-version': '3.11' } },
   { name: 'moto, boto3, the AWS CLI and cfn-lint', run: `pip install ${PYTHON_PACKAGES.map((p) => `'${p}'`).join(' ')}` },
 ];
 

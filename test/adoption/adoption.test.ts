@@ -41,17 +41,20 @@ function installCommands(): string[] {
 }
 
 /**
- * Relative links of a markdown file (not URLs, not anchors in the same file), without their anchors: inline links and
- * images, with or without a title, reference definitions, and HTML `src` and `href`. Code blocks are not rendered.
+ * Relative links of a markdown file (not URLs, not anchors in the same file), without their anchors and queries:
+ * inline links and images, with or without a title, reference definitions, and HTML `src` and `href`. Code is not
+ * rendered as links: fenced blocks (``` or ~~~, at any indent, so in list items too) and inline code spans.
  */
 function relativeLinks(markdown: string): string[] {
-  const text = markdown.replace(/^ {0,3}```[\s\S]*?^ {0,3}```/gm, '');
+  const text = markdown.replace(/^ *(`{3,}|~{3,})[^\n]*\n[\s\S]*?^ *\1[`~]*[ \t]*$/gm, '').replace(/(`+)[^`\n][^\n]*?\1/g, '');
+  // A destination: <anything but > and newlines>, or non-space text with balanced parentheses one level deep.
+  const destination = String.raw`(?:<([^>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))+))`;
   const hrefs = [
-    ...text.matchAll(/\]\(\s*<?([^)\s>]+)>?[^)]*\)/g),
-    ...text.matchAll(/^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)/gm),
-    ...text.matchAll(/<(?:a|img|source)\b[^>]*?\s(?:href|src)=["']([^"']+)["']/gi),
-  ].map((m) => m[1]);
-  return hrefs.filter((href) => !/^[a-z]+:/i.test(href) && !href.startsWith('#')).map((href) => href.replace(/#.*$/, ''));
+    ...[...text.matchAll(new RegExp(String.raw`\]\(\s*${destination}[^)]*\)`, 'g'))].map((m) => m[1] ?? m[2]),
+    ...[...text.matchAll(new RegExp(String.raw`^ {0,3}\[(?!\^)[^\]]+\]:\s*${destination}`, 'gm'))].map((m) => m[1] ?? m[2]),
+    ...[...text.matchAll(/<(?:a|img|source)\b[^>]*?\s(?:href|src)=["']([^"']+)["']/gi)].map((m) => m[1]),
+  ];
+  return hrefs.filter((href) => !/^([a-z][a-z0-9+.-]*:|\/\/|#)/i.test(href)).map((href) => href.replace(/[?#].*$/, ''));
 }
 
 /** What `ecr-lifecycle validate` prints for a valid policy. */
@@ -198,13 +201,20 @@ describe('both packages, published to a local npm registry and installed from it
   test.each([
     ['[a](docs/a.md)', 'docs/a.md'],
     ['[a](docs/a.md#part)', 'docs/a.md'],
+    ['[a](docs/a.md?plain=1)', 'docs/a.md'],
     ['![a](docs/a.png "a title")', 'docs/a.png'],
-    ['[a](<docs/a.md>)', 'docs/a.md'],
+    ['[a](<docs/a b.md>)', 'docs/a b.md'],
+    ['[a](docs/a(1).md)', 'docs/a(1).md'],
     ['[a]: docs/a.md "title"', 'docs/a.md'],
     ['<img src="docs/a.png" alt="a">', 'docs/a.png'],
-    ['<a href=\'../a.md\'>a</a>', '../a.md'],
-    ['[a](https://example.com/a) [b](#anchor) [c]: mailto:x@example.com', undefined],
+    ["<a href='../a.md'>a</a>", '../a.md'],
+    ['[a](https://example.com/a) [b](#anchor) [c](//example.com/c)', undefined],
+    ['[c]: mailto:x@example.com', undefined],
+    ['[^1]: See the docs', undefined],
     ['```ts\nconst o = { [k]: v }; f[0](x)\n```', undefined],
+    ['  - item\n\n    ~~~\n    f[0](x)\n    ~~~', undefined],
+    ['````md\n```\n[a](x.md)\n```\n````', undefined],
+    ['call `f[0](x)` here', undefined],
   ])('the README link test finds the relative link of %j', (markdown, link) => {
     expect(relativeLinks(markdown)).toEqual(link === undefined ? [] : [link]);
   });

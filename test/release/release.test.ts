@@ -30,14 +30,14 @@ test.each(['build.yml', 'pull-request-lint.yml', 'release.yml'])('%s passes GitH
  * rehearsal that lacks them, and GitHub's runners have none of them (their `aws` is the native v2).
  */
 function setupBefore(steps: Step[], command: string): string[] {
-  const until = steps.slice(0, steps.findIndex((s) => s.run === command));
-  expect(until.length).toBeGreaterThan(0);
-  const pip = until.map((s) => /^pip install (.+)$/.exec(s.run ?? '')?.[1]).find((p) => p !== undefined);
-  return [
-    ...until.filter((s) => s.run === 'bash scripts/install-system-deps.sh').map(() => 'system packages'),
-    ...until.filter((s) => s.uses?.startsWith('actions/setup-python@')).map(() => 'setup-python'),
-    ...(pip ?? '').split(' ').map((p) => p.replace(/^'|'$/g, '').replace(/==.*$/, '')).filter((p) => p !== ''),
-  ];
+  const at = steps.findIndex((s) => s.run === command);
+  expect(at).toBeGreaterThan(0);
+  return steps.slice(0, at).flatMap((s) => {
+    if (s.run === 'bash scripts/install-system-deps.sh') return ['system packages'];
+    if (s.uses?.startsWith('actions/setup-python@')) return ['setup-python'];
+    const pip = /^pip install (.+)$/.exec(s.run ?? '')?.[1];
+    return pip === undefined ? [] : pip.split(' ').map((p) => p.replace(/^'|'$/g, '').replace(/==.*$/, ''));
+  });
 }
 const SETUP = ['system packages', 'setup-python', 'moto[server]', 'boto3', 'awscli', 'cfn-lint'];
 

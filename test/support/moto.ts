@@ -193,9 +193,20 @@ export function missingMoto(): string | undefined {
   const onPath = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
   const imports = spawnSync(pythonExecutable(), ['-c', `import boto3, moto.server, ${AWS_MODULES.filter((m) => m.startsWith('awscli')).join(', ')}`], { encoding: 'utf8' });
   const aws = realProgram('aws');
-  const awsIsScript = aws !== undefined && fs.readFileSync(aws).subarray(0, 2).toString() === '#!';
+  const awsIsScript = aws !== undefined && /^#!.*python/.test(firstLine(aws));
   if (onPath && imports.status === 0 && awsIsScript) return undefined;
   return 'moto_server on PATH, boto3 in python3 and the Python AWS CLI (v1) as aws (pip install "moto[server]" boto3 awscli)';
+}
+
+/** The first line of a file, at most 256 bytes of it. */
+function firstLine(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(256);
+    return buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0)).toString('latin1').split('\n')[0];
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** The resource types moto 5's CloudFormation creates; anything else it skips with a warning, or fails on when referenced. */
