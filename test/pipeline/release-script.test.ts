@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { missingMoto, Moto } from '../support/moto';
 import { RunResult } from '../support/rehearsal';
-import { realAws, runRelease } from '../support/release';
+import { runRelease } from '../support/release';
 import { describeNeeding } from '../support/system-deps';
 
 jest.setTimeout(5 * 60_000);
@@ -31,9 +31,7 @@ const TEMPLATE = {
   },
 };
 
-const missing = (): string | undefined => missingMoto() ?? (realAws() === undefined ? 'the AWS CLI (aws) on PATH' : undefined);
-
-describeNeeding(missing(), 'the release script', () => {
+describeNeeding(missingMoto(), 'the release script', () => {
   let moto: Moto;
   let root = '';
 

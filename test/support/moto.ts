@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { AssetManifestArtifact, CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { freePort, httpGet, Server } from './rehearsal';
-import { realProgram } from './system-deps';
+import { pythonAws, realProgram } from './system-deps';
 import { AWS_MODULES, pythonExecutable, WarmPython } from './warm-python';
 
 /** The account moto answers as. */
@@ -186,27 +186,13 @@ function python(program: string, input: string, env: NodeJS.ProcessEnv, command 
 
 /**
  * What the deploy rehearsal needs and this machine lacks, said for a test title; undefined when it has everything.
- * Every Moto runs its `aws` calls in a Python that has imported the AWS CLI (WarmPython), so `aws` must be the Python
- * CLI (v1), whose command is a script: v2, as GitHub's runners have it, is a native program Python cannot run.
+ * Every Moto runs its `aws` calls in a Python that has imported the AWS CLI (WarmPython), so it needs the Python CLI.
  */
 export function missingMoto(): string | undefined {
   const onPath = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
   const imports = spawnSync(pythonExecutable(), ['-c', `import boto3, moto.server, ${AWS_MODULES.filter((m) => m.startsWith('awscli')).join(', ')}`], { encoding: 'utf8' });
-  const aws = realProgram('aws');
-  const awsIsScript = aws !== undefined && /^#!.*python/.test(firstLine(aws));
-  if (onPath && imports.status === 0 && awsIsScript) return undefined;
+  if (onPath && imports.status === 0 && pythonAws() !== undefined) return undefined;
   return 'moto_server on PATH, boto3 in python3 and the Python AWS CLI (v1) as aws (pip install "moto[server]" boto3 awscli)';
-}
-
-/** The first line of a file, at most 256 bytes of it. */
-function firstLine(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(256);
-    return buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0)).toString('latin1').split('\n')[0];
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** The resource types moto 5's CloudFormation creates; anything else it skips with a warning, or fails on when referenced. */
@@ -335,8 +321,8 @@ export class Moto {
    * PATH. The CLI reads no endpoint from the environment.
    */
   writeAwsCommand(dir: string): void {
-    const aws = realProgram('aws');
-    if (!aws) throw new Error('the AWS CLI (aws) is not on PATH');
+    const aws = pythonAws();
+    if (!aws) throw new Error('the Python AWS CLI (v1) is not on PATH as aws');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'aws'), `#!/bin/sh\nexec ${this.warm!.shellCommand} '${aws}' --endpoint-url '${this.endpoint}' "$@"\n`, { mode: 0o755 });
   }

@@ -11,7 +11,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { EcrRegistryProxy } from './ecr-registry-proxy';
-import { findOnPath, realProgram } from './system-deps';
+import { findOnPath, pythonAws, realProgram } from './system-deps';
 import { AWS_MODULES, WarmPython } from './warm-python';
 import { BUILD_SCRIPT_FILE, SCAN_GATE_FILE } from '../../src/image-build/buildspec';
 
@@ -36,13 +36,11 @@ const APT_COMMANDS: Record<string, string> = {
   'openssl': 'openssl',
   'busybox': 'busybox-static',
 };
-/** Commands the machine image provides from Python packages. */
-const PYTHON_COMMANDS: Record<string, string> = { moto_server: 'moto[server]', aws: 'awscli' };
 
 const onPath = (command: string) => findOnPath(command) !== undefined;
 
-function commandPath(command: string): string {
-  const found = realProgram(command);
+function commandPath(command: string, find: (command: string) => string | undefined = realProgram): string {
+  const found = find(command);
   if (!found) throw new Error(`${command} is not on PATH`);
   return found;
 }
@@ -52,7 +50,8 @@ export function missingSystemDeps(): { apt: string[]; python: string[] } {
   const apt = Object.entries(APT_COMMANDS).filter(([command]) => !onPath(command)).map(([, pkg]) => pkg);
   // podman-docker's /usr/bin/docker, not the engine-less Docker CLI in /usr/local/bin.
   if (!fs.existsSync('/usr/bin/docker')) apt.push('podman-docker');
-  const python = Object.entries(PYTHON_COMMANDS).filter(([command]) => !onPath(command)).map(([, pkg]) => pkg);
+  // The machine image's Python packages: moto's server, and the Python AWS CLI (v1) as aws.
+  const python = [...(onPath('moto_server') ? [] : ['moto[server]']), ...(pythonAws() ? [] : ['awscli'])];
   return { apt, python };
 }
 
@@ -304,7 +303,7 @@ export class Rehearsal {
   private async writeAwsStandIn(): Promise<void> {
     const python = await WarmPython.start(this.root, AWS_MODULES, this.env());
     this.servers.push(python);
-    this.realAws = [...python.command, commandPath('aws')];
+    this.realAws = [...python.command, commandPath('aws', pythonAws)];
     fs.writeFileSync(path.join(this.root, 'bin', 'aws'), `#!/bin/sh\nexec node ${AWS_STANDIN} "$@"\n`, { mode: 0o755 });
   }
 

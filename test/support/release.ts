@@ -4,12 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Moto } from './moto';
 import { run, RunResult } from './rehearsal';
-import { realProgram } from './system-deps';
 
 export const RELEASE_SCRIPT = path.join(__dirname, '..', '..', 'assets', 'pipeline', 'release-stack.sh');
-
-/** The AWS CLI on PATH, or undefined. */
-export const realAws = (): string | undefined => realProgram('aws');
 
 /** Runs the script with `vars` in `dir`; `aws` there is the real CLI pointed at moto. */
 export function runRelease(moto: Moto, dir: string, vars: Record<string, string>): Promise<RunResult> {

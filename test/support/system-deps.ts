@@ -56,3 +56,23 @@ function resolveProgram(command: string): string | undefined {
   const which = spawnSync('pyenv', ['which', command], { encoding: 'utf8' });
   return which.status === 0 ? which.stdout.trim() : undefined;
 }
+
+/**
+ * The Python AWS CLI (v1) that `aws` runs, or undefined. The rehearsals run it in a warm Python (warm-python.ts), which
+ * runs the CLI's script: v2, as GitHub's runners have it, is a native program a Python cannot run.
+ */
+export function pythonAws(): string | undefined {
+  const aws = realProgram('aws');
+  return aws !== undefined && /^#!.*python/.test(firstLine(aws)) ? aws : undefined;
+}
+
+/** The first line of a file, at most 256 bytes of it. */
+function firstLine(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(256);
+    return buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0)).toString('latin1').split('\n')[0];
+  } finally {
+    fs.closeSync(fd);
+  }
+}
